@@ -1,0 +1,201 @@
+"""What residents do each week, one function per phase, vectorised over residents.
+
+The order of phases is written once, in `HealthgapModel.advance_week`.
+The rule for who joins and who attends a group is `group_appeal`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import population
+from .groups import type_table
+
+if TYPE_CHECKING:
+    from .model import HealthgapModel
+
+TYPE_MINUTES = type_table("minutes").astype(np.float32)
+TYPE_LOW_IMPACT = type_table("low_impact").astype(bool)
+TYPE_WELLBEING_GAIN = type_table("wellbeing_gain").astype(np.float32)
+TYPE_TIE_RATE = type_table("tie_rate").astype(np.float32)
+TYPE_MIN_ATTENDANCE = type_table("min_attendance")
+DISCOVERY_MINUTES = 15.0  # people hear of groups nearer home: weight exp(-minutes/15) (assumption)
+MAX_FRIENDS_COUNTED = 3  # friends beyond three add no more pull (assumption)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def group_appeal(model: HealthgapModel, who: np.ndarray, group: np.ndarray,
+                 friends_going: np.ndarray) -> np.ndarray:
+    """How much each person `who` wants to go to `group` (logit scale, before the intercept).
+
+    Motivation (habit, confidence) and friends who go pull; travel time (by car
+    if they have one, else the quicker of walking and the bus), the session's
+    cost (felt more by the deprived), deprivation itself and a poor fit to a
+    health limit push away. Women-only sessions are closed to men.
+    """
+    p, g, b = model.people, model.groups, model.params.behaviour
+    kind = g.kind[group]
+    minutes = model.minutes_to_group[p.car[who].astype(np.intp), p.neighbourhood[who], group]
+    deprivation = p.deprivation[who]
+    appeal = (
+        b.habit_weight * p.habit[who]
+        + b.confidence_weight * p.confidence[who]
+        + b.friend_weight * np.minimum(friends_going, MAX_FRIENDS_COUNTED)
+        - b.travel_weight * minutes / 10.0
+        - b.cost_weight * g.cost_gbp[group] * deprivation
+        - b.deprivation_weight * deprivation
+        - b.health_mismatch_weight * (p.health_limited[who] & ~TYPE_LOW_IMPACT[kind])
+    )
+    return np.where(g.women_only[group] & ~p.female[who], -np.inf, appeal)
+
+
+def choose_groups(model: HealthgapModel, week: int) -> None:
+    """Members decide whether to go this week; others who notice a group decide whether to try it.
+
+    Sets `people.attended` (group id or -1) and `people.member_of` for new joiners.
+    """
+    p, g, b = model.people, model.groups, model.params.behaviour
+    rng = model.streams.week("choice", week)
+    u_notice, u_pick, u_go = rng.random((3, p.n))
+    attended_last = p.attended.copy()
+
+    candidate = p.member_of.copy()
+    looking = candidate < 0
+    noticed = looking & (u_notice < p.awareness)
+    noticed &= g.open.any()
+    candidate[noticed] = model.discover_groups(p.neighbourhood[noticed], u_pick[noticed])
+    has_room = g.members < b.members_per_place * g.capacity
+    candidate[looking & ~has_room[np.maximum(candidate, 0)]] = -1
+    weighing = np.flatnonzero(candidate >= 0)
+    friends = model.friends.friends_attending(candidate, attended_last)[weighing]
+    intercept = np.where(p.member_of[weighing] >= 0, b.attend_intercept, b.try_intercept)
+    appeal = group_appeal(model, weighing, candidate[weighing], friends) + intercept
+    goes = u_go[weighing] < sigmoid(appeal)
+
+    attended = np.full(p.n, -1, np.int32)
+    attended[weighing[goes]] = candidate[weighing[goes]]
+    p.attended[:] = turn_away_over_capacity(attended, g.capacity, model.streams.week("attendance", week))
+    joined = looking & (p.attended >= 0)
+    p.member_of[joined] = p.attended[joined]
+
+
+def turn_away_over_capacity(attended: np.ndarray, capacity: np.ndarray,
+                            rng: np.random.Generator) -> np.ndarray:
+    """Full sessions turn away the latest arrivals (chosen at random)."""
+    going = np.flatnonzero(attended >= 0)
+    counts = np.bincount(attended[going], minlength=len(capacity))
+    if not np.any(counts > capacity):
+        return attended
+    order = np.lexsort((rng.random(len(going)), attended[going]))
+    going = going[order]
+    group = attended[going]
+    rank = np.arange(len(going)) - np.searchsorted(group, group, side="left")
+    result = attended.copy()
+    result[going[rank >= capacity[group]]] = -1
+    return result
+
+
+def drop_out(model: HealthgapModel, week: int) -> None:
+    """Members leave: settled members rarely, newcomers (low habit) more often."""
+    p, b = model.people, model.params.behaviour
+    u = model.streams.week("attendance", week).random(p.n)
+    chance = b.dropout_settled + b.dropout_new * (1 - p.habit)
+    leaves = (p.member_of >= 0) & (u < chance)
+    p.member_of[leaves] = -1
+
+
+def update_habits(model: HealthgapModel) -> None:
+    """Going builds habit and confidence; staying away lets them fade."""
+    p, h = model.people, model.params.habit
+    went = p.attended >= 0
+    p.habit[:] = np.where(went, p.habit + h.habit_gain * (1 - p.habit), p.habit * (1 - h.habit_decay))
+    p.confidence[:] = np.where(
+        went,
+        p.confidence + h.confidence_gain * (1 - p.confidence),
+        p.confidence + h.confidence_decay * (p.confidence_base - p.confidence),
+    )
+
+
+def update_activity(model: HealthgapModel) -> None:
+    """Activity = usual minutes + recent group minutes (28-day recall) + habit spilling over."""
+    p, h, g = model.people, model.params.habit, model.groups
+    went = p.attended >= 0
+    this_week = np.where(went, TYPE_MINUTES[g.kind[np.maximum(p.attended, 0)]], 0).astype(np.float32)
+    p.group_minutes += (this_week - p.group_minutes) / h.recall_weeks
+    p.activity_minutes[:] = p.base_minutes + p.group_minutes + h.spillover_minutes * p.habit
+
+
+def drift_wellbeing(model: HealthgapModel, week: int) -> None:
+    """Life satisfaction = set point + what groups add; life events reset set points.
+
+    Going moves a person's group gain towards the group's gain (Haake 2024);
+    staying away lets it fade. Loneliness falls with more ties and more
+    belonging.
+    """
+    p, w, g = model.people, model.params.wellbeing, model.groups
+    rng = model.streams.week("life_events", week)
+    u_event = rng.random(p.n)
+    events = np.flatnonzero(u_event < w.life_event_rate)
+    if len(events):
+        population.redraw_circumstances(p, events, model.copula_maps, model.params, rng)
+    went = p.attended >= 0
+    target = np.where(went, TYPE_WELLBEING_GAIN[g.kind[np.maximum(p.attended, 0)]], 0)
+    p.wellbeing_gain[:] = np.where(
+        went, p.wellbeing_gain + w.gain_rate * (target - p.wellbeing_gain),
+        p.wellbeing_gain * (1 - w.gain_decay),
+    )
+    p.life_satisfaction[:] = np.clip(p.life_satisfaction_base + p.wellbeing_gain, 0, 10)
+    p.lonely[:] = loneliness_score(model) > 0
+
+
+def loneliness_score(model: HealthgapModel) -> np.ndarray:
+    """Above zero means often or always lonely (probit scale)."""
+    p, w = model.people, model.params.wellbeing
+    return (
+        p.loneliness_intercept[p.quintile - 1]
+        + p.loneliness_noise
+        - w.loneliness_ties_weight * np.log1p(model.ties_per_person)
+        - w.loneliness_group_weight * p.wellbeing_gain
+    )
+
+
+def form_ties(model: HealthgapModel, week: int) -> None:
+    """People who go to the same session befriend each other; unused group ties fade."""
+    rate = TYPE_TIE_RATE[model.groups.kind[np.maximum(model.people.attended, 0)]]
+    model.friends.meet_in_groups(model.people.attended, week, model.params.ties, rate,
+                                 model.streams.week("ties", week))
+    model.ties_per_person = model.friends.degree()
+
+
+def close_unsustainable_groups(model: HealthgapModel, week: int) -> None:
+    """Count attendance and volunteers; an unfunded group that is too small or has no volunteers closes.
+
+    Checked every `closure_check_weeks`. Members of a closed group are left without one.
+    """
+    p, g, rules = model.people, model.groups, model.params.groups
+    went = p.attended >= 0
+    g.attendance[:] = np.bincount(p.attended[went], minlength=g.n)
+    member = p.member_of >= 0
+    g.members[:] = np.bincount(p.member_of[member], minlength=g.n)
+    settled = member & (p.habit >= rules.volunteer_habit)
+    settled_count = np.bincount(p.member_of[settled], minlength=g.n)
+    g.volunteers[:] = np.floor(settled_count * rules.volunteer_share + 0.5)
+    g.history = np.roll(g.history, 1, axis=1)
+    g.history[:, 0] = g.attendance
+    if week % rules.closure_check_weeks:
+        return
+    funded = g.funded_until >= week
+    judged = week - g.opened_week >= rules.grace_weeks
+    too_small = g.history.mean(axis=1) < TYPE_MIN_ATTENDANCE[g.kind]
+    no_volunteers = g.volunteers < rules.min_volunteers
+    closing = g.open & judged & ~funded & (too_small | no_volunteers)
+    if closing.any():
+        g.open[closing] = False
+        g.closed_week[closing] = week
+        p.member_of[np.isin(p.member_of, np.flatnonzero(closing))] = -1
+        model.groups_changed()

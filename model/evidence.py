@@ -1,0 +1,81 @@
+"""Published figures the model is calibrated against, with their sources.
+
+Every calibration target and prior range used elsewhere is read from here, so
+reports and tests cite one table. Figures are copied from shared/EVIDENCE.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One published figure: its value, the population and period, and the source."""
+
+    value: float
+    population: str
+    source: str
+
+
+ACTIVE_LIVES = "Sport England, Active Lives Adult Survey"
+
+INACTIVE_PCT = Figure(25.7, "England adults 16+, Nov 2022-23", ACTIVE_LIVES)
+FAIRLY_ACTIVE_PCT = Figure(10.9, "England adults 16+, Nov 2022-23", ACTIVE_LIVES)
+ACTIVE_PCT = Figure(63.4, "England adults 16+, Nov 2022-23", ACTIVE_LIVES)
+INACTIVE_MOST_DEPRIVED_PCT = Figure(34.0, "England, most deprived places", "Sport England, Feb 2025")
+INACTIVE_LEAST_DEPRIVED_PCT = Figure(20.0, "England, least deprived places", "Sport England, Feb 2025")
+ACTIVE_MOST_DEPRIVED_PCT = Figure(55.5, "England, Nov 2023-24", "Active Lives 2023-24")
+ACTIVE_LEAST_DEPRIVED_PCT = Figure(68.9, "England, Nov 2023-24", "Active Lives 2023-24")
+LIFE_SATISFACTION_MEAN = Figure(
+    7.45, "UK, year to Mar 2023", "ONS Annual Population Survey, personal well-being"
+)
+LOW_LIFE_SATISFACTION_PCT = Figure(
+    5.8, "UK, Oct-Dec 2023", "ONS, Measuring progress, well-being and beyond GDP (May 2024)"
+)
+LONELY_PCT = Figure(7.0, "England 2023/24", "DCMS Community Life Survey")
+NO_CAR_POOREST_PCT = Figure(37.0, "UK 2019/20, poorest fifth", "Health Foundation evidence hub")
+NO_CAR_RICHEST_PCT = Figure(8.3, "UK 2019/20, richest fifth", "Health Foundation evidence hub")
+CLOSE_FRIENDS_SOURCE = "YouGov Friendship Study, Great Britain 2021"
+# close friends: none / one / 2-3 / 4-5 / 6+ (the 3% who did not answer are spread pro rata)
+CLOSE_FRIENDS = {(0, 0): 7.0, (1, 1): 12.0, (2, 3): 41.0, (4, 5): 21.0, (6, 10): 16.0}
+
+PARKRUN_LIFE_SATISFACTION_GAIN = Figure(
+    0.257,
+    "548 new UK parkrunners, after 6 months (7.489 -> 7.746)",
+    "Haake, Quirk & Bullas, PLOS Global Public Health 2024",
+)
+WALKING_RETENTION_AFTER_YEAR = Figure(
+    0.75, "22,416 people, Australia", "Heart Foundation Walking, IJBNPA 2017"
+)
+FRIEND_CONTAGION_RISE = Figure(0.57, "Framingham", "Christakis & Fowler, NEJM 2007")
+LEAMINGTON_FORMED_CONNECTIONS = Figure(
+    0.85, "142 patients surveyed, Leamington 2025", "Leamington case study (EVIDENCE.md)"
+)
+
+WELLBY_VALUE_GBP = Figure(
+    13_000, "2019 prices", "HM Treasury Green Book supplementary guidance on wellbeing, July 2021"
+)
+WELLBY_VALUE_RANGE_GBP = (10_000, 16_000)
+
+# Active Lives categories, minutes of moderate-equivalent activity a week.
+FAIRLY_ACTIVE_MINUTES = 30
+ACTIVE_MINUTES = 150
+# ONS "low" life satisfaction is an answer of 0-4 on the 0-10 scale.
+LOW_LIFE_SATISFACTION_BELOW = 4.5
+
+
+def quintile_targets() -> dict[str, list[float]]:
+    """Calibration targets by IMD quintile (1 = most deprived), in percent.
+
+    The ends are published (34% vs 20% inactive; 55.5% vs 68.9% active); the
+    middle quintiles are interpolated so that equal quintiles average to the
+    national figures (assumption: a smooth gradient).
+    """
+    inactive = [34.0, 28.0, 25.0, 22.0, 20.0]  # mean 25.8 vs 25.7 published
+    active = [55.5, 61.3, 64.5, 67.0, 68.9]  # mean 63.4 vs 63.4 published
+    return {
+        "inactive_pct": inactive,
+        "active_pct": active,
+        "fairly_active_pct": [100 - i - a for i, a in zip(inactive, active, strict=True)],
+    }

@@ -1,0 +1,126 @@
+"""Community groups: their types, and the state of every group as arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class GroupType:
+    """What a kind of group offers and needs. Figures are assumptions unless a source is named."""
+
+    name: str
+    minutes: float  # moderate-equivalent minutes a session (vigorous count double)
+    low_impact: bool  # suits people with pain or mobility limits
+    wellbeing_gain: float  # life satisfaction points for a regular attender
+    capacity: int  # attendees a session
+    cost_gbp: float  # charge to an attendee a session
+    running_cost_gbp: float  # cost to run a week (venue, kit, leader), met by funding or fees
+    min_attendance: int  # mean weekly attendance an unfunded group needs to carry on
+    tie_rate: float  # multiplier on the tie formation rate (cafés are for talking)
+    per_50k: float  # groups of this kind in a typical town of 50,000 adults (assumption)
+
+
+GROUP_TYPES: tuple[GroupType, ...] = (
+    # parkrun: 5 km, about 30 minutes' running (vigorous, counts double). Gain from Haake 2024.
+    GroupType("parkrun", 60, False, 0.257, 300, 0.0, 0.0, 20, 0.5, 1.0),
+    GroupType("walk_and_talk", 60, True, 0.30, 25, 0.0, 20.0, 5, 1.0, 6.0),
+    GroupType("run_club", 90, False, 0.30, 30, 0.0, 10.0, 6, 1.0, 3.0),
+    GroupType("swim", 45, True, 0.25, 20, 4.0, 60.0, 6, 0.7, 4.0),
+    GroupType("peer_support_cafe", 15, True, 0.40, 20, 0.0, 40.0, 4, 1.5, 3.0),
+    GroupType("faith_centre_session", 45, True, 0.30, 25, 0.0, 20.0, 5, 1.2, 3.0),
+    GroupType("gym_weight_loss", 90, False, 0.25, 20, 5.0, 80.0, 8, 0.8, 4.0),
+    GroupType("community_garden", 90, True, 0.30, 15, 0.0, 15.0, 4, 1.2, 2.0),
+    GroupType("choir", 0, True, 0.35, 40, 2.0, 30.0, 8, 1.2, 3.0),
+)
+TYPE_INDEX = {t.name: i for i, t in enumerate(GROUP_TYPES)}
+
+
+def type_table(attribute: str) -> np.ndarray:
+    """One attribute of every group type, as an array indexed by type."""
+    return np.array([getattr(t, attribute) for t in GROUP_TYPES])
+
+
+GROUP_FIELDS = {
+    "kind": np.int16,
+    "venue": np.int32,  # neighbourhood id
+    "capacity": np.int32,
+    "cost_gbp": np.float32,
+    "women_only": bool,
+    "open": bool,
+    "opened_week": np.int32,
+    "closed_week": np.int32,
+    "funded_until": np.int32,  # last funded week; -1: never funded (sustains itself)
+    "attendance": np.int32,  # attendees this week
+    "members": np.int32,
+    "volunteers": np.int32,
+}
+
+
+class Groups:
+    """Every community group's state, one array per field (a structure of arrays)."""
+
+    def __init__(self, window: int) -> None:
+        for name, dtype in GROUP_FIELDS.items():
+            setattr(self, name, np.zeros(0, dtype=dtype))
+        self.history = np.zeros((0, window), dtype=np.int32)  # recent weekly attendance
+
+    @property
+    def n(self) -> int:
+        return len(self.kind)
+
+    def add(self, kind: np.ndarray, venue: np.ndarray, week: int, *, funded_until=-1,
+            women_only=False, capacity=None, cost_gbp=None) -> np.ndarray:
+        """Open new groups; returns their ids."""
+        kind = np.asarray(kind, dtype=np.int16)
+        k = len(kind)
+        new = {
+            "kind": kind,
+            "venue": np.asarray(venue, dtype=np.int32),
+            "capacity": type_table("capacity")[kind] if capacity is None else capacity,
+            "cost_gbp": type_table("cost_gbp")[kind] if cost_gbp is None else cost_gbp,
+            "women_only": women_only,
+            "open": True,
+            "opened_week": week,
+            "closed_week": -1,
+            "funded_until": funded_until,
+            "attendance": 0,
+            "members": 0,
+            "volunteers": 0,
+        }
+        ids = np.arange(self.n, self.n + k)
+        for name, dtype in GROUP_FIELDS.items():
+            values = np.broadcast_to(np.asarray(new[name], dtype=dtype), (k,))
+            setattr(self, name, np.concatenate([getattr(self, name), values]))
+        self.history = np.vstack([self.history, np.zeros((k, self.history.shape[1]), np.int32)])
+        return ids
+
+    def as_dict(self, i: int) -> dict:
+        """One group's fields (for inspection and the Mesa agent view)."""
+        return {f: getattr(self, f)[i].item() for f in GROUP_FIELDS} | {
+            "type": GROUP_TYPES[self.kind[i]].name
+        }
+
+
+def baseline_groups(venue_weights: np.ndarray, residents: int, window: int, opened_week: int,
+                    rng: np.random.Generator) -> Groups:
+    """The groups a town already has, in proportion to its size.
+
+    Venues are drawn by population weighted towards less deprived
+    neighbourhoods (`venue_weights`): deprived areas are under-represented
+    (Walking for Health evaluation, 2016). Counts are rounded at random so
+    small towns keep the right number on average; a town always has at least
+    one walking group.
+    """
+    groups = Groups(window)
+    expected = type_table("per_50k") * residents / 50_000
+    counts = np.floor(expected + rng.random(len(expected))).astype(int)
+    counts[TYPE_INDEX["walk_and_talk"]] = max(counts[TYPE_INDEX["walk_and_talk"]], 1)
+    kinds = np.repeat(np.arange(len(GROUP_TYPES)), counts)
+    p = venue_weights / venue_weights.sum()
+    venues = rng.choice(len(p), size=len(kinds), p=p)
+    groups.add(kinds, venues, week=opened_week)
+    return groups
+

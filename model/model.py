@@ -1,0 +1,157 @@
+"""The healthgap Mesa model: a town's residents and community groups, stepped weekly."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from . import behaviour, metrics
+from .agents import CommunityGroup, Resident
+from .groups import baseline_groups
+from .parameters import Parameters
+from .population import lonely_targets, synthesise_residents
+from .randomness import Streams
+from .ties import Friendships, build_friendships
+from .town import Town, typical_town
+
+# Venues for existing groups favour less deprived neighbourhoods: weight 0.5 + decile/10.
+# Assumption; direction from the Walking for Health evaluation (deprived areas under-represented).
+VENUE_DEPRIVATION_TILT = 0.1
+
+
+class HealthgapModel(mesa.Model):
+    """A town stepped one week at a time.
+
+    Resident and group state live in NumPy arrays (`people`, `groups`); the
+    Mesa agents (`Resident`, `CommunityGroup`) are views of those arrays.
+    Before the reported start the model runs `burn_in_weeks` so that baseline
+    groups and ties reach equilibrium; then the loneliness intercepts are set
+    so each quintile starts at its published share (see `calibrate_loneliness`).
+    """
+
+    def __init__(self, town: Town | None = None, parameters: Parameters | None = None,
+                 seed: int = 0, *, interventions=(), mesa_agents: bool = True) -> None:
+        super().__init__(rng=seed)
+        self.seed = int(seed)
+        self.params = parameters or Parameters()
+        self.town = town or typical_town()
+        self.streams = Streams(self.seed)
+        self.interventions = list(interventions)
+        self.travel = self.town.travel_minutes()
+        self.people, self.copula_maps = synthesise_residents(
+            self.town.imd_decile, self.town.population, self.params, self.streams.build("residents")
+        )
+        pairs = build_friendships(self.people.neighbourhood, self.people.deprivation,
+                                  self.params.ties, self.streams.build("friendships"))
+        self.friends = Friendships(self.people.n, pairs)
+        self.ties_per_person = self.friends.degree()
+        burn_in = self.params.burn_in_weeks
+        venue_weights = self.town.population * (0.5 + VENUE_DEPRIVATION_TILT * self.town.imd_decile)
+        self.groups = baseline_groups(venue_weights, self.people.n,
+                                      self.params.groups.attendance_window_weeks, -burn_in,
+                                      self.streams.build("groups"))
+        self.groups_changed()
+        for week in range(-burn_in + 1, 1):
+            self.advance_week(week)
+        self.week = 0
+        self.calibrate_loneliness()
+        self.history: list[tuple[np.ndarray, np.ndarray, int]] = []
+        self.record()
+        self.group_agents: list[CommunityGroup] = []
+        if mesa_agents:
+            Resident.create_agents(self, self.people.n, index=range(self.people.n))
+            self.add_group_agents()
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _latest(name) for name in metrics.METRIC_NAMES}
+            | {"open_groups": lambda m: int(m.groups.open.sum())}
+        )
+        self.datacollector.collect(self)
+
+    # The weekly order of phases, written once.
+    def advance_week(self, week: int) -> None:
+        """One week: interventions, choice, attendance, habits, activity, ties, wellbeing, groups."""
+        for intervention in self.interventions:
+            intervention.apply(self, week)
+        behaviour.choose_groups(self, week)
+        behaviour.drop_out(self, week)
+        behaviour.update_habits(self)
+        behaviour.update_activity(self)
+        behaviour.form_ties(self, week)
+        behaviour.drift_wellbeing(self, week)
+        behaviour.close_unsustainable_groups(self, week)
+
+    def step(self) -> None:
+        """Advance one reported week and record its metrics."""
+        self.week += 1
+        self.advance_week(self.week)
+        self.add_group_agents()
+        self.record()
+        self.datacollector.collect(self)
+
+    def record(self) -> None:
+        """Keep this week's metric sums by decile (the tidy table is built from them)."""
+        sums, counts = metrics.decile_sums(self)
+        self.history.append((sums, counts, int(self.groups.open.sum())))
+
+    def latest(self) -> dict[str, np.ndarray]:
+        """This week's metrics for 'all' and quintiles '1'-'5'."""
+        sums, counts, _ = self.history[-1]
+        return metrics.by_quintile(sums, counts)
+
+    def calibrate_loneliness(self) -> None:
+        """Set each quintile's loneliness intercept so it starts at its published share.
+
+        The intercept is the one free level; how ties and group belonging move
+        loneliness afterwards (the weights) are parameters, not calibrated here.
+        """
+        p = self.people
+        p.loneliness_intercept[:] = 0
+        score = behaviour.loneliness_score(self)
+        targets = lonely_targets(self.params.wellbeing.lonely_most_deprived_ratio)
+        for q in range(1, 6):
+            in_q = score[p.quintile == q]
+            if len(in_q):
+                p.loneliness_intercept[q - 1] = -np.quantile(in_q, 1 - targets[q - 1])
+        p.lonely[:] = behaviour.loneliness_score(self) > 0
+
+    def groups_changed(self) -> None:
+        """Recompute travel minutes to each group and where people discover groups."""
+        g = self.groups
+        no_car = np.minimum(self.travel["walk"], self.travel["bus"])[:, g.venue]
+        self.minutes_to_group = np.stack([no_car, self.travel["car"][:, g.venue]]).astype(np.float32)
+        weight = np.exp(-no_car / behaviour.DISCOVERY_MINUTES) * g.open
+        total = weight.sum(axis=1, keepdims=True)
+        cdf = np.cumsum(weight, axis=1) / np.where(total > 0, total, 1)
+        self._discovery_cdf = (cdf + np.arange(len(cdf))[:, None]).ravel()
+
+    def discover_groups(self, neighbourhood: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """The group each person notices: nearer open groups are likelier (u uniform in 0-1)."""
+        n_groups = self.groups.n
+        flat = np.searchsorted(self._discovery_cdf, neighbourhood + u, side="right")
+        return np.minimum(flat - neighbourhood * n_groups, n_groups - 1).astype(np.int32)
+
+    def add_group_agents(self) -> None:
+        """Give every group that has no Mesa agent yet its view agent."""
+        if not hasattr(self, "group_agents"):
+            return
+        start = len(self.group_agents)
+        if self.groups.n > start:
+            self.group_agents += list(
+                CommunityGroup.create_agents(self, self.groups.n - start,
+                                             index=range(start, self.groups.n))
+            )
+
+    def friendship_graph(self):
+        """Friendships as a NetworkX graph (use on small towns)."""
+        return self.friends.to_networkx()
+
+
+def _latest(name: str):
+    """A DataCollector reporter for the town-wide value of one metric."""
+    column = metrics.METRIC_NAMES.index(name)
+
+    def report(model: HealthgapModel) -> float:
+        return float(model.latest()["all"][column])
+
+    report.__name__ = name
+    return report

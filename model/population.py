@@ -1,0 +1,190 @@
+"""Residents as arrays (one entry per adult), drawn from the published distributions.
+
+Each resident's usual activity and life satisfaction are drawn so that every
+IMD quintile starts at its published figures (evidence.py). Individual traits
+(health limits, age) shift who is where within a quintile through a Gaussian
+copula: a latent score is ranked within the quintile and mapped onto the
+published distribution, so the quintile's figures hold exactly while
+individuals differ for reasons.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from . import evidence
+from .parameters import Parameters
+
+AGE_BANDS = ("16-34", "35-54", "55-74", "75+")
+AGE_SHARES = np.array([0.30, 0.33, 0.25, 0.12])  # England adults, rounded (assumption: ONS mid-year)
+FEMALE_SHARE = 0.51  # assumption: ONS mid-year estimates, adults
+# Health limitation (pain or mobility) by IMD quintile, before the age gradient (assumption;
+# direction and size guided by Census 2021 "very good" health, 19.8% vs 46.0% at ages 55-59).
+HEALTH_LIMITED_BY_QUINTILE = np.array([0.22, 0.19, 0.16, 0.13, 0.10])
+HEALTH_AGE_MULTIPLIER = np.array([0.5, 0.9, 1.4, 2.0])
+# Awareness of local groups by IMD quintile (assumption: deprived areas under-represented in
+# Walking for Health, 2016). Outreach and a directory raise it.
+AWARENESS_BY_QUINTILE = np.array([0.30, 0.35, 0.40, 0.45, 0.50])
+# Within Active Lives categories (assumption): 40% of the inactive do nothing at all; the
+# active do 150 minutes plus an exponential tail with a mean of 200 more.
+INACTIVE_ZERO_SHARE = 0.4
+ACTIVE_TAIL_MEAN_MINUTES = 200.0
+# Life satisfaction: a Beta distribution on 0-10 whose concentration is solved from the
+# national mean (7.45) and low share (5.8%); quintile means spread by the gradient parameter.
+LIFE_SATISFACTION_CONCENTRATION = 6.136
+
+
+def car_access_by_quintile() -> np.ndarray:
+    """Share with a car by quintile: 37% vs 8.3% of households without one, linear between."""
+    no_car = np.linspace(evidence.NO_CAR_POOREST_PCT.value, evidence.NO_CAR_RICHEST_PCT.value, 5)
+    return 1 - no_car / 100
+
+
+def lonely_targets(ratio: float) -> np.ndarray:
+    """Share often lonely by quintile: national 7%, most/least deprived ratio `ratio`, linear."""
+    least = 2 * evidence.LONELY_PCT.value / (1 + ratio)
+    return np.linspace(least * ratio, least, 5) / 100
+
+
+class QuintileQuantiles:
+    """Maps a latent score (standard normal noise plus a trait shift) to its rank (0-1) in its quintile.
+
+    The latent's distribution in a quintile is a mixture of normals, one per
+    trait shift present there, weighted by how common it is; ranking by that
+    exact distribution (not a sample of it) keeps redraws unbiased.
+    """
+
+    def __init__(self, shift: np.ndarray, quintile: np.ndarray) -> None:
+        self.components = []
+        for q in range(1, 6):
+            values, counts = np.unique(shift[quintile == q], return_counts=True)
+            self.components.append((values, counts / max(counts.sum(), 1)))
+
+    def rank(self, latent: np.ndarray, quintile: np.ndarray) -> np.ndarray:
+        u = np.empty(len(latent))
+        for q in range(1, 6):
+            at = quintile == q
+            values, weights = self.components[q - 1]
+            u[at] = stats.norm.cdf(latent[at, None] - values[None, :]) @ weights
+        return np.clip(u, 1e-9, 1 - 1e-9)
+
+
+def minutes_at_rank(u: np.ndarray, quintile: np.ndarray) -> np.ndarray:
+    """Usual weekly activity minutes at within-quintile rank u, by Active Lives categories."""
+    targets = evidence.quintile_targets()
+    p_in = np.array(targets["inactive_pct"])[quintile - 1] / 100
+    p_fair = np.array(targets["fairly_active_pct"])[quintile - 1] / 100
+    p_act = 1 - p_in - p_fair
+    low = evidence.FAIRLY_ACTIVE_MINUTES
+    high = evidence.ACTIVE_MINUTES
+    inactive_frac = u / p_in
+    fair_frac = (u - p_in) / p_fair
+    active_frac = np.clip((u - p_in - p_fair) / p_act, 0, 1 - 1e-9)
+    inactive = np.clip((inactive_frac - INACTIVE_ZERO_SHARE) / (1 - INACTIVE_ZERO_SHARE), 0, 1)
+    return np.select(
+        [u < p_in, u < p_in + p_fair],
+        [inactive * (low - 0.01), low + fair_frac * (high - low - 0.01)],
+        high - np.log1p(-active_frac) * ACTIVE_TAIL_MEAN_MINUTES,
+    )
+
+
+def life_satisfaction_at_rank(u: np.ndarray, quintile: np.ndarray, gradient: float) -> np.ndarray:
+    """Life satisfaction (0-10) at within-quintile rank u."""
+    mean = evidence.LIFE_SATISFACTION_MEAN.value + gradient * (quintile - 3) / 4
+    a = mean / 10 * LIFE_SATISFACTION_CONCENTRATION
+    b = LIFE_SATISFACTION_CONCENTRATION - a
+    return 10 * stats.beta.ppf(u, a, b)
+
+
+class Residents:
+    """Every resident's state, one array per field (a structure of arrays)."""
+
+    def __init__(self, neighbourhood: np.ndarray, decile: np.ndarray) -> None:
+        n = len(neighbourhood)
+        self.n = n
+        self.neighbourhood = neighbourhood.astype(np.int32)
+        self.decile = decile.astype(np.int8)
+        self.quintile = ((decile + 1) // 2).astype(np.int8)
+        f32 = np.float32
+        self.deprivation = np.zeros(n, f32)  # individual deprivation, 0 (least) to 1 (most)
+        self.age_band = np.zeros(n, np.int8)
+        self.female = np.zeros(n, bool)
+        self.car = np.zeros(n, bool)
+        self.health_limited = np.zeros(n, bool)
+        self.base_minutes = np.zeros(n, f32)  # usual activity outside community groups
+        self.group_minutes = np.zeros(n, f32)  # recent group activity (recall window)
+        self.activity_minutes = np.zeros(n, f32)  # what a survey would record
+        self.habit = np.zeros(n, f32)  # 0-1: habit of going to a group
+        self.confidence = np.zeros(n, f32)  # 0-1: self-efficacy for being active
+        self.confidence_base = np.zeros(n, f32)
+        self.awareness = np.zeros(n, f32)  # 0-1: chance a week of noticing a local group
+        self.life_satisfaction_base = np.zeros(n, f32)  # set point from circumstances
+        self.wellbeing_gain = np.zeros(n, f32)  # points added by taking part in groups
+        self.life_satisfaction = np.zeros(n, f32)
+        self.loneliness_noise = np.zeros(n, f32)  # individual propensity (probit scale)
+        self.loneliness_intercept = np.zeros(5, f32)  # by quintile, set at calibration
+        self.lonely = np.zeros(n, bool)  # often or always lonely
+        self.member_of = np.full(n, -1, np.int32)  # group id, or -1
+        self.attended = np.full(n, -1, np.int32)  # group attended this week, or -1
+
+
+# How traits shift the latent scores behind the copula (assumptions: health limits and age
+# lower activity; health limits lower life satisfaction).
+def activity_shift(people: Residents, who=slice(None)) -> np.ndarray:
+    return -0.8 * people.health_limited[who] - 0.25 * people.age_band[who]
+
+
+def life_satisfaction_shift(people: Residents, who=slice(None)) -> np.ndarray:
+    return -0.5 * people.health_limited[who]
+
+
+def synthesise_residents(neighbourhood_decile: np.ndarray, population: np.ndarray,
+                         params: Parameters, rng: np.random.Generator) -> tuple[Residents, dict]:
+    """Draw a town's residents from the published distributions; returns them and the copula maps."""
+    neighbourhood = np.repeat(np.arange(len(population)), population)
+    people = Residents(neighbourhood, neighbourhood_decile[neighbourhood])
+    n, q = people.n, people.quintile
+    area_deprivation = (10 - people.decile) / 9
+    people.deprivation[:] = np.clip(area_deprivation + rng.normal(0, 0.15, n), 0, 1)
+    people.age_band[:] = rng.choice(len(AGE_BANDS), size=n, p=AGE_SHARES)
+    people.female[:] = rng.random(n) < FEMALE_SHARE
+    people.car[:] = rng.random(n) < car_access_by_quintile()[q - 1]
+    health_p = HEALTH_LIMITED_BY_QUINTILE[q - 1] * HEALTH_AGE_MULTIPLIER[people.age_band]
+    people.health_limited[:] = rng.random(n) < health_p / (AGE_SHARES @ HEALTH_AGE_MULTIPLIER)
+
+    maps = {
+        "activity": QuintileQuantiles(activity_shift(people), q),
+        "life_satisfaction": QuintileQuantiles(life_satisfaction_shift(people), q),
+    }
+    everyone = np.arange(n)
+    redraw_circumstances(people, everyone, maps, params, rng)
+    # Self-efficacy rises with usual activity (assumption).
+    usual = np.minimum(people.base_minutes / 300, 1)
+    people.confidence_base[:] = np.clip(0.25 + 0.5 * usual + rng.normal(0, 0.1, n), 0, 1)
+    people.confidence[:] = people.confidence_base
+    people.awareness[:] = AWARENESS_BY_QUINTILE[q - 1]
+    people.activity_minutes[:] = people.base_minutes
+    people.life_satisfaction[:] = people.life_satisfaction_base
+    return people, maps
+
+
+def redraw_circumstances(people: Residents, who: np.ndarray, maps: dict, params: Parameters,
+                         rng: np.random.Generator) -> None:
+    """Draw usual activity, life satisfaction and loneliness propensity for `who`.
+
+    Used at the start and after a life event. Lonelier people are less
+    satisfied with life (assumption: correlation -0.5); more active people a
+    little more (assumption: 0.3).
+    """
+    q = people.quintile[who]
+    k = len(who)
+    activity_noise = rng.normal(size=k)
+    activity_rank = maps["activity"].rank(activity_shift(people, who) + activity_noise, q)
+    people.base_minutes[who] = minutes_at_rank(activity_rank, q)
+    ls_noise = 0.3 * activity_noise + np.sqrt(1 - 0.09) * rng.normal(size=k)
+    ls_rank = maps["life_satisfaction"].rank(life_satisfaction_shift(people, who) + ls_noise, q)
+    people.life_satisfaction_base[who] = life_satisfaction_at_rank(
+        ls_rank, q, params.wellbeing.quintile_gradient
+    )
+    people.loneliness_noise[who] = -0.5 * stats.norm.ppf(ls_rank) + np.sqrt(0.75) * rng.normal(size=k)
