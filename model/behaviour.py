@@ -84,6 +84,30 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
     p.member_of[joined] = p.attended[joined]
 
 
+def seed_memberships(model: HealthgapModel, rng: np.random.Generator,
+                     settled_habit: float = 0.8) -> None:
+    """Start the burn-in near equilibrium, as if people had been joining and leaving for years.
+
+    A person joins the group they would notice at weekly rate
+    j = awareness x chance of trying it, and a settled member leaves at rate d;
+    in equilibrium they are a member with chance j / (j + d). Members start
+    with a settled habit; groups keep no more members than they take.
+    """
+    p, g, b = model.people, model.groups, model.params.behaviour
+    everyone = np.arange(p.n)
+    candidate = model.discover_groups(p.neighbourhood, rng.random(p.n))
+    joining = p.awareness * sigmoid(
+        group_appeal(model, everyone, candidate, np.zeros(p.n)) + b.try_intercept
+    )
+    leaving = b.dropout_settled + b.dropout_new * (1 - settled_habit)
+    member = rng.random(p.n) < joining / (joining + leaving)
+    member &= g.open[candidate]
+    p.member_of[member] = candidate[member]
+    room = np.floor(b.members_per_place * g.capacity).astype(np.int64)
+    p.member_of[:] = turn_away_over_capacity(p.member_of, room, rng)
+    p.habit[p.member_of >= 0] = settled_habit
+
+
 def turn_away_over_capacity(attended: np.ndarray, capacity: np.ndarray,
                             rng: np.random.Generator) -> np.ndarray:
     """Full sessions turn away the latest arrivals (chosen at random)."""

@@ -51,6 +51,7 @@ class HealthgapModel(mesa.Model):
                                       self.params.groups.attendance_window_weeks, -burn_in,
                                       self.streams.build("groups"))
         self.groups_changed()
+        behaviour.seed_memberships(self, self.streams.build("memberships"))
         for week in range(-burn_in + 1, 1):
             self.advance_week(week)
         self.week = 0

@@ -27,7 +27,9 @@ class Behaviour:
     """Who joins a group and who keeps going: coefficients on the logit scale."""
 
     try_intercept: float = param(
-        -4.0, "logit", -6.0, -2.0, "assumption: how readily people who notice a group try it"
+        -7.0, "logit", -9.0, -5.0,
+        "assumption: how readily people who notice a group try it; at -7 most existing "
+        "groups run full while parkrun has room, and about 1.5% of adults go each week",
     )
     attend_intercept: float = param(
         0.6, "logit", -0.5, 2.0, "assumption: a member's weekly attendance before habit"

@@ -14,7 +14,7 @@ import zlib
 import numpy as np
 
 PROCESSES = (
-    "town", "residents", "friendships", "groups", "awareness", "choice", "attendance",
+    "town", "residents", "friendships", "groups", "memberships", "awareness", "choice", "attendance",
     "ties", "life_events", "interventions",
 )
 

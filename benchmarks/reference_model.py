@@ -1,0 +1,424 @@
+"""The healthgap weekly rules written the plain per-agent Mesa way: the reference for speed and agreement.
+
+Every resident and every group is a Mesa `Agent` with ordinary Python
+attributes and its own methods; draws come from the model's `random.Random`.
+The rules and parameters are those of `healthgap.model.behaviour`, written
+again one agent at a time, so that agreement between the two is evidence that
+the vectorised phases implement them.
+
+The reference starts from the exact state of a built `HealthgapModel` (town,
+residents, friendships, groups, burn-in, loneliness calibration): see
+`ReferenceModel.__init__`. Interventions are not supported.
+
+A week runs the same phases in the same order as `HealthgapModel.advance_week`:
+
+1. residents choose whether to go to a group (friends are counted from last week);
+2. full sessions turn away arrivals at random;
+3. each resident joins or drops out, updates habit, confidence and activity,
+   meets (or loses) group friends, may have a life event, and updates wellbeing;
+4. each group's attendees may befriend a co-attendee;
+5. residents update loneliness (which needs this week's ties);
+6. groups count attendance, members and volunteers and may close.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from itertools import accumulate
+from statistics import NormalDist
+
+import mesa
+from scipy.special import betaincinv
+
+from healthgap.model import HealthgapModel, Parameters, Town, evidence, metrics, population
+from healthgap.model.behaviour import DISCOVERY_MINUTES, MAX_FRIENDS_COUNTED
+from healthgap.model.groups import GROUP_TYPES
+
+STANDARD_NORMAL = NormalDist()
+RANK_BOUNDS = (1e-9, 1 - 1e-9)
+
+
+class Group(mesa.Agent):
+    """A community group: its type, venue, members and this week's attendees."""
+
+    def __init__(self, model: ReferenceModel, index: int, kind: int, minutes: tuple[list, list],
+                 **state) -> None:
+        super().__init__(model)
+        self.index = index
+        self.kind = kind
+        self.type = GROUP_TYPES[kind]
+        self.minutes = minutes  # travel minutes from each neighbourhood: (without a car, by car)
+        self.capacity = state["capacity"]
+        self.cost_gbp = state["cost_gbp"]
+        self.women_only = state["women_only"]
+        self.open = state["open"]
+        self.opened_week = state["opened_week"]
+        self.closed_week = state["closed_week"]
+        self.funded_until = state["funded_until"]
+        self.member_count = state["members"]  # as counted at the last review: room is judged on it
+        self.volunteers = state["volunteers"]
+        self.history = deque(state["history"], maxlen=len(state["history"]))  # newest first
+        self.members: set[Resident] = set()
+        self.arrivals: list[Resident] = []
+        self.attendees: list[Resident] = []
+
+    def has_room(self) -> bool:
+        """Whether the group still takes on newcomers."""
+        return self.member_count < self.model.params.behaviour.members_per_place * self.capacity
+
+    def turn_away(self) -> None:
+        """Keep at most `capacity` of this week's arrivals, chosen at random; send the rest home."""
+        arrivals = self.arrivals
+        if len(arrivals) > self.capacity:
+            self.random.shuffle(arrivals)
+            for resident in arrivals[self.capacity:]:
+                resident.attended = None
+            del arrivals[self.capacity:]
+        self.attendees, self.arrivals = arrivals, []
+
+    def make_ties(self, week: int) -> None:
+        """Each attendee, with chance formation_rate x this type's tie rate, befriends a random co-attendee."""
+        size = len(self.attendees)
+        if size < 2:
+            return
+        chance = self.model.params.ties.formation_rate * self.type.tie_rate
+        for position, resident in enumerate(self.attendees):
+            if self.random.random() < chance:
+                other = self.random.randrange(size - 1)
+                other += other >= position  # anyone but oneself
+                resident.befriend(self.attendees[other], week)
+
+    def review(self, week: int) -> None:
+        """Count attendance, members and volunteers; every few weeks, close if unsustainable."""
+        rules = self.model.params.groups
+        self.member_count = len(self.members)
+        settled = sum(1 for member in self.members if member.habit >= rules.volunteer_habit)
+        self.volunteers = math.floor(settled * rules.volunteer_share + 0.5)
+        self.history.appendleft(len(self.attendees))
+        if week % rules.closure_check_weeks or not self.open:
+            return
+        if self.funded_until >= week or week - self.opened_week < rules.grace_weeks:
+            return
+        too_small = sum(self.history) / len(self.history) < self.type.min_attendance
+        if too_small or self.volunteers < rules.min_volunteers:
+            self.close(week)
+
+    def close(self, week: int) -> None:
+        """Stop running: members are left without a group and nobody discovers it any more."""
+        self.open = False
+        self.closed_week = week
+        for member in list(self.members):
+            member.leave_group()
+        self.model.update_discovery()
+
+
+class Resident(mesa.Agent):
+    """An adult resident with plain attributes, a set of friends and a weekly routine."""
+
+    def __init__(self, model: ReferenceModel, **state) -> None:
+        super().__init__(model)
+        self.__dict__.update(state)
+        self.member_of: Group | None = None
+        self.attended: Group | None = None
+        self.attended_last: Group | None = None  # what friends see when deciding next week
+        self.friends: set[Resident] = set()
+        self.group_ties: dict[Resident, int] = {}  # friends made in groups -> week last met
+
+    # Phase 1 ---------------------------------------------------------------------------------
+    def choose_group(self) -> None:
+        """Members decide whether to go this week; others may notice a group and try it."""
+        b = self.model.params.behaviour
+        self.attended = None
+        group = self.member_of
+        if group is None:
+            if not (self.random.random() < self.awareness and self.model.open_groups):
+                return
+            group = self.model.discover_group(self.neighbourhood)
+            if not group.has_room():
+                return
+            intercept = b.try_intercept
+        else:
+            intercept = b.attend_intercept
+        if group.women_only and not self.female:
+            return
+        friends_going = sum(1 for friend in self.friends if friend.attended_last is group)
+        if self.random.random() < logistic(intercept + self.appeal(group, friends_going)):
+            self.attended = group
+            group.arrivals.append(self)
+
+    def appeal(self, group: Group, friends_going: int) -> float:
+        """How much this resident wants to go to `group` (logit scale, before the intercept)."""
+        b = self.model.params.behaviour
+        minutes = group.minutes[self.car][self.neighbourhood]
+        mismatch = self.health_limited and not group.type.low_impact
+        return (
+            b.habit_weight * self.habit
+            + b.confidence_weight * self.confidence
+            + b.friend_weight * min(friends_going, MAX_FRIENDS_COUNTED)
+            - b.travel_weight * minutes / 10.0
+            - b.cost_weight * group.cost_gbp * self.deprivation
+            - b.deprivation_weight * self.deprivation
+            - b.health_mismatch_weight * mismatch
+        )
+
+    # Phase 3 ---------------------------------------------------------------------------------
+    def step(self) -> None:
+        """After attendance is settled: membership, habit, activity, group ties, wellbeing."""
+        if self.attended is not None and self.member_of is None:
+            self.join(self.attended)
+        self.maybe_drop_out()
+        self.update_habit()
+        self.update_activity()
+        self.refresh_group_ties(self.model.week)
+        self.update_wellbeing()
+
+    def join(self, group: Group) -> None:
+        self.member_of = group
+        group.members.add(self)
+
+    def leave_group(self) -> None:
+        self.member_of.members.discard(self)
+        self.member_of = None
+
+    def maybe_drop_out(self) -> None:
+        """Settled members rarely leave; newcomers (low habit) more often."""
+        b = self.model.params.behaviour
+        if self.member_of is not None and (
+            self.random.random() < b.dropout_settled + b.dropout_new * (1 - self.habit)
+        ):
+            self.leave_group()
+
+    def update_habit(self) -> None:
+        """Going builds habit and confidence; staying away lets them fade."""
+        h = self.model.params.habit
+        if self.attended is not None:
+            self.habit += h.habit_gain * (1 - self.habit)
+            self.confidence += h.confidence_gain * (1 - self.confidence)
+        else:
+            self.habit *= 1 - h.habit_decay
+            self.confidence += h.confidence_decay * (self.confidence_base - self.confidence)
+
+    def update_activity(self) -> None:
+        """Usual minutes + recent group minutes (recall window) + habit spilling over."""
+        h = self.model.params.habit
+        this_week = self.attended.type.minutes if self.attended is not None else 0.0
+        self.group_minutes += (this_week - self.group_minutes) / h.recall_weeks
+        self.activity_minutes = self.base_minutes + self.group_minutes + h.spillover_minutes * self.habit
+
+    def refresh_group_ties(self, week: int) -> None:
+        """Group ties whose pair met this week are refreshed; unused ones may fade.
+
+        Each tie is handled once, by the friend with the lower id.
+        """
+        t = self.model.params.ties
+        for friend, last_met in list(self.group_ties.items()):
+            if friend.unique_id < self.unique_id:
+                continue
+            if self.attended is not None and friend.attended is self.attended:
+                self.group_ties[friend] = friend.group_ties[self] = week
+            elif week - last_met > t.unused_after_weeks and self.random.random() < t.fade_rate:
+                self.unfriend(friend)
+
+    def befriend(self, other: Resident, week: int) -> None:
+        """Make a group tie with `other` unless they are already friends."""
+        if other not in self.friends:
+            self.friends.add(other)
+            other.friends.add(self)
+            self.group_ties[other] = other.group_ties[self] = week
+
+    def unfriend(self, other: Resident) -> None:
+        self.friends.discard(other)
+        other.friends.discard(self)
+        del self.group_ties[other], other.group_ties[self]
+
+    def update_wellbeing(self) -> None:
+        """A life event may reset circumstances; going moves the group gain towards the group's."""
+        w = self.model.params.wellbeing
+        if self.random.random() < w.life_event_rate:
+            self.redraw_circumstances()
+        if self.attended is not None:
+            self.wellbeing_gain += w.gain_rate * (self.attended.type.wellbeing_gain - self.wellbeing_gain)
+        else:
+            self.wellbeing_gain *= 1 - w.gain_decay
+        self.life_satisfaction = min(max(self.life_satisfaction_base + self.wellbeing_gain, 0.0), 10.0)
+
+    def redraw_circumstances(self) -> None:
+        """New usual activity, life-satisfaction set point and loneliness propensity (a life event).
+
+        The same Gaussian copula as `population.redraw_circumstances`, one person at a time.
+        """
+        copula, q, gauss = self.model.copula, self.quintile, self.random.gauss
+        activity_noise = gauss(0.0, 1.0)
+        activity_shift = -0.8 * self.health_limited - 0.25 * self.age_band
+        activity_rank = copula.rank("activity", q, activity_shift + activity_noise)
+        self.base_minutes = copula.minutes_at_rank(activity_rank, q)
+        ls_noise = 0.3 * activity_noise + math.sqrt(1 - 0.09) * gauss(0.0, 1.0)
+        ls_rank = copula.rank("life_satisfaction", q, -0.5 * self.health_limited + ls_noise)
+        self.life_satisfaction_base = copula.life_satisfaction_at_rank(ls_rank, q)
+        self.loneliness_noise = (-0.5 * STANDARD_NORMAL.inv_cdf(ls_rank)
+                                 + math.sqrt(0.75) * gauss(0.0, 1.0))
+
+    # Phase 5 ---------------------------------------------------------------------------------
+    def end_week(self) -> None:
+        """Loneliness from this week's ties and belonging; remember where I went for my friends."""
+        w = self.model.params.wellbeing
+        score = (
+            self.model.loneliness_intercept[self.quintile - 1]
+            + self.loneliness_noise
+            - w.loneliness_ties_weight * math.log1p(len(self.friends))
+            - w.loneliness_group_weight * self.wellbeing_gain
+        )
+        self.lonely = score > 0
+        self.attended_last = self.attended
+
+
+class Copula:
+    """The copula maps of `population` as plain Python: latent score -> within-quintile rank -> value."""
+
+    def __init__(self, maps: dict, gradient: float) -> None:
+        self.components = {
+            name: [list(zip(values.tolist(), weights.tolist(), strict=True))
+                   for values, weights in quantiles.components]
+            for name, quantiles in maps.items()
+        }
+        targets = evidence.quintile_targets()
+        self.inactive = [x / 100 for x in targets["inactive_pct"]]
+        self.fairly_active = [x / 100 for x in targets["fairly_active_pct"]]
+        c = population.LIFE_SATISFACTION_CONCENTRATION
+        means = [evidence.LIFE_SATISFACTION_MEAN.value + gradient * (q - 3) / 4 for q in range(1, 6)]
+        self.beta_shapes = [(m / 10 * c, c - m / 10 * c) for m in means]
+
+    def rank(self, name: str, quintile: int, latent: float) -> float:
+        """Rank (0-1) of a latent score within its quintile's mixture of shifted normals."""
+        u = sum(weight * STANDARD_NORMAL.cdf(latent - shift)
+                for shift, weight in self.components[name][quintile - 1])
+        return min(max(u, RANK_BOUNDS[0]), RANK_BOUNDS[1])
+
+    def minutes_at_rank(self, u: float, quintile: int) -> float:
+        """Usual weekly minutes at rank u, by the Active Lives categories of the quintile."""
+        p_in, p_fair = self.inactive[quintile - 1], self.fairly_active[quintile - 1]
+        low, high = evidence.FAIRLY_ACTIVE_MINUTES, evidence.ACTIVE_MINUTES
+        if u < p_in:
+            zero = population.INACTIVE_ZERO_SHARE
+            return min(max((u / p_in - zero) / (1 - zero), 0.0), 1.0) * (low - 0.01)
+        if u < p_in + p_fair:
+            return low + (u - p_in) / p_fair * (high - low - 0.01)
+        into_tail = min((u - p_in - p_fair) / (1 - p_in - p_fair), 1 - 1e-9)
+        return high - math.log1p(-into_tail) * population.ACTIVE_TAIL_MEAN_MINUTES
+
+    def life_satisfaction_at_rank(self, u: float, quintile: int) -> float:
+        """Life satisfaction (0-10) at rank u of the quintile's Beta distribution."""
+        a, b = self.beta_shapes[quintile - 1]
+        return 10 * float(betaincinv(a, b, u))
+
+
+class ReferenceModel(mesa.Model):
+    """The per-agent model, starting from the state of a built vectorised model."""
+
+    def __init__(self, start: HealthgapModel, seed: int = 0) -> None:
+        super().__init__(rng=seed)
+        if start.interventions:
+            raise ValueError("the reference model does not run interventions")
+        self.params = start.params
+        self.week = start.week
+        p, g = start.people, start.groups
+        self.copula = Copula(start.copula_maps, self.params.wellbeing.quintile_gradient)
+        self.loneliness_intercept = p.loneliness_intercept.tolist()
+        self.n_neighbourhoods = start.minutes_to_group.shape[1]
+
+        minutes = start.minutes_to_group.astype(float)
+        group_fields = ("capacity", "cost_gbp", "women_only", "open", "opened_week", "closed_week",
+                        "funded_until", "members", "volunteers", "history")
+        group_state = {name: getattr(g, name).tolist() for name in group_fields}
+        group_list = [
+            Group(self, i, int(g.kind[i]), (minutes[0, :, i].tolist(), minutes[1, :, i].tolist()),
+                  **{name: values[i] for name, values in group_state.items()})
+            for i in range(g.n)
+        ]
+        self.groups = self.agents_by_type[Group]
+
+        resident_fields = ("neighbourhood", "quintile", "deprivation", "age_band", "female", "car",
+                           "health_limited", "base_minutes", "group_minutes", "activity_minutes",
+                           "habit", "confidence", "confidence_base", "awareness",
+                           "life_satisfaction_base", "wellbeing_gain", "life_satisfaction",
+                           "loneliness_noise", "lonely")
+        columns = [getattr(p, name).tolist() for name in resident_fields]
+        people = [Resident(self, **dict(zip(resident_fields, row, strict=True)))
+                  for row in zip(*columns, strict=True)]
+        self.residents = self.agents_by_type[Resident]
+        for person, member_of, attended in zip(people, p.member_of.tolist(), p.attended.tolist(),
+                                               strict=True):
+            if member_of >= 0:
+                person.join(group_list[member_of])
+            if attended >= 0:
+                person.attended = person.attended_last = group_list[attended]
+                group_list[attended].attendees.append(person)
+
+        friends = start.friends
+        for a, b in zip(friends.base_src.tolist(), friends.base_dst.tolist(), strict=True):
+            people[a].friends.add(people[b])
+        for a, b, last_met in zip(friends.group_a.tolist(), friends.group_b.tolist(),
+                                  friends.group_last_met.tolist(), strict=True):
+            people[a].friends.add(people[b])
+            people[b].friends.add(people[a])
+            people[a].group_ties[people[b]] = people[b].group_ties[people[a]] = last_met
+        self.update_discovery()
+
+    @classmethod
+    def build(cls, town: Town, parameters: Parameters | None = None, seed: int = 0) -> ReferenceModel:
+        """Build the world with the vectorised model (same seed), then hand it to the reference."""
+        return cls(HealthgapModel(town, parameters, seed, mesa_agents=False), seed)
+
+    def update_discovery(self) -> None:
+        """Where people hear of groups: open groups, weighted exp(-minutes without a car / 15)."""
+        self.open_groups = [group for group in self.groups if group.open]
+        self.discovery_weights = [
+            list(accumulate(math.exp(-group.minutes[0][n] / DISCOVERY_MINUTES)
+                            for group in self.open_groups))
+            for n in range(self.n_neighbourhoods)
+        ]
+
+    def discover_group(self, neighbourhood: int) -> Group:
+        """The open group a person from `neighbourhood` notices (nearer groups are likelier)."""
+        return self.random.choices(self.open_groups,
+                                   cum_weights=self.discovery_weights[neighbourhood])[0]
+
+    def step(self) -> None:
+        """One week, in the phase order of `HealthgapModel.advance_week`."""
+        self.week += 1
+        self.residents.do("choose_group")
+        self.groups.do("turn_away")
+        self.residents.do("step")
+        self.groups.do("make_ties", self.week)
+        self.residents.do("end_week")
+        self.groups.do("review", self.week)
+
+    def metrics(self) -> dict[str, float]:
+        """This week's town-wide metrics, named and scaled as in `healthgap.model.metrics`."""
+        low, high = evidence.FAIRLY_ACTIVE_MINUTES, evidence.ACTIVE_MINUTES
+        totals = dict.fromkeys(metrics.METRIC_NAMES, 0.0)
+        for r in self.residents:
+            minutes = r.activity_minutes
+            totals["inactive_pct"] += minutes < low
+            totals["fairly_active_pct"] += low <= minutes < high
+            totals["active_pct"] += minutes >= high
+            totals["life_satisfaction_mean"] += r.life_satisfaction
+            totals["low_life_satisfaction_pct"] += (
+                r.life_satisfaction < evidence.LOW_LIFE_SATISFACTION_BELOW)
+            totals["lonely_pct"] += r.lonely
+            totals["ties_mean"] += len(r.friends)
+            totals["attendance_pct"] += r.attended is not None
+            totals["activity_minutes_mean"] += minutes
+        n = len(self.residents)
+        return {name: total / n * (100.0 if metrics.METRICS[name][1] else 1.0)
+                for name, total in totals.items()}
+
+
+def vectorised_metrics(model: HealthgapModel) -> dict[str, float]:
+    """The vectorised model's latest town-wide metrics, in the same form as `ReferenceModel.metrics`."""
+    return dict(zip(metrics.METRIC_NAMES, model.latest()["all"].tolist(), strict=True))
+
+
+def logistic(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))

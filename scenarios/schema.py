@@ -1,0 +1,114 @@
+"""Scenario files (TOML): the schema, and loading with errors that name the file, field and fix."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from healthgap.model.errors import InputError
+from healthgap.model.parameters import Parameters
+
+LIBRARY = Path(__file__).parent / "library"
+
+
+class Strict(BaseModel):
+    """Misspelt or unknown keys are errors, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Place(Strict):
+    """Where: a synthetic preset town."""
+
+    preset: Literal["typical_town"] = "typical_town"
+    residents: int = Field(50_000, ge=100, le=5_000_000, description="adults simulated")
+    neighbourhoods: int = Field(30, ge=10, le=5_000)
+
+
+class Scenario(Strict):
+    """A what-if: a place, a horizon, a seed, parameter overrides."""
+
+    name: str = "scenario"
+    description: str = ""
+    years: float = Field(10, gt=0, le=50, description="simulated years after the burn-in")
+    seed: int = Field(1, ge=0)
+    place: Place = Place()
+    parameters: dict[str, float] = Field(
+        default_factory=dict, description="model parameters by dotted path"
+    )
+
+    @property
+    def weeks(self) -> int:
+        return max(1, round(self.years * 52))
+
+    def model_parameters(self) -> Parameters:
+        return Parameters().with_overrides(self.parameters)
+
+    def digest(self) -> str:
+        """A hash of everything that defines the scenario (for provenance)."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in LIBRARY.glob("*.toml"))
+
+
+def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
+    """A built-in scenario by name, or a TOML file by path; the baseline when None."""
+    if name_or_path is None:
+        name_or_path = "baseline"
+    path = Path(name_or_path)
+    if not path.suffix and (LIBRARY / f"{path}.toml").exists():
+        path = LIBRARY / f"{path}.toml"
+    if not path.exists():
+        raise InputError(
+            f"There is no scenario called '{name_or_path}'.",
+            fix=f"Name a built-in scenario ({', '.join(builtin_names())}; "
+            "'healthgap scenarios' lists them) or give the path of a scenario .toml file.",
+        )
+    return parse_scenario(path)
+
+
+def parse_scenario(path: Path) -> Scenario:
+    """Read and validate one scenario file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError("This is not a text file.", where=str(path),
+                         fix="Give a scenario written in TOML (a text file).") from None
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(f"This is not valid TOML ({error}).", where=str(path),
+                         fix="Correct the syntax at that line.") from None
+    except OSError as error:
+        raise InputError(f"Cannot read the file ({error.strerror}).", where=str(path),
+                         fix="Check the path and its permissions.") from None
+    if not data:
+        raise InputError("The scenario file is empty.", where=str(path),
+                         fix="Start from a built-in scenario, e.g. scenarios/library/baseline.toml.")
+    try:
+        scenario = Scenario.model_validate(data)
+        scenario.model_parameters()
+    except ValidationError as error:
+        raise InputError(describe_validation(error), where=str(path),
+                         fix="Correct the field(s) named above.") from None
+    except InputError as error:
+        raise InputError(error.problem, where=f"{path}: field 'parameters'", fix=error.fix) from None
+    return scenario
+
+
+def describe_validation(error: ValidationError) -> str:
+    """Pydantic's errors as plain sentences naming each field."""
+    parts = []
+    for item in error.errors():
+        field = ".".join(str(x) for x in item["loc"]) or "(top level)"
+        if item["type"] == "extra_forbidden":
+            parts.append(f"'{field}' is not a known setting (misspelt?).")
+        else:
+            parts.append(f"field '{field}': {item['msg']} (got {item.get('input')!r}).")
+    return " ".join(parts)

@@ -1,0 +1,20 @@
+"""Shared fixtures: small towns that build in well under a second."""
+
+from __future__ import annotations
+
+import pytest
+
+from healthgap.model import HealthgapModel, Parameters, typical_town
+
+
+def small_model(seed: int = 3, residents: int = 4_000, burn_in: int = 26, town=None,
+                **overrides: float) -> HealthgapModel:
+    """A small town with a short burn-in, for mechanism tests."""
+    params = Parameters().with_overrides({"burn_in_weeks": burn_in, **overrides})
+    town = town or typical_town(residents=residents, neighbourhoods=10)
+    return HealthgapModel(town, params, seed, mesa_agents=False)
+
+
+@pytest.fixture
+def model() -> HealthgapModel:
+    return small_model()

@@ -1,0 +1,46 @@
+"""The default town with no intervention reproduces the published baseline, at the start and after
+10 simulated years (no drift). Targets and tolerances are the published figures of EVIDENCE.md."""
+
+import pytest
+
+from healthgap.model import HealthgapModel, evidence
+from healthgap.model.metrics import METRIC_NAMES
+
+# (metric, quintile, published figure, tolerance)
+TARGETS = [
+    ("inactive_pct", "all", evidence.INACTIVE_PCT.value, 2.0),
+    ("active_pct", "all", evidence.ACTIVE_PCT.value, 3.0),
+    ("life_satisfaction_mean", "all", evidence.LIFE_SATISFACTION_MEAN.value, 0.10),
+    ("low_life_satisfaction_pct", "all", evidence.LOW_LIFE_SATISFACTION_PCT.value, 1.5),
+    ("lonely_pct", "all", evidence.LONELY_PCT.value, 1.5),
+    ("inactive_pct", "1", evidence.INACTIVE_MOST_DEPRIVED_PCT.value, 4.0),
+    ("inactive_pct", "5", evidence.INACTIVE_LEAST_DEPRIVED_PCT.value, 4.0),
+]
+
+
+@pytest.fixture(scope="module")
+def start_and_ten_years():
+    model = HealthgapModel(seed=11, mesa_agents=False)  # the default town, default parameters
+    assert model.people.n == 50_000
+    start = model.latest()
+    for _ in range(520):
+        model.step()
+    return start, model.latest()
+
+
+@pytest.mark.parametrize("when", [0, 1], ids=["start", "after 10 years"])
+@pytest.mark.parametrize(("metric", "quintile", "published", "tolerance"), TARGETS,
+                         ids=[f"{m}[{q}]" for m, q, _, _ in TARGETS])
+def test_baseline_matches_published_figures(start_and_ten_years, when, metric, quintile,
+                                            published, tolerance):
+    value = start_and_ten_years[when][quintile][METRIC_NAMES.index(metric)]
+    assert value == pytest.approx(published, abs=tolerance)
+
+
+def test_default_town_spans_every_decile():
+    from healthgap.model import typical_town
+
+    town = typical_town()
+    assert sorted(set(town.imd_decile.tolist())) == list(range(1, 11))
+    assert 45_000 <= town.population.sum() <= 55_000
+    assert 25 <= town.n <= 35
