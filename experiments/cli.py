@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from healthgap.model.errors import InputError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-
-from healthgap.model.errors import InputError
 
 app = typer.Typer(
     help="What-if simulation of community health interventions and the inequality gap.",
@@ -51,13 +50,23 @@ def check_writable(folder: Path) -> None:
 
 @app.command()
 def run(
-    scenario: Annotated[str | None, typer.Argument(
-        help="A built-in scenario name or a scenario .toml file (default: baseline).")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Random seed (default: the scenario's).")] = None,
-    years: Annotated[float | None, typer.Option(
-        min=0.02, max=50, help="Years to simulate (default: the scenario's).")] = None,
-    out_dir: Annotated[Path | None, typer.Option(
-        "--out", help="Folder for the results (default: a new folder under ./runs/).")] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Argument(
+            help="A built-in scenario name or a scenario .toml file (default: baseline)."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Random seed (default: the scenario's).")
+    ] = None,
+    years: Annotated[
+        float | None,
+        typer.Option(min=0.02, max=50, help="Years to simulate (default: the scenario's)."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the results (default: a new folder under ./runs/)."),
+    ] = None,
 ) -> None:
     """Run one scenario and write timeseries.parquet and summary.json."""
     from healthgap.experiments.run import run_scenario, write_outputs
@@ -69,9 +78,15 @@ def run(
     if out_dir is None:
         out_dir = Path("runs") / f"{chosen.name}-{datetime.now():%Y%m%d-%H%M%S}"
     check_writable(out_dir)
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("weeks"), TimeRemainingColumn(), console=err,
-                  transient=True) as progress:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("weeks"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
         task = progress.add_task(f"Building {chosen.name}", total=chosen.weeks)
 
         def advance(week: int) -> None:
@@ -107,8 +122,10 @@ def quintile_table(summary: dict, title: str) -> Table:
         cells = [f"{row[g]:.2f}" for g in ("all", "1", "2", "3", "4", "5")]
         table.add_row(label, *cells, f"{row['1'] - row['5']:+.2f}")
     sii = summary["sii"]
-    table.caption = (f"SII (least minus most deprived): inactive {sii['inactive_pct']:+.1f} points, "
-                     f"life satisfaction {sii['life_satisfaction_mean']:+.2f}")
+    table.caption = (
+        f"SII (least minus most deprived): inactive {sii['inactive_pct']:+.1f} points, "
+        f"life satisfaction {sii['life_satisfaction_mean']:+.2f}"
+    )
     return table
 
 

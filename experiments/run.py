@@ -11,16 +11,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-import healthgap
 from healthgap.model import HealthgapModel
 from healthgap.model import metrics as m
 from healthgap.scenarios import Scenario, build_place
 
+import healthgap
+
 GROUPS = ("all", "1", "2", "3", "4", "5")
 SUMMARY_METRICS = (
-    "inactive_pct", "fairly_active_pct", "active_pct", "life_satisfaction_mean",
-    "low_life_satisfaction_pct", "lonely_pct", "ties_mean", "attendance_pct",
+    "inactive_pct",
+    "fairly_active_pct",
+    "active_pct",
+    "life_satisfaction_mean",
+    "low_life_satisfaction_pct",
+    "lonely_pct",
+    "ties_mean",
+    "attendance_pct",
 )
 
 
@@ -34,12 +40,14 @@ class RunResult:
 
 def build_model(scenario: Scenario, seed: int, *, mesa_agents: bool = True) -> HealthgapModel:
     """The model a scenario describes, for one seed."""
-    return HealthgapModel(build_place(scenario), scenario.model_parameters(), seed,
-                          mesa_agents=mesa_agents)
+    return HealthgapModel(
+        build_place(scenario), scenario.model_parameters(), seed, mesa_agents=mesa_agents
+    )
 
 
-def run_scenario(scenario: Scenario, seed: int | None = None,
-                 on_week: Callable[[int], None] | None = None) -> RunResult:
+def run_scenario(
+    scenario: Scenario, seed: int | None = None, on_week: Callable[[int], None] | None = None
+) -> RunResult:
     """Run a scenario for its horizon; `on_week(week)` is called after every week."""
     seed = scenario.seed if seed is None else seed
     model = build_model(scenario, seed)
@@ -63,8 +71,11 @@ def tidy_timeseries(model: HealthgapModel) -> pd.DataFrame:
             "value": values.ravel(),
         }
         inequality = m.inequality(sums, counts)
-        extra = [(f"{kind}_{name}", inequality[kind][name])
-                 for kind in ("sii", "rii", "gap") for name in m.SII_METRICS]
+        extra = [
+            (f"{kind}_{name}", inequality[kind][name])
+            for kind in ("sii", "rii", "gap")
+            for name in m.SII_METRICS
+        ]
         extra.append(("open_groups", open_groups))
         frame["quintile"] = np.concatenate([frame["quintile"], ["all"] * len(extra)])
         frame["metric"] = np.concatenate([frame["metric"], [name for name, _ in extra]])
@@ -82,8 +93,9 @@ def summarise(timeseries: pd.DataFrame, scenario: Scenario, seed: int) -> dict:
         name: {g: round(float(value[(g, name)]), 6) for g in GROUPS} for name in SUMMARY_METRICS
     }
     for kind in ("sii", "rii", "gap"):
-        summary[kind] = {name: round(float(value[("all", f"{kind}_{name}")]), 6)
-                         for name in m.SII_METRICS}
+        summary[kind] = {
+            name: round(float(value[("all", f"{kind}_{name}")]), 6) for name in m.SII_METRICS
+        }
     summary["sii_direction"] = m.SII_DIRECTION
     summary["quintiles"] = "1 is the most deprived fifth of neighbourhoods (IMD), 5 the least"
     summary["weeks"] = int(timeseries.step.max())
@@ -106,8 +118,13 @@ def provenance(scenario: Scenario, seed: int) -> dict:
 def git_revision() -> str | None:
     """The source tree's git commit, when it is a git checkout."""
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent,
-                             capture_output=True, text=True, timeout=5)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
@@ -117,8 +134,10 @@ def write_outputs(result: RunResult, out_dir: Path) -> None:
     """Write timeseries.parquet and summary.json (each written whole, then renamed into place)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     _atomic(out_dir / "timeseries.parquet", lambda p: result.timeseries.to_parquet(p, index=False))
-    _atomic(out_dir / "summary.json",
-            lambda p: p.write_text(json.dumps(result.summary, indent=2, sort_keys=True)))
+    _atomic(
+        out_dir / "summary.json",
+        lambda p: p.write_text(json.dumps(result.summary, indent=2, sort_keys=True)),
+    )
 
 
 def _atomic(path: Path, write: Callable[[Path], None]) -> None:

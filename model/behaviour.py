@@ -29,8 +29,9 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def group_appeal(model: HealthgapModel, who: np.ndarray, group: np.ndarray,
-                 friends_going: np.ndarray) -> np.ndarray:
+def group_appeal(
+    model: HealthgapModel, who: np.ndarray, group: np.ndarray, friends_going: np.ndarray
+) -> np.ndarray:
     """How much each person `who` wants to go to `group` (logit scale, before the intercept).
 
     Motivation (habit, confidence) and friends who go pull; travel time (by car
@@ -79,13 +80,16 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
 
     attended = np.full(p.n, -1, np.int32)
     attended[weighing[goes]] = candidate[weighing[goes]]
-    p.attended[:] = turn_away_over_capacity(attended, g.capacity, model.streams.week("attendance", week))
+    p.attended[:] = turn_away_over_capacity(
+        attended, g.capacity, model.streams.week("attendance", week)
+    )
     joined = looking & (p.attended >= 0)
     p.member_of[joined] = p.attended[joined]
 
 
-def seed_memberships(model: HealthgapModel, rng: np.random.Generator,
-                     settled_habit: float = 0.8) -> None:
+def seed_memberships(
+    model: HealthgapModel, rng: np.random.Generator, settled_habit: float = 0.8
+) -> None:
     """Start the burn-in near equilibrium, as if people had been joining and leaving for years.
 
     A person joins the group they would notice at weekly rate
@@ -108,8 +112,9 @@ def seed_memberships(model: HealthgapModel, rng: np.random.Generator,
     p.habit[p.member_of >= 0] = settled_habit
 
 
-def turn_away_over_capacity(attended: np.ndarray, capacity: np.ndarray,
-                            rng: np.random.Generator) -> np.ndarray:
+def turn_away_over_capacity(
+    attended: np.ndarray, capacity: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Full sessions turn away the latest arrivals (chosen at random)."""
     going = np.flatnonzero(attended >= 0)
     counts = np.bincount(attended[going], minlength=len(capacity))
@@ -137,7 +142,9 @@ def update_habits(model: HealthgapModel) -> None:
     """Going builds habit and confidence; staying away lets them fade."""
     p, h = model.people, model.params.habit
     went = p.attended >= 0
-    p.habit[:] = np.where(went, p.habit + h.habit_gain * (1 - p.habit), p.habit * (1 - h.habit_decay))
+    p.habit[:] = np.where(
+        went, p.habit + h.habit_gain * (1 - p.habit), p.habit * (1 - h.habit_decay)
+    )
     p.confidence[:] = np.where(
         went,
         p.confidence + h.confidence_gain * (1 - p.confidence),
@@ -149,7 +156,9 @@ def update_activity(model: HealthgapModel) -> None:
     """Activity = usual minutes + recent group minutes (28-day recall) + habit spilling over."""
     p, h, g = model.people, model.params.habit, model.groups
     went = p.attended >= 0
-    this_week = np.where(went, TYPE_MINUTES[g.kind[np.maximum(p.attended, 0)]], 0).astype(np.float32)
+    this_week = np.where(went, TYPE_MINUTES[g.kind[np.maximum(p.attended, 0)]], 0).astype(
+        np.float32
+    )
     p.group_minutes += (this_week - p.group_minutes) / h.recall_weeks
     p.activity_minutes[:] = p.base_minutes + p.group_minutes + h.spillover_minutes * p.habit
 
@@ -170,7 +179,8 @@ def drift_wellbeing(model: HealthgapModel, week: int) -> None:
     went = p.attended >= 0
     target = np.where(went, TYPE_WELLBEING_GAIN[g.kind[np.maximum(p.attended, 0)]], 0)
     p.wellbeing_gain[:] = np.where(
-        went, p.wellbeing_gain + w.gain_rate * (target - p.wellbeing_gain),
+        went,
+        p.wellbeing_gain + w.gain_rate * (target - p.wellbeing_gain),
         p.wellbeing_gain * (1 - w.gain_decay),
     )
     p.life_satisfaction[:] = np.clip(p.life_satisfaction_base + p.wellbeing_gain, 0, 10)
@@ -191,8 +201,9 @@ def loneliness_score(model: HealthgapModel) -> np.ndarray:
 def form_ties(model: HealthgapModel, week: int) -> None:
     """People who go to the same session befriend each other; unused group ties fade."""
     rate = TYPE_TIE_RATE[model.groups.kind[np.maximum(model.people.attended, 0)]]
-    model.friends.meet_in_groups(model.people.attended, week, model.params.ties, rate,
-                                 model.streams.week("ties", week))
+    model.friends.meet_in_groups(
+        model.people.attended, week, model.params.ties, rate, model.streams.week("ties", week)
+    )
     model.ties_per_person = model.friends.degree()
 
 

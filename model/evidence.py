@@ -23,8 +23,12 @@ ACTIVE_LIVES = "Sport England, Active Lives Adult Survey"
 INACTIVE_PCT = Figure(25.7, "England adults 16+, Nov 2022-23", ACTIVE_LIVES)
 FAIRLY_ACTIVE_PCT = Figure(10.9, "England adults 16+, Nov 2022-23", ACTIVE_LIVES)
 ACTIVE_PCT = Figure(63.4, "England adults 16+, Nov 2022-23", ACTIVE_LIVES)
-INACTIVE_MOST_DEPRIVED_PCT = Figure(34.0, "England, most deprived places", "Sport England, Feb 2025")
-INACTIVE_LEAST_DEPRIVED_PCT = Figure(20.0, "England, least deprived places", "Sport England, Feb 2025")
+INACTIVE_MOST_DEPRIVED_PCT = Figure(
+    34.0, "England, most deprived places", "Sport England, Feb 2025"
+)
+INACTIVE_LEAST_DEPRIVED_PCT = Figure(
+    20.0, "England, least deprived places", "Sport England, Feb 2025"
+)
 ACTIVE_MOST_DEPRIVED_PCT = Figure(55.5, "England, Nov 2023-24", "Active Lives 2023-24")
 ACTIVE_LEAST_DEPRIVED_PCT = Figure(68.9, "England, Nov 2023-24", "Active Lives 2023-24")
 LIFE_SATISFACTION_MEAN = Figure(

@@ -71,8 +71,17 @@ class Groups:
     def n(self) -> int:
         return len(self.kind)
 
-    def add(self, kind: np.ndarray, venue: np.ndarray, week: int, *, funded_until=-1,
-            women_only=False, capacity=None, cost_gbp=None) -> np.ndarray:
+    def add(
+        self,
+        kind: np.ndarray,
+        venue: np.ndarray,
+        week: int,
+        *,
+        funded_until=-1,
+        women_only=False,
+        capacity=None,
+        cost_gbp=None,
+    ) -> np.ndarray:
         """Open new groups; returns their ids."""
         kind = np.asarray(kind, dtype=np.int16)
         k = len(kind)
@@ -104,8 +113,13 @@ class Groups:
         }
 
 
-def baseline_groups(venue_weights: np.ndarray, residents: int, window: int, opened_week: int,
-                    rng: np.random.Generator) -> Groups:
+def baseline_groups(
+    venue_weights: np.ndarray,
+    residents: int,
+    window: int,
+    opened_week: int,
+    rng: np.random.Generator,
+) -> Groups:
     """The groups a town already has, in proportion to its size.
 
     Venues are drawn by population weighted towards less deprived
@@ -123,4 +137,3 @@ def baseline_groups(venue_weights: np.ndarray, residents: int, window: int, open
     venues = rng.choice(len(p), size=len(kinds), p=p)
     groups.add(kinds, venues, week=opened_week)
     return groups
-

@@ -73,8 +73,9 @@ def decile_sums(model: HealthgapModel) -> tuple[np.ndarray, np.ndarray]:
         "activity_minutes_mean": minutes,
     }
     index = p.decile.astype(np.intp) - 1
-    sums = np.stack([np.bincount(index, weights=per_person[m], minlength=10) for m in METRIC_NAMES],
-                    axis=1)
+    sums = np.stack(
+        [np.bincount(index, weights=per_person[m], minlength=10) for m in METRIC_NAMES], axis=1
+    )
     counts = np.bincount(index, minlength=10).astype(float)
     return sums, counts
 

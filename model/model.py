@@ -29,8 +29,15 @@ class HealthgapModel(mesa.Model):
     so each quintile starts at its published share (see `calibrate_loneliness`).
     """
 
-    def __init__(self, town: Town | None = None, parameters: Parameters | None = None,
-                 seed: int = 0, *, interventions=(), mesa_agents: bool = True) -> None:
+    def __init__(
+        self,
+        town: Town | None = None,
+        parameters: Parameters | None = None,
+        seed: int = 0,
+        *,
+        interventions=(),
+        mesa_agents: bool = True,
+    ) -> None:
         super().__init__(rng=seed)
         self.seed = int(seed)
         self.params = parameters or Parameters()
@@ -41,15 +48,23 @@ class HealthgapModel(mesa.Model):
         self.people, self.copula_maps = synthesise_residents(
             self.town.imd_decile, self.town.population, self.params, self.streams.build("residents")
         )
-        pairs = build_friendships(self.people.neighbourhood, self.people.deprivation,
-                                  self.params.ties, self.streams.build("friendships"))
+        pairs = build_friendships(
+            self.people.neighbourhood,
+            self.people.deprivation,
+            self.params.ties,
+            self.streams.build("friendships"),
+        )
         self.friends = Friendships(self.people.n, pairs)
         self.ties_per_person = self.friends.degree()
         burn_in = self.params.burn_in_weeks
         venue_weights = self.town.population * (0.5 + VENUE_DEPRIVATION_TILT * self.town.imd_decile)
-        self.groups = baseline_groups(venue_weights, self.people.n,
-                                      self.params.groups.attendance_window_weeks, -burn_in,
-                                      self.streams.build("groups"))
+        self.groups = baseline_groups(
+            venue_weights,
+            self.people.n,
+            self.params.groups.attendance_window_weeks,
+            -burn_in,
+            self.streams.build("groups"),
+        )
         self.groups_changed()
         behaviour.seed_memberships(self, self.streams.build("memberships"))
         for week in range(-burn_in + 1, 1):
@@ -119,7 +134,9 @@ class HealthgapModel(mesa.Model):
         """Recompute travel minutes to each group and where people discover groups."""
         g = self.groups
         no_car = np.minimum(self.travel["walk"], self.travel["bus"])[:, g.venue]
-        self.minutes_to_group = np.stack([no_car, self.travel["car"][:, g.venue]]).astype(np.float32)
+        self.minutes_to_group = np.stack([no_car, self.travel["car"][:, g.venue]]).astype(
+            np.float32
+        )
         weight = np.exp(-no_car / behaviour.DISCOVERY_MINUTES) * g.open
         total = weight.sum(axis=1, keepdims=True)
         cdf = np.cumsum(weight, axis=1) / np.where(total > 0, total, 1)
@@ -138,8 +155,9 @@ class HealthgapModel(mesa.Model):
         start = len(self.group_agents)
         if self.groups.n > start:
             self.group_agents += list(
-                CommunityGroup.create_agents(self, self.groups.n - start,
-                                             index=range(start, self.groups.n))
+                CommunityGroup.create_agents(
+                    self, self.groups.n - start, index=range(start, self.groups.n)
+                )
             )
 
     def friendship_graph(self):

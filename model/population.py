@@ -17,7 +17,9 @@ from . import evidence
 from .parameters import Parameters
 
 AGE_BANDS = ("16-34", "35-54", "55-74", "75+")
-AGE_SHARES = np.array([0.30, 0.33, 0.25, 0.12])  # England adults, rounded (assumption: ONS mid-year)
+AGE_SHARES = np.array(
+    [0.30, 0.33, 0.25, 0.12]
+)  # England adults, rounded (assumption: ONS mid-year)
 FEMALE_SHARE = 0.51  # assumption: ONS mid-year estimates, adults
 # Health limitation (pain or mobility) by IMD quintile, before the age gradient (assumption;
 # direction and size guided by Census 2021 "very good" health, 19.8% vs 46.0% at ages 55-59).
@@ -139,8 +141,12 @@ def life_satisfaction_shift(people: Residents, who=slice(None)) -> np.ndarray:
     return -0.5 * people.health_limited[who]
 
 
-def synthesise_residents(neighbourhood_decile: np.ndarray, population: np.ndarray,
-                         params: Parameters, rng: np.random.Generator) -> tuple[Residents, dict]:
+def synthesise_residents(
+    neighbourhood_decile: np.ndarray,
+    population: np.ndarray,
+    params: Parameters,
+    rng: np.random.Generator,
+) -> tuple[Residents, dict]:
     """Draw a town's residents from the published distributions; returns them and the copula maps."""
     neighbourhood = np.repeat(np.arange(len(population)), population)
     people = Residents(neighbourhood, neighbourhood_decile[neighbourhood])
@@ -169,8 +175,9 @@ def synthesise_residents(neighbourhood_decile: np.ndarray, population: np.ndarra
     return people, maps
 
 
-def redraw_circumstances(people: Residents, who: np.ndarray, maps: dict, params: Parameters,
-                         rng: np.random.Generator) -> None:
+def redraw_circumstances(
+    people: Residents, who: np.ndarray, maps: dict, params: Parameters, rng: np.random.Generator
+) -> None:
     """Draw usual activity, life satisfaction and loneliness propensity for `who`.
 
     Used at the start and after a life event. Lonelier people are less
@@ -187,4 +194,6 @@ def redraw_circumstances(people: Residents, who: np.ndarray, maps: dict, params:
     people.life_satisfaction_base[who] = life_satisfaction_at_rank(
         ls_rank, q, params.wellbeing.quintile_gradient
     )
-    people.loneliness_noise[who] = -0.5 * stats.norm.ppf(ls_rank) + np.sqrt(0.75) * rng.normal(size=k)
+    people.loneliness_noise[who] = -0.5 * stats.norm.ppf(ls_rank) + np.sqrt(0.75) * rng.normal(
+        size=k
+    )

@@ -14,8 +14,17 @@ import zlib
 import numpy as np
 
 PROCESSES = (
-    "town", "residents", "friendships", "groups", "memberships", "awareness", "choice", "attendance",
-    "ties", "life_events", "interventions",
+    "town",
+    "residents",
+    "friendships",
+    "groups",
+    "memberships",
+    "awareness",
+    "choice",
+    "attendance",
+    "ties",
+    "life_events",
+    "interventions",
 )
 
 
@@ -32,7 +41,9 @@ class Streams:
 
     def build(self, process: str) -> np.random.Generator:
         """The generator for building the world (before week 0)."""
-        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(self._key(process),)))
+        return np.random.default_rng(
+            np.random.SeedSequence(self.seed, spawn_key=(self._key(process),))
+        )
 
     def week(self, process: str, week: int) -> np.random.Generator:
         """The generator for one process in one week (burn-in weeks are negative)."""

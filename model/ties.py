@@ -26,8 +26,9 @@ def _pair_sorted(stubs: np.ndarray, key: np.ndarray) -> np.ndarray:
     return ordered[: 2 * k].reshape(k, 2)
 
 
-def build_friendships(neighbourhood: np.ndarray, deprivation: np.ndarray, params: TieParams,
-                      rng: np.random.Generator) -> np.ndarray:
+def build_friendships(
+    neighbourhood: np.ndarray, deprivation: np.ndarray, params: TieParams, rng: np.random.Generator
+) -> np.ndarray:
     """The starting friendship network as unique pairs (i < j).
 
     Each person's friendship 'stubs' are matched either within their
@@ -39,10 +40,12 @@ def build_friendships(neighbourhood: np.ndarray, deprivation: np.ndarray, params
     stubs = np.repeat(np.arange(n), draw_degrees(n, rng))
     local = rng.random(len(stubs)) < params.local_share
     local_key = neighbourhood[stubs[local]] + rng.random(local.sum())
-    remote_key = deprivation[stubs[~local]] + rng.normal(0, params.deprivation_homophily,
-                                                          (~local).sum())
-    pairs = np.vstack([_pair_sorted(stubs[local], local_key),
-                       _pair_sorted(stubs[~local], remote_key)])
+    remote_key = deprivation[stubs[~local]] + rng.normal(
+        0, params.deprivation_homophily, (~local).sum()
+    )
+    pairs = np.vstack(
+        [_pair_sorted(stubs[local], local_key), _pair_sorted(stubs[~local], remote_key)]
+    )
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     pairs.sort(axis=1)
     return np.unique(pairs, axis=0)
@@ -91,8 +94,14 @@ class Friendships:
         hit = (target >= 0) & (attended_last[dst] == target)
         return np.bincount(src[hit], minlength=self.n)
 
-    def meet_in_groups(self, attended: np.ndarray, week: int, params: TieParams,
-                       tie_rate: np.ndarray, rng: np.random.Generator) -> int:
+    def meet_in_groups(
+        self,
+        attended: np.ndarray,
+        week: int,
+        params: TieParams,
+        tie_rate: np.ndarray,
+        rng: np.random.Generator,
+    ) -> int:
         """Co-attendees make new ties; ties whose pair met again are refreshed; unused ones fade.
 
         Returns the number of new ties made this week.
@@ -120,8 +129,9 @@ class Friendships:
         partner_pos = starts + offset
         partner_pos += partner_pos >= np.arange(len(attendees))  # skip oneself
         forms = (sizes > 1) & (u[0] < params.formation_rate * tie_rate[attendees])
-        keys = pair_keys(attendees[forms], attendees[np.minimum(partner_pos, len(attendees) - 1)[forms]],
-                         self.n)
+        keys = pair_keys(
+            attendees[forms], attendees[np.minimum(partner_pos, len(attendees) - 1)[forms]], self.n
+        )
         keys = np.unique(keys)
         keys = keys[~_contains(self.base_keys, keys) & ~_contains(self.group_keys, keys)]
         if len(keys):
@@ -136,8 +146,9 @@ class Friendships:
         graph = nx.Graph()
         graph.add_nodes_from(range(self.n))
         for keys, kind in ((self.base_keys, "neighbour"), (self.group_keys, "group")):
-            graph.add_edges_from(zip((keys // self.n).tolist(), (keys % self.n).tolist(),
-                                     strict=True), kind=kind)
+            graph.add_edges_from(
+                zip((keys // self.n).tolist(), (keys % self.n).tolist(), strict=True), kind=kind
+            )
         return graph
 
 

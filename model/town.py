@@ -86,23 +86,32 @@ def build_town(
     if n == 0:
         raise InputError("The place has no neighbourhoods.", fix="Give at least one neighbourhood.")
     if np.any(population <= 0):
-        raise InputError("Every neighbourhood needs a positive population.",
-                         fix="Check the population column.")
+        raise InputError(
+            "Every neighbourhood needs a positive population.", fix="Check the population column."
+        )
     if np.any((imd_decile < 1) | (imd_decile > 10)):
-        raise InputError("IMD deciles must be whole numbers from 1 to 10.",
-                         fix="Check the decile column.")
+        raise InputError(
+            "IMD deciles must be whole numbers from 1 to 10.", fix="Check the decile column."
+        )
     points = np.column_stack([x_km, y_km]).astype(float)
     graph = nx.Graph()
     for i in range(n):
         graph.add_node(
-            i, code=codes[i], name=names[i], population=int(population[i]),
-            imd_decile=int(imd_decile[i]), x_km=float(points[i, 0]), y_km=float(points[i, 1]),
+            i,
+            code=codes[i],
+            name=names[i],
+            population=int(population[i]),
+            imd_decile=int(imd_decile[i]),
+            x_km=float(points[i, 0]),
+            y_km=float(points[i, 1]),
         )
     for u, v in _neighbour_pairs(points):
         distance = float(np.hypot(*(points[u] - points[v])))
         street = distance * CIRCUITY
         graph.add_edge(
-            u, v, distance_km=distance,
+            u,
+            v,
+            distance_km=distance,
             **{f"{m}_moving_min": street / SPEED_KMH[m] * 60 for m in MODES},
         )
     # A neighbourhood's own extent: half the distance to its nearest neighbour.
@@ -134,8 +143,10 @@ def typical_town(residents: int = 50_000, neighbourhoods: int = 30) -> Town:
     Its layout is fixed (it is one place); runs vary by their own seed.
     """
     if neighbourhoods < 10:
-        raise InputError("A typical town needs at least 10 neighbourhoods (one per decile).",
-                         fix="Ask for 10 or more.")
+        raise InputError(
+            "A typical town needs at least 10 neighbourhoods (one per decile).",
+            fix="Ask for 10 or more.",
+        )
     layout = np.random.default_rng(20_19)  # fixed: the town is a place, not a random draw
     radius = 3.5 * np.sqrt(layout.random(neighbourhoods))
     angle = layout.random(neighbourhoods) * 2 * np.pi
@@ -148,6 +159,11 @@ def typical_town(residents: int = 50_000, neighbourhoods: int = 30) -> Town:
     population[: residents - population.sum()] += 1
     codes = [f"T{i + 1:03d}" for i in range(neighbourhoods)]
     return build_town(
-        codes, [f"Neighbourhood {i + 1}" for i in range(neighbourhoods)], population, decile,
-        radius * np.cos(angle), radius * np.sin(angle), name="typical English town",
+        codes,
+        [f"Neighbourhood {i + 1}" for i in range(neighbourhoods)],
+        population,
+        decile,
+        radius * np.cos(angle),
+        radius * np.sin(angle),
+        name="typical English town",
     )

@@ -8,10 +8,9 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from healthgap.model.errors import InputError
 from healthgap.model.parameters import Parameters
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 LIBRARY = Path(__file__).parent / "library"
 
@@ -80,25 +79,40 @@ def parse_scenario(path: Path) -> Scenario:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise InputError("This is not a text file.", where=str(path),
-                         fix="Give a scenario written in TOML (a text file).") from None
+        raise InputError(
+            "This is not a text file.",
+            where=str(path),
+            fix="Give a scenario written in TOML (a text file).",
+        ) from None
     except tomllib.TOMLDecodeError as error:
-        raise InputError(f"This is not valid TOML ({error}).", where=str(path),
-                         fix="Correct the syntax at that line.") from None
+        raise InputError(
+            f"This is not valid TOML ({error}).",
+            where=str(path),
+            fix="Correct the syntax at that line.",
+        ) from None
     except OSError as error:
-        raise InputError(f"Cannot read the file ({error.strerror}).", where=str(path),
-                         fix="Check the path and its permissions.") from None
+        raise InputError(
+            f"Cannot read the file ({error.strerror}).",
+            where=str(path),
+            fix="Check the path and its permissions.",
+        ) from None
     if not data:
-        raise InputError("The scenario file is empty.", where=str(path),
-                         fix="Start from a built-in scenario, e.g. scenarios/library/baseline.toml.")
+        raise InputError(
+            "The scenario file is empty.",
+            where=str(path),
+            fix="Start from a built-in scenario, e.g. scenarios/library/baseline.toml.",
+        )
     try:
         scenario = Scenario.model_validate(data)
         scenario.model_parameters()
     except ValidationError as error:
-        raise InputError(describe_validation(error), where=str(path),
-                         fix="Correct the field(s) named above.") from None
+        raise InputError(
+            describe_validation(error), where=str(path), fix="Correct the field(s) named above."
+        ) from None
     except InputError as error:
-        raise InputError(error.problem, where=f"{path}: field 'parameters'", fix=error.fix) from None
+        raise InputError(
+            error.problem, where=f"{path}: field 'parameters'", fix=error.fix
+        ) from None
     return scenario
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
 from healthgap.model import HealthgapModel, Parameters, typical_town
 
 
-def small_model(seed: int = 3, residents: int = 4_000, burn_in: int = 26, town=None,
-                **overrides: float) -> HealthgapModel:
+def small_model(
+    seed: int = 3, residents: int = 4_000, burn_in: int = 26, town=None, **overrides: float
+) -> HealthgapModel:
     """A small town with a short burn-in, for mechanism tests."""
     params = Parameters().with_overrides({"burn_in_weeks": burn_in, **overrides})
     town = town or typical_town(residents=residents, neighbourhoods=10)

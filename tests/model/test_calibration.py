@@ -2,7 +2,6 @@
 10 simulated years (no drift). Targets and tolerances are the published figures of EVIDENCE.md."""
 
 import pytest
-
 from healthgap.model import HealthgapModel, evidence
 from healthgap.model.metrics import METRIC_NAMES
 
@@ -29,10 +28,14 @@ def start_and_ten_years():
 
 
 @pytest.mark.parametrize("when", [0, 1], ids=["start", "after 10 years"])
-@pytest.mark.parametrize(("metric", "quintile", "published", "tolerance"), TARGETS,
-                         ids=[f"{m}[{q}]" for m, q, _, _ in TARGETS])
-def test_baseline_matches_published_figures(start_and_ten_years, when, metric, quintile,
-                                            published, tolerance):
+@pytest.mark.parametrize(
+    ("metric", "quintile", "published", "tolerance"),
+    TARGETS,
+    ids=[f"{m}[{q}]" for m, q, _, _ in TARGETS],
+)
+def test_baseline_matches_published_figures(
+    start_and_ten_years, when, metric, quintile, published, tolerance
+):
     value = start_and_ten_years[when][quintile][METRIC_NAMES.index(metric)]
     assert value == pytest.approx(published, abs=tolerance)
 

@@ -1,9 +1,9 @@
 """Each behavioural mechanism has a test that fails if the mechanism is broken or reversed."""
 
 import numpy as np
-
 from healthgap.model import behaviour, build_town, typical_town
 from healthgap.model.groups import TYPE_INDEX
+
 from tests.conftest import small_model
 
 
@@ -41,11 +41,17 @@ def test_longer_travel_lowers_attendance():
     near = typical_town(residents=10_000, neighbourhoods=10)
     graph = near.graph
     x, y = near.node_array("x_km"), near.node_array("y_km")
-    far = build_town([graph.nodes[i]["code"] for i in range(near.n)],
-                     [graph.nodes[i]["name"] for i in range(near.n)],
-                     near.population, near.imd_decile, 4 * x, 4 * y)
+    far = build_town(
+        [graph.nodes[i]["code"] for i in range(near.n)],
+        [graph.nodes[i]["name"] for i in range(near.n)],
+        near.population,
+        near.imd_decile,
+        4 * x,
+        4 * y,
+    )
     assert attendance(small_model(town=far, **spare)) < 0.8 * attendance(
-        small_model(town=near, **spare))
+        small_model(town=near, **spare)
+    )
 
 
 def test_friends_who_attend_raise_the_chance_to_attend():
@@ -79,8 +85,9 @@ def test_unfunded_group_with_too_few_members_closes():
     rules = model.params.groups
     choir = TYPE_INDEX["choir"]  # needs 8 a week on average
     # Two choirs that can seat only two people: one unfunded, one funded for years.
-    unfunded, funded = model.groups.add([choir, choir], [0, 0], model.week, capacity=2,
-                                        funded_until=[-1, 10_000])
+    unfunded, funded = model.groups.add(
+        [choir, choir], [0, 0], model.week, capacity=2, funded_until=[-1, 10_000]
+    )
     model.groups_changed()
     for _ in range(rules.grace_weeks + rules.closure_check_weeks + 1):
         model.step()

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from healthgap.model.metrics import slope_index
 
 
