@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from healthgap.model.errors import InputError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+
+from healthgap.model.errors import InputError
 
 app = typer.Typer(
     help="What-if simulation of community health interventions and the inequality gap.",
@@ -139,3 +140,71 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("Interrupted; nothing was written for the unfinished run.")
         sys.exit(130)
+
+
+@app.command()
+def place(
+    imd: Annotated[
+        Path, typer.Option(help="IoD File 7, or File 1 with --population (.csv or .csv.gz).")
+    ],
+    name: Annotated[
+        str | None, typer.Argument(help="Local authority name or code (omit to list them).")
+    ] = None,
+    population: Annotated[
+        Path | None, typer.Option(help="IoD File 6 (population denominators).")
+    ] = None,
+    centroids: Annotated[
+        Path | None, typer.Option(help="LSOA centroids: a CSV of code, longitude, latitude.")
+    ] = None,
+    sample: Annotated[float, typer.Option(help="Share of the adults to simulate (0-1].")] = 1.0,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write a scenario .toml that simulates the place.")
+    ] = None,
+) -> None:
+    """Describe a real local authority from the IoD tables (or list them); --out writes a scenario."""
+    from pydantic import ValidationError
+
+    from healthgap.scenarios import places
+    from healthgap.scenarios.schema import Place, describe_validation
+
+    if name is None:
+        listing = Table(title=f"Local authorities in {imd.name}")
+        for column in ("name", "code", "LSOAs"):
+            listing.add_column(column)
+        for row in places.local_authorities(imd).itertuples():
+            listing.add_row(row.la_name, row.la_code, str(row.lsoas))
+        out.print(listing)
+        return
+    try:
+        chosen = Place(
+            local_authority=name,
+            imd_file=str(imd),
+            population_file=str(population) if population else None,
+            centroids_file=str(centroids) if centroids else None,
+            sample=sample,
+        )
+    except ValidationError as error:
+        raise InputError(
+            describe_validation(error), fix="Correct the option named above."
+        ) from None
+    summary = places.describe(places.place_neighbourhoods(chosen), sample)
+    facts = Table(title=f"{summary.name} ({summary.code})", show_header=False)
+    facts.add_row("Neighbourhoods (LSOAs)", f"{summary.neighbourhoods:,}")
+    facts.add_row("Population (all ages)", f"{summary.population:,}")
+    facts.add_row(f"Adults {summary.adults_basis}", f"{summary.adults:,}")
+    facts.add_row(f"Adults simulated (sample {sample:g})", f"{summary.simulated:,}")
+    deciles = Table(title="Neighbourhoods in each IMD decile (1 = most deprived 10% in England)")
+    for decile in summary.deciles:
+        deciles.add_column(str(decile), justify="right")
+    deciles.add_row(*(str(count) for count in summary.deciles.values()))
+    out.print(facts, deciles, summary.layout)
+    if out_file is not None:
+        try:
+            out_file.parent.mkdir(parents=True, exist_ok=True)
+            out_file.write_text(places.scenario_toml(chosen, summary), encoding="utf-8")
+        except OSError as error:
+            raise InputError(
+                f"Cannot write the scenario to '{out_file}' ({error.strerror or error}).",
+                fix="Choose a path you can write to with --out.",
+            ) from None
+        out.print(f"Scenario written to {out_file}; run it with: healthgap run {out_file}")

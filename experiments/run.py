@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+import healthgap
 from healthgap.model import HealthgapModel
 from healthgap.model import metrics as m
 from healthgap.scenarios import Scenario, build_place
-
-import healthgap
 
 GROUPS = ("all", "1", "2", "3", "4", "5")
 SUMMARY_METRICS = (
@@ -41,7 +41,11 @@ class RunResult:
 def build_model(scenario: Scenario, seed: int, *, mesa_agents: bool = True) -> HealthgapModel:
     """The model a scenario describes, for one seed."""
     return HealthgapModel(
-        build_place(scenario), scenario.model_parameters(), seed, mesa_agents=mesa_agents
+        build_place(scenario),
+        scenario.model_parameters(),
+        seed,
+        interventions=scenario.interventions,
+        mesa_agents=mesa_agents,
     )
 
 

@@ -21,6 +21,7 @@ TYPE_LOW_IMPACT = type_table("low_impact").astype(bool)
 TYPE_WELLBEING_GAIN = type_table("wellbeing_gain").astype(np.float32)
 TYPE_TIE_RATE = type_table("tie_rate").astype(np.float32)
 TYPE_MIN_ATTENDANCE = type_table("min_attendance")
+TYPE_COST = type_table("cost_gbp").astype(np.float32)
 DISCOVERY_MINUTES = 15.0  # people hear of groups nearer home: weight exp(-minutes/15) (assumption)
 MAX_FRIENDS_COUNTED = 3  # friends beyond three add no more pull (assumption)
 
@@ -35,29 +36,51 @@ def group_appeal(
     """How much each person `who` wants to go to `group` (logit scale, before the intercept).
 
     Motivation (habit, confidence) and friends who go pull; travel time (by car
-    if they have one, else the quicker of walking and the bus), the session's
-    cost (felt more by the deprived), deprivation itself and a poor fit to a
-    health limit push away. Women-only sessions are closed to men.
+    if they have one or a volunteer driver serves the trip, else the quicker of
+    walking and the bus), the session's cost and bus fare (felt more by the
+    deprived), deprivation itself and a poor fit to a health limit push away.
+    Women-only sessions are closed to men.
     """
-    p, g, b = model.people, model.groups, model.params.behaviour
-    kind = g.kind[group]
-    minutes = model.minutes_to_group[p.car[who].astype(np.intp), p.neighbourhood[who], group]
+    p, g = model.people, model.groups
+    home = p.neighbourhood[who]
+    by_car = p.car[who] | (p.driven[who] & model.driven_routes[home, g.venue[group]])
+    minutes = model.minutes_to_group[by_car.astype(np.intp), home, group]
+    fare = np.where(by_car, 0.0, model.fare_to_group[home, group])
+    appeal = _appeal(model, who, g.kind[group], minutes, g.cost_gbp[group] + fare, friends_going)
+    return np.where(g.women_only[group] & ~p.female[who], -np.inf, appeal)
+
+
+def type_appeal(model: HealthgapModel, who: np.ndarray, kind: int, venue: int) -> np.ndarray:
+    """How much each person would want a new group of type `kind` at `venue` (no friends there yet)."""
+    p = model.people
+    home = p.neighbourhood[who]
+    no_car = np.minimum(model.travel["walk"][home, venue], model.travel["bus"][home, venue])
+    minutes = np.where(p.car[who], model.travel["car"][home, venue], no_car)
+    bus = ~p.car[who] & (model.travel["bus"][home, venue] < model.travel["walk"][home, venue])
+    cost = TYPE_COST[kind] + np.where(bus, model.bus_fare[home, venue], 0.0)
+    return _appeal(model, who, np.full(len(who), kind), minutes, cost, np.zeros(len(who)))
+
+
+def _appeal(model, who, kind, minutes, cost_gbp, friends_going) -> np.ndarray:
+    """The one formula behind `group_appeal` and `type_appeal`."""
+    p, b = model.people, model.params.behaviour
     deprivation = p.deprivation[who]
-    appeal = (
+    return (
         b.habit_weight * p.habit[who]
         + b.confidence_weight * p.confidence[who]
         + b.friend_weight * np.minimum(friends_going, MAX_FRIENDS_COUNTED)
         - b.travel_weight * minutes / 10.0
-        - b.cost_weight * g.cost_gbp[group] * deprivation
+        - b.cost_weight * cost_gbp * deprivation
         - b.deprivation_weight * deprivation
         - b.health_mismatch_weight * (p.health_limited[who] & ~TYPE_LOW_IMPACT[kind])
     )
-    return np.where(g.women_only[group] & ~p.female[who], -np.inf, appeal)
 
 
 def choose_groups(model: HealthgapModel, week: int) -> None:
     """Members decide whether to go this week; others who notice a group decide whether to try it.
 
+    Someone referred by outreach weighs the group they were referred to, with
+    the referral's boost (larger when a worker goes with them the first time).
     Sets `people.attended` (group id or -1) and `people.member_of` for new joiners.
     """
     p, g, b = model.people, model.groups, model.params.behaviour
@@ -70,11 +93,14 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
     noticed = looking & (u_notice < p.awareness)
     noticed &= g.open.any()
     candidate[noticed] = model.discover_groups(p.neighbourhood[noticed], u_pick[noticed])
+    referred = looking & (p.referred_until >= week) & g.open[np.maximum(p.referred_to, 0)]
+    candidate[referred] = p.referred_to[referred]
     has_room = g.members < b.members_per_place * g.capacity
     candidate[looking & ~has_room[np.maximum(candidate, 0)]] = -1
     weighing = np.flatnonzero(candidate >= 0)
     friends = model.friends.friends_attending(candidate, attended_last)[weighing]
     intercept = np.where(p.member_of[weighing] >= 0, b.attend_intercept, b.try_intercept)
+    intercept += np.where(referred[weighing], p.referral_boost[weighing], 0.0)
     appeal = group_appeal(model, weighing, candidate[weighing], friends) + intercept
     goes = u_go[weighing] < sigmoid(appeal)
 
@@ -85,6 +111,7 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
     )
     joined = looking & (p.attended >= 0)
     p.member_of[joined] = p.attended[joined]
+    p.referred_until[joined] = -1
 
 
 def seed_memberships(

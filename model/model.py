@@ -43,8 +43,11 @@ class HealthgapModel(mesa.Model):
         self.params = parameters or Parameters()
         self.town = town or typical_town()
         self.streams = Streams(self.seed)
-        self.interventions = list(interventions)
+        self.interventions = [i.model_copy(deep=True) for i in interventions]
+        self.spending: dict[str, float] = {}
         self.travel = self.town.travel_minutes()
+        self.bus_fare = self.town.bus_fares()
+        self.driven_routes = np.zeros((self.town.n, self.town.n), bool)
         self.people, self.copula_maps = synthesise_residents(
             self.town.imd_decile, self.town.population, self.params, self.streams.build("residents")
         )
@@ -66,9 +69,10 @@ class HealthgapModel(mesa.Model):
             self.streams.build("groups"),
         )
         self.groups_changed()
+        for intervention in self.interventions:
+            intervention.setup(self)
         behaviour.seed_memberships(self, self.streams.build("memberships"))
-        for week in range(-burn_in + 1, 1):
-            self.advance_week(week)
+        self.burn_in(burn_in)
         self.week = 0
         self.calibrate_loneliness()
         self.history: list[tuple[np.ndarray, np.ndarray, int]] = []
@@ -82,6 +86,11 @@ class HealthgapModel(mesa.Model):
             | {"open_groups": lambda m: int(m.groups.open.sum())}
         )
         self.datacollector.collect(self)
+
+    def burn_in(self, weeks: int) -> None:
+        """Run `weeks` before the reported start so groups fill and ties form."""
+        for week in range(-weeks + 1, 1):
+            self.advance_week(week)
 
     # The weekly order of phases, written once.
     def advance_week(self, week: int) -> None:
@@ -131,12 +140,14 @@ class HealthgapModel(mesa.Model):
         p.lonely[:] = behaviour.loneliness_score(self) > 0
 
     def groups_changed(self) -> None:
-        """Recompute travel minutes to each group and where people discover groups."""
+        """Recompute travel minutes and fares to each group and where people discover groups."""
         g = self.groups
-        no_car = np.minimum(self.travel["walk"], self.travel["bus"])[:, g.venue]
+        walk, bus = self.travel["walk"][:, g.venue], self.travel["bus"][:, g.venue]
+        no_car = np.minimum(walk, bus)
         self.minutes_to_group = np.stack([no_car, self.travel["car"][:, g.venue]]).astype(
             np.float32
         )
+        self.fare_to_group = np.where(bus < walk, self.bus_fare[:, g.venue], 0.0).astype(np.float32)
         weight = np.exp(-no_car / behaviour.DISCOVERY_MINUTES) * g.open
         total = weight.sum(axis=1, keepdims=True)
         cdf = np.cumsum(weight, axis=1) / np.where(total > 0, total, 1)

@@ -215,6 +215,47 @@ class GroupRules:
 
 
 @dataclass(frozen=True)
+class InterventionEffects:
+    """How strongly interventions move people: none has a controlled estimate, so all are ranges."""
+
+    referral_boost_supported: float = param(
+        2.5,
+        "logit added to trying a referred group, with a supported first visit",
+        1.0,
+        4.0,
+        "assumption; social prescribing evaluations report small effects (Pescheny et al. 2019)",
+    )
+    referral_boost_unsupported: float = param(
+        1.0, "logit added to trying a referred group, referral only", 0.0, 2.5, "assumption"
+    )
+    referral_weeks: int = param(4, "weeks a referral stands before it lapses", 1, 12, "assumption")
+    referral_awareness: float = param(
+        0.8, "awareness of local groups after meeting an outreach worker", 0.5, 1.0, "assumption"
+    )
+    directory_awareness: float = param(
+        0.1,
+        "awareness added by an online directory of local groups",
+        0.0,
+        0.3,
+        "assumption; Oadby and Wigston case study recommends one directory",
+    )
+    community_led_awareness: float = param(
+        0.1,
+        "awareness added in a neighbourhood whose residents chose and run a new group",
+        0.0,
+        0.3,
+        "assumption; Big Local: being embedded in communities helped",
+    )
+    low_impact_awareness: float = param(
+        0.2,
+        "awareness added among people with health limits by a low-impact offer",
+        0.0,
+        0.4,
+        "assumption; Leamington free swimming for people with pain",
+    )
+
+
+@dataclass(frozen=True)
 class Parameters:
     """All model parameters. Override by dotted path with `with_overrides`."""
 
@@ -223,6 +264,7 @@ class Parameters:
     wellbeing: Wellbeing = field(default_factory=Wellbeing)
     ties: Ties = field(default_factory=Ties)
     groups: GroupRules = field(default_factory=GroupRules)
+    interventions: InterventionEffects = field(default_factory=InterventionEffects)
     burn_in_weeks: int = param(
         104,
         "weeks simulated before the reported start, so groups and ties reach equilibrium",

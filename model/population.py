@@ -129,6 +129,11 @@ class Residents:
         self.lonely = np.zeros(n, bool)  # often or always lonely
         self.member_of = np.full(n, -1, np.int32)  # group id, or -1
         self.attended = np.full(n, -1, np.int32)  # group attended this week, or -1
+        # Set by interventions: outreach referrals and volunteer drivers.
+        self.referred_to = np.full(n, -1, np.int32)  # group an outreach worker suggested
+        self.referred_until = np.full(n, -1, np.int32)  # last week the referral stands
+        self.referral_boost = np.zeros(n, f32)  # logit added to trying the referred group
+        self.driven = np.zeros(n, bool)  # enrolled with a volunteer driver scheme
 
 
 # How traits shift the latent scores behind the copula (assumptions: health limits and age

@@ -19,6 +19,8 @@ MODES = ("walk", "bus", "car")
 SPEED_KMH = {"walk": 4.8, "bus": 18.0, "car": 30.0}
 TRIP_OVERHEAD_MIN = {"walk": 0.0, "bus": 10.0, "car": 3.0}
 CIRCUITY = 1.3  # street distance over straight-line distance (assumption)
+# A return bus trip: two single fares at the England cap of 2023-24 (assumption: GBP 2 each).
+BUS_RETURN_FARE_GBP = 4.0
 
 
 @dataclass
@@ -68,6 +70,12 @@ class Town:
             np.fill_diagonal(minutes, within / SPEED_KMH[mode] * 60)
             result[mode] = minutes + TRIP_OVERHEAD_MIN[mode]
         return result
+
+    def bus_fares(self) -> np.ndarray:
+        """The return bus fare between every pair of neighbourhoods (GBP)."""
+        fares = np.full((self.n, self.n), BUS_RETURN_FARE_GBP)
+        np.fill_diagonal(fares, 0.0)
+        return fares
 
 
 def build_town(
@@ -135,26 +143,34 @@ def _neighbour_pairs(points: np.ndarray) -> set[tuple[int, int]]:
     return pairs
 
 
-def typical_town(residents: int = 50_000, neighbourhoods: int = 30) -> Town:
+def typical_town(
+    residents: int = 50_000,
+    neighbourhoods: int = 30,
+    deciles: list[int] | None = None,
+    name: str = "typical English town",
+) -> Town:
     """The default preset: a typical English town spanning every IMD decile.
 
-    Neighbourhoods of equal population sit on a disc about 7 km across; the most
-    deprived are nearer the centre (the usual English pattern: assumption).
-    Its layout is fixed (it is one place); runs vary by their own seed.
+    Neighbourhoods of equal population sit on a disc (about 7 km across for 30
+    of them; the same density for other sizes); the most deprived are nearer
+    the centre (the usual English pattern: assumption). `deciles` gives each
+    neighbourhood's IMD decile (default: every decile in equal numbers). Its
+    layout is fixed (it is one place); runs vary by their own seed.
     """
-    if neighbourhoods < 10:
+    if deciles is None and neighbourhoods < 10:
         raise InputError(
             "A typical town needs at least 10 neighbourhoods (one per decile).",
             fix="Ask for 10 or more.",
         )
     layout = np.random.default_rng(20_19)  # fixed: the town is a place, not a random draw
-    radius = 3.5 * np.sqrt(layout.random(neighbourhoods))
+    radius = 3.5 * np.sqrt(neighbourhoods / 30) * np.sqrt(layout.random(neighbourhoods))
     angle = layout.random(neighbourhoods) * 2 * np.pi
-    deciles = np.sort(np.arange(neighbourhoods) * 10 // neighbourhoods + 1)
+    if deciles is None:
+        deciles = np.arange(neighbourhoods) * 10 // neighbourhoods + 1
     # Nearer the centre, more deprived, with noise so the gradient is not perfect.
     order = np.argsort(radius + layout.normal(0, 0.8, neighbourhoods))
     decile = np.empty(neighbourhoods, dtype=int)
-    decile[order] = deciles
+    decile[order] = np.sort(np.asarray(deciles))
     population = np.full(neighbourhoods, residents // neighbourhoods)
     population[: residents - population.sum()] += 1
     codes = [f"T{i + 1:03d}" for i in range(neighbourhoods)]
@@ -165,5 +181,5 @@ def typical_town(residents: int = 50_000, neighbourhoods: int = 30) -> Town:
         decile,
         radius * np.cos(angle),
         radius * np.sin(angle),
-        name="typical English town",
+        name=name,
     )

@@ -8,9 +8,19 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
 from healthgap.model.errors import InputError
+from healthgap.model.interventions import AnyIntervention
 from healthgap.model.parameters import Parameters
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 LIBRARY = Path(__file__).parent / "library"
 
@@ -22,15 +32,50 @@ class Strict(BaseModel):
 
 
 class Place(Strict):
-    """Where: a synthetic preset town."""
+    """Where: a synthetic town (preset), or the LSOAs of a real English local authority."""
 
-    preset: Literal["typical_town"] = "typical_town"
-    residents: int = Field(50_000, ge=100, le=5_000_000, description="adults simulated")
-    neighbourhoods: int = Field(30, ge=10, le=5_000)
+    preset: Literal["typical_town"] | None = "typical_town"
+    residents: int = Field(50_000, ge=100, le=5_000_000, description="adults simulated (preset)")
+    neighbourhoods: int = Field(30, ge=10, le=5_000, description="neighbourhoods (preset)")
+    deciles: list[int] | None = Field(
+        None, description="IMD decile of each neighbourhood (preset); default: every decile"
+    )
+    local_authority: str | None = Field(None, description="name or code of a real local authority")
+    imd_file: str | None = Field(None, description="IoD File 7, or File 1 with population_file")
+    population_file: str | None = Field(None, description="IoD File 6 (population denominators)")
+    centroids_file: str | None = Field(
+        None, description="LSOA centroids: code, longitude, latitude"
+    )
+    sample: float = Field(1.0, gt=0, le=1, description="share of a real place's adults to simulate")
+
+    @field_validator("imd_file", "population_file", "centroids_file")
+    @classmethod
+    def from_scenario_folder(cls, path: str | None, info: ValidationInfo) -> str | None:
+        """A relative path starts at the scenario file's folder (context `base_dir`)."""
+        base_dir = (info.context or {}).get("base_dir")
+        if path is None or base_dir is None:
+            return path
+        return str(Path(base_dir) / Path(path).expanduser())
+
+    @model_validator(mode="after")
+    def one_kind_of_place(self) -> Place:
+        if self.local_authority and not self.imd_file:
+            raise ValueError(
+                "a real place needs imd_file (the IoD File 7, or File 1 with population_file)"
+            )
+        if self.deciles is not None:
+            if len(self.deciles) != self.neighbourhoods:
+                raise ValueError(
+                    f"deciles lists {len(self.deciles)} neighbourhoods but neighbourhoods is "
+                    f"{self.neighbourhoods}; give one decile per neighbourhood"
+                )
+            if any(not 1 <= d <= 10 for d in self.deciles):
+                raise ValueError("every decile must be a whole number from 1 to 10")
+        return self
 
 
 class Scenario(Strict):
-    """A what-if: a place, a horizon, a seed, parameter overrides."""
+    """A what-if: a place, a horizon, a seed, parameter overrides and interventions."""
 
     name: str = "scenario"
     description: str = ""
@@ -40,6 +85,7 @@ class Scenario(Strict):
     parameters: dict[str, float] = Field(
         default_factory=dict, description="model parameters by dotted path"
     )
+    interventions: list[AnyIntervention] = Field(default_factory=list)
 
     @property
     def weeks(self) -> int:
@@ -103,7 +149,7 @@ def parse_scenario(path: Path) -> Scenario:
             fix="Start from a built-in scenario, e.g. scenarios/library/baseline.toml.",
         )
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data, context={"base_dir": path.resolve().parent})
         scenario.model_parameters()
     except ValidationError as error:
         raise InputError(
