@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from healthgap.model import HealthgapModel, Parameters, typical_town
 
 

@@ -2,6 +2,7 @@
 10 simulated years (no drift). Targets and tolerances are the published figures of EVIDENCE.md."""
 
 import pytest
+
 from healthgap.model import HealthgapModel, evidence
 from healthgap.model.metrics import METRIC_NAMES
 

@@ -1,10 +1,11 @@
 """Invariants that must hold for any parameters in their declared ranges and any seed."""
 
 import numpy as np
-from healthgap.model import HealthgapModel, Parameters, typical_town
-from healthgap.model.parameters import iter_parameters
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from healthgap.model import HealthgapModel, Parameters, typical_town
+from healthgap.model.parameters import iter_parameters
 
 RANGES = {path: meta["range"] for path, _, meta in iter_parameters(Parameters())}
 SWEPT = [

@@ -1,9 +1,9 @@
 """Each behavioural mechanism has a test that fails if the mechanism is broken or reversed."""
 
 import numpy as np
+
 from healthgap.model import behaviour, build_town, typical_town
 from healthgap.model.groups import TYPE_INDEX
-
 from tests.conftest import small_model
 
 
