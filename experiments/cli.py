@@ -21,7 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 err = Console(stderr=True)
-out = Console()
+out = Console() if sys.stdout.isatty() else Console(width=120)  # tables stay whole in logs
 
 TABLE_ROWS = {
     "inactive_pct": "Inactive (%)",
@@ -112,6 +112,107 @@ def list_scenarios() -> None:
     out.print(table)
 
 
+@app.command()
+def compare(
+    baseline: Annotated[str, typer.Argument(help="The baseline: a built-in name or a .toml file.")],
+    scenarios: Annotated[
+        list[str], typer.Argument(help="One or more scenarios to compare with the baseline.")
+    ],
+    replicates: Annotated[
+        int, typer.Option(min=1, max=1000, help="Seeds each scenario runs with.")
+    ] = 10,
+    seed: Annotated[
+        int, typer.Option(min=0, help="First seed; replicates use seed, seed+1, ...")
+    ] = 1,
+    years: Annotated[
+        float | None, typer.Option(min=0.02, max=50, help="Years (default: the baseline's).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes (default: one per core).")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder (default: a new one under ./runs/).")
+    ] = None,
+) -> None:
+    """Compare scenarios with a baseline: paired differences, costs, WELLBYs and a report."""
+    from healthgap.experiments.compare import compare as run_comparison
+    from healthgap.experiments.compare import write_comparison
+    from healthgap.scenarios import load_scenario
+    from healthgap.viz.report import write_report
+
+    base = load_scenario(baseline)
+    others = [load_scenario(s) for s in scenarios]
+    if years is not None:
+        base = base.model_copy(update={"years": years})
+    if out_dir is None:
+        out_dir = Path("runs") / f"compare-{base.name}-{datetime.now():%Y%m%d-%H%M%S}"
+    check_writable(out_dir)
+    with Progress(
+        TextColumn("[bold]Comparing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("seeds"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("compare", total=replicates)
+        result = run_comparison(
+            base,
+            others,
+            replicates,
+            seed,
+            workers,
+            on_done=lambda done: progress.update(task, completed=done),
+        )
+    write_comparison(result, out_dir)
+    write_report(result, out_dir / "report.html")
+    out.print(comparison_table(result))
+    for entry in result["scenarios"].values():
+        for warning in entry["warnings"]:
+            out.print(f"[bold yellow]Warning:[/] {warning}", highlight=False)
+    out.print(
+        f"Results written to {out_dir}/ (report.html, comparison.json, deltas.csv, economics.csv)"
+    )
+
+
+def comparison_table(result: dict) -> Table:
+    """Costs, WELLBYs and the change in the inactivity gap per scenario, with 95% intervals."""
+    years = result["weeks"] / 52
+    table = Table(
+        title=f"Against {result['baseline']}: {result['replicates']} seeds, {years:g} years"
+    )
+    for column in (
+        "scenario",
+        "cost",
+        "WELLBYs (95% interval)",
+        "£/WELLBY",
+        "BCR at £13k",
+        "out of inactivity",
+        "inactivity gap change",
+    ):
+        table.add_column(column, justify="left" if column == "scenario" else "right")
+
+    def span(x: dict, digits: int = 1) -> str:
+        if x["low"] is None:
+            return f"{x['mean']:.{digits}f}"
+        return f"{x['mean']:.{digits}f} ({x['low']:.{digits}f} to {x['high']:.{digits}f})"
+
+    for name, e in result["scenarios"].items():
+        per = e["cost_per_wellby"]
+        bcr = e["bcr"]["central"]
+        table.add_row(
+            name,
+            f"£{e['cost_gbp']:,.0f}",
+            span(e["wellbys"]),
+            "n/a" if per is None else f"£{per:,.0f}",
+            "n/a" if bcr is None else f"{bcr:.2f}",
+            span(e["moved_out_of_inactivity"], 0),
+            span(e["delta_gap"]["inactive_pct"], 2),
+        )
+    return table
+
+
 def quintile_table(summary: dict, title: str) -> Table:
     """The final week by IMD quintile (1 = most deprived) with the gap and SII."""
     table = Table(title=f"{title}: week {summary['weeks']}, by IMD quintile (1 = most deprived)")
@@ -120,14 +221,19 @@ def quintile_table(summary: dict, title: str) -> Table:
         table.add_column(column, justify="right")
     for key, label in TABLE_ROWS.items():
         row = summary[key]
-        cells = [f"{row[g]:.2f}" for g in ("all", "1", "2", "3", "4", "5")]
-        table.add_row(label, *cells, f"{row['1'] - row['5']:+.2f}")
+        cells = [_number(row[g]) for g in ("all", "1", "2", "3", "4", "5")]
+        table.add_row(label, *cells, _number(row["1"] - row["5"], "+.2f"))
     sii = summary["sii"]
     table.caption = (
         f"SII (least minus most deprived): inactive {sii['inactive_pct']:+.1f} points, "
         f"life satisfaction {sii['life_satisfaction_mean']:+.2f}"
     )
     return table
+
+
+def _number(x: float | None, spec: str = ".2f") -> str:
+    """A table cell; a quintile the place has no neighbourhoods in shows as a dash."""
+    return "-" if x is None or x != x else format(x, spec)
 
 
 def main() -> None:

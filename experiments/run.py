@@ -65,28 +65,34 @@ def run_scenario(
 
 def tidy_timeseries(model: HealthgapModel) -> pd.DataFrame:
     """Every metric every step, overall ('all') and by quintile, plus SII, RII and the gap."""
-    frames = []
-    for step, (sums, counts, open_groups) in enumerate(model.history):
-        quintiles = m.by_quintile(sums, counts)
-        values = np.stack([quintiles[g] for g in GROUPS])  # (groups, metrics)
-        frame = {
-            "quintile": np.repeat(GROUPS, len(m.METRIC_NAMES)),
-            "metric": np.tile(m.METRIC_NAMES, len(GROUPS)),
-            "value": values.ravel(),
-        }
-        inequality = m.inequality(sums, counts)
-        extra = [
-            (f"{kind}_{name}", inequality[kind][name])
-            for kind in ("sii", "rii", "gap")
-            for name in m.SII_METRICS
-        ]
-        extra.append(("open_groups", open_groups))
-        frame["quintile"] = np.concatenate([frame["quintile"], ["all"] * len(extra)])
-        frame["metric"] = np.concatenate([frame["metric"], [name for name, _ in extra]])
-        frame["value"] = np.concatenate([frame["value"], [v for _, v in extra]])
-        frames.append(pd.DataFrame(frame).assign(step=step))
-    table = pd.concat(frames, ignore_index=True)
-    return table[["step", "quintile", "metric", "value"]]
+    sums, counts, open_groups = m.history_arrays(model)
+    steps = np.arange(len(sums))
+    quintiles = m.by_quintile(sums, counts)  # group -> (steps, metrics)
+    inequality = m.inequality(sums, counts)  # kind -> metric -> (steps,)
+    blocks = [
+        pd.DataFrame(
+            {
+                "step": np.repeat(steps, len(m.METRIC_NAMES)),
+                "quintile": group,
+                "metric": np.tile(m.METRIC_NAMES, len(steps)),
+                "value": quintiles[group].ravel(),
+            }
+        )
+        for group in GROUPS
+    ]
+    extra = {
+        f"{kind}_{name}": inequality[kind][name]
+        for kind in ("sii", "rii", "gap")
+        for name in m.SII_METRICS
+    }
+    extra["open_groups"] = open_groups.astype(float)
+    blocks += [
+        pd.DataFrame({"step": steps, "quintile": "all", "metric": name, "value": values})
+        for name, values in extra.items()
+    ]
+    return pd.concat(blocks, ignore_index=True).sort_values(
+        ["step"], kind="stable", ignore_index=True
+    )
 
 
 def summarise(timeseries: pd.DataFrame, scenario: Scenario, seed: int) -> dict:
@@ -94,17 +100,21 @@ def summarise(timeseries: pd.DataFrame, scenario: Scenario, seed: int) -> dict:
     final = timeseries[timeseries.step == timeseries.step.max()]
     value = {(q, k): v for q, k, v in zip(final.quintile, final.metric, final.value, strict=True)}
     summary: dict = {
-        name: {g: round(float(value[(g, name)]), 6) for g in GROUPS} for name in SUMMARY_METRICS
+        name: {g: finite(value[(g, name)]) for g in GROUPS} for name in SUMMARY_METRICS
     }
     for kind in ("sii", "rii", "gap"):
-        summary[kind] = {
-            name: round(float(value[("all", f"{kind}_{name}")]), 6) for name in m.SII_METRICS
-        }
+        summary[kind] = {name: finite(value[("all", f"{kind}_{name}")]) for name in m.SII_METRICS}
     summary["sii_direction"] = m.SII_DIRECTION
     summary["quintiles"] = "1 is the most deprived fifth of neighbourhoods (IMD), 5 the least"
     summary["weeks"] = int(timeseries.step.max())
     summary["provenance"] = provenance(scenario, seed)
     return summary
+
+
+def finite(x: float) -> float | None:
+    """A number for JSON: rounded, or None where there is none (a quintile with nobody in it)."""
+    x = float(x)
+    return round(x, 6) if np.isfinite(x) else None
 
 
 def provenance(scenario: Scenario, seed: int) -> dict:

@@ -31,7 +31,7 @@ SII_DIRECTION = (
 )
 
 
-def slope_index(values, population) -> tuple[float, float]:
+def slope_index(values, population) -> tuple:
     """Slope and Relative Index of Inequality (Low & Low 2004, as used by PHE/OHID).
 
     `values` and `population` are ordered from most to least deprived group.
@@ -39,28 +39,34 @@ def slope_index(values, population) -> tuple[float, float]:
     groups plus half its own. A straight line is fitted to the values by
     least squares weighted by population share. Returns (SII, RII) where
     SII = fitted(1) - fitted(0) and RII = fitted(1) / fitted(0): see SII_DIRECTION.
+    `values` may have a second axis (several indicators at once); then arrays are returned.
     """
     y = np.asarray(values, dtype=float)
     w = np.asarray(population, dtype=float)
     keep = w > 0
     y, w = y[keep], w[keep]
-    if len(y) < 2:
-        return float("nan"), float("nan")
+    if len(w) < 2:
+        nan = np.full(y.shape[1:], np.nan)
+        return (float("nan"), float("nan")) if y.ndim == 1 else (nan, nan)
     share = w / w.sum()
     x = np.cumsum(share) - share / 2
     x_mean, y_mean = share @ x, share @ y
-    slope = share @ ((x - x_mean) * (y - y_mean)) / (share @ (x - x_mean) ** 2)
+    centred = x - x_mean
+    slope = (share * centred) @ (y - y_mean) / (share @ centred**2)
     at_zero = y_mean - slope * x_mean
-    at_one = at_zero + slope
-    rii = at_one / at_zero if at_zero != 0 else float("nan")
-    return float(slope), float(rii)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rii = np.where(at_zero != 0, (at_zero + slope) / at_zero, np.nan)
+    if y.ndim == 1:
+        return float(slope), float(rii)
+    return slope, rii
 
 
 def decile_sums(model: HealthgapModel) -> tuple[np.ndarray, np.ndarray]:
     """Per IMD decile: the sum of each metric's per-person value, and head counts."""
     p = model.people
     minutes = p.activity_minutes
-    per_person = {
+    per_person = np.empty((p.n, len(METRIC_NAMES)), np.float32)
+    columns = {
         "inactive_pct": minutes < evidence.FAIRLY_ACTIVE_MINUTES,
         "fairly_active_pct": (minutes >= evidence.FAIRLY_ACTIVE_MINUTES)
         & (minutes < evidence.ACTIVE_MINUTES),
@@ -72,11 +78,13 @@ def decile_sums(model: HealthgapModel) -> tuple[np.ndarray, np.ndarray]:
         "attendance_pct": p.attended >= 0,
         "activity_minutes_mean": minutes,
     }
-    index = p.decile.astype(np.intp) - 1
-    sums = np.stack(
-        [np.bincount(index, weights=per_person[m], minlength=10) for m in METRIC_NAMES], axis=1
-    )
-    counts = np.bincount(index, minlength=10).astype(float)
+    for j, name in enumerate(METRIC_NAMES):
+        per_person[:, j] = columns[name]
+    # Residents are stored neighbourhood by neighbourhood: sum each block, then by decile.
+    by_neighbourhood = np.add.reduceat(per_person, model.block_starts, axis=0, dtype=np.float64)
+    sums = np.zeros((10, len(METRIC_NAMES)))
+    np.add.at(sums, model.block_decile, by_neighbourhood)
+    counts = np.bincount(model.block_decile, weights=model.block_sizes, minlength=10)
     return sums, counts
 
 
@@ -87,22 +95,43 @@ def values_from_sums(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
         return sums / counts[..., None] * scale
 
 
+QUINTILE_ROWS = {"all": slice(0, 10), **{str(q + 1): slice(2 * q, 2 * q + 2) for q in range(5)}}
+
+
 def by_quintile(sums: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
-    """Metric values for the whole town ("all") and each quintile ("1" most deprived to "5")."""
-    out = {"all": values_from_sums(sums.sum(axis=0), counts.sum())}
-    for q in range(5):
-        rows = slice(2 * q, 2 * q + 2)
-        out[str(q + 1)] = values_from_sums(sums[rows].sum(axis=0), counts[rows].sum())
-    return out
+    """Metric values for the whole town ("all") and each quintile ("1" most deprived to "5").
+
+    `sums` is (..., 10 deciles, metrics) and `counts` (..., 10): leading axes (steps) are kept.
+    """
+    return {
+        group: values_from_sums(sums[..., rows, :].sum(axis=-2), counts[..., rows].sum(axis=-1))
+        for group, rows in QUINTILE_ROWS.items()
+    }
 
 
-def inequality(sums: np.ndarray, counts: np.ndarray) -> dict[str, dict[str, float]]:
-    """SII and RII over deciles, and the quintile 1 minus quintile 5 gap, for each metric."""
-    deciles = values_from_sums(sums, counts)
+def inequality(sums: np.ndarray, counts: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+    """SII and RII over deciles, and the quintile 1 minus quintile 5 gap, for each SII metric.
+
+    Works on one step ((10, metrics) sums) or many ((steps, 10, metrics)).
+    """
+    deciles = np.nan_to_num(values_from_sums(sums, counts))  # (..., 10, metrics)
     quintiles = by_quintile(sums, counts)
-    out: dict[str, dict[str, float]] = {"sii": {}, "rii": {}, "gap": {}}
-    for j, m in enumerate(METRIC_NAMES):
-        sii, rii = slope_index(np.nan_to_num(deciles[:, j]), counts)
-        out["sii"][m], out["rii"][m] = sii, rii
-        out["gap"][m] = float(quintiles["1"][j] - quintiles["5"][j])
+    population = counts.reshape(-1, 10)[0]
+    out: dict[str, dict[str, np.ndarray]] = {"sii": {}, "rii": {}, "gap": {}}
+    for name in SII_METRICS:
+        j = METRIC_NAMES.index(name)
+        column = np.moveaxis(deciles[..., j], -1, 0)  # (10, ...)
+        sii, rii = slope_index(column.reshape(10, -1), population)
+        shape = column.shape[1:]
+        out["sii"][name] = np.asarray(sii).reshape(shape)
+        out["rii"][name] = np.asarray(rii).reshape(shape)
+        out["gap"][name] = quintiles["1"][..., j] - quintiles["5"][..., j]
     return out
+
+
+def history_arrays(model: HealthgapModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A run's recorded weeks stacked: decile sums (steps, 10, metrics), counts, open groups."""
+    sums = np.stack([h[0] for h in model.history])
+    counts = np.stack([h[1] for h in model.history])
+    open_groups = np.array([h[2] for h in model.history])
+    return sums, counts, open_groups

@@ -43,7 +43,7 @@ class HealthgapModel(mesa.Model):
         self.params = parameters or Parameters()
         self.town = town or typical_town()
         self.streams = Streams(self.seed)
-        self.interventions = [i.model_copy(deep=True) for i in interventions]
+        self.interventions: list = []
         self.spending: dict[str, float] = {}
         self.travel = self.town.travel_minutes()
         self.bus_fare = self.town.bus_fares()
@@ -58,6 +58,10 @@ class HealthgapModel(mesa.Model):
             self.streams.build("friendships"),
         )
         self.friends = Friendships(self.people.n, pairs)
+        # Residents are stored neighbourhood by neighbourhood (for summing by decile).
+        self.block_sizes = self.town.population
+        self.block_starts = np.concatenate([[0], np.cumsum(self.block_sizes)[:-1]])
+        self.block_decile = self.town.imd_decile.astype(np.intp) - 1
         self.ties_per_person = self.friends.degree()
         burn_in = self.params.burn_in_weeks
         venue_weights = self.town.population * (0.5 + VENUE_DEPRIVATION_TILT * self.town.imd_decile)
@@ -69,12 +73,11 @@ class HealthgapModel(mesa.Model):
             self.streams.build("groups"),
         )
         self.groups_changed()
-        for intervention in self.interventions:
-            intervention.setup(self)
         behaviour.seed_memberships(self, self.streams.build("memberships"))
         self.burn_in(burn_in)
         self.week = 0
         self.calibrate_loneliness()
+        self.add_interventions(interventions)
         self.history: list[tuple[np.ndarray, np.ndarray, int]] = []
         self.record()
         self.group_agents: list[CommunityGroup] = []
@@ -86,6 +89,13 @@ class HealthgapModel(mesa.Model):
             | {"open_groups": lambda m: int(m.groups.open.sum())}
         )
         self.datacollector.collect(self)
+
+    def add_interventions(self, interventions) -> None:
+        """Attach interventions (as copies, so one spec serves many runs); they act from week 1."""
+        for spec in interventions:
+            intervention = spec.model_copy(deep=True)
+            intervention.setup(self)
+            self.interventions.append(intervention)
 
     def burn_in(self, weeks: int) -> None:
         """Run `weeks` before the reported start so groups fill and ties form."""

@@ -256,6 +256,19 @@ class InterventionEffects:
 
 
 @dataclass(frozen=True)
+class PlaceCalibration:
+    """Local calibration: a place whose activity differs from what its deprivation predicts."""
+
+    inactive_offset_pct: float = param(
+        0.0,
+        "percentage points added to inactivity (taken from 'active') in every quintile",
+        -10.0,
+        10.0,
+        "local calibration to a place's published inactivity (e.g. Luton 30.5%, EVIDENCE.md)",
+    )
+
+
+@dataclass(frozen=True)
 class Parameters:
     """All model parameters. Override by dotted path with `with_overrides`."""
 
@@ -265,6 +278,7 @@ class Parameters:
     ties: Ties = field(default_factory=Ties)
     groups: GroupRules = field(default_factory=GroupRules)
     interventions: InterventionEffects = field(default_factory=InterventionEffects)
+    place: PlaceCalibration = field(default_factory=PlaceCalibration)
     burn_in_weeks: int = param(
         104,
         "weeks simulated before the reported start, so groups and ties reach equilibrium",

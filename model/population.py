@@ -11,7 +11,7 @@ individuals differ for reasons.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from . import evidence
 from .parameters import Parameters
@@ -68,14 +68,20 @@ class QuintileQuantiles:
         for q in range(1, 6):
             at = quintile == q
             values, weights = self.components[q - 1]
-            u[at] = stats.norm.cdf(latent[at, None] - values[None, :]) @ weights
+            u[at] = special.ndtr(latent[at, None] - values[None, :]) @ weights
         return np.clip(u, 1e-9, 1 - 1e-9)
 
 
-def minutes_at_rank(u: np.ndarray, quintile: np.ndarray) -> np.ndarray:
-    """Usual weekly activity minutes at within-quintile rank u, by Active Lives categories."""
+def minutes_at_rank(
+    u: np.ndarray, quintile: np.ndarray, inactive_offset_pct: float = 0.0
+) -> np.ndarray:
+    """Usual weekly activity minutes at within-quintile rank u, by Active Lives categories.
+
+    `inactive_offset_pct` moves a place's inactive share up (and active share
+    down) in every quintile, for places less active than their deprivation predicts.
+    """
     targets = evidence.quintile_targets()
-    p_in = np.array(targets["inactive_pct"])[quintile - 1] / 100
+    p_in = (np.array(targets["inactive_pct"])[quintile - 1] + inactive_offset_pct) / 100
     p_fair = np.array(targets["fairly_active_pct"])[quintile - 1] / 100
     p_act = 1 - p_in - p_fair
     low = evidence.FAIRLY_ACTIVE_MINUTES
@@ -96,7 +102,7 @@ def life_satisfaction_at_rank(u: np.ndarray, quintile: np.ndarray, gradient: flo
     mean = evidence.LIFE_SATISFACTION_MEAN.value + gradient * (quintile - 3) / 4
     a = mean / 10 * LIFE_SATISFACTION_CONCENTRATION
     b = LIFE_SATISFACTION_CONCENTRATION - a
-    return 10 * stats.beta.ppf(u, a, b)
+    return 10 * special.betaincinv(a, b, u)
 
 
 class Residents:
@@ -193,12 +199,12 @@ def redraw_circumstances(
     k = len(who)
     activity_noise = rng.normal(size=k)
     activity_rank = maps["activity"].rank(activity_shift(people, who) + activity_noise, q)
-    people.base_minutes[who] = minutes_at_rank(activity_rank, q)
+    people.base_minutes[who] = minutes_at_rank(activity_rank, q, params.place.inactive_offset_pct)
     ls_noise = 0.3 * activity_noise + np.sqrt(1 - 0.09) * rng.normal(size=k)
     ls_rank = maps["life_satisfaction"].rank(life_satisfaction_shift(people, who) + ls_noise, q)
     people.life_satisfaction_base[who] = life_satisfaction_at_rank(
         ls_rank, q, params.wellbeing.quintile_gradient
     )
-    people.loneliness_noise[who] = -0.5 * stats.norm.ppf(ls_rank) + np.sqrt(0.75) * rng.normal(
+    people.loneliness_noise[who] = -0.5 * special.ndtri(ls_rank) + np.sqrt(0.75) * rng.normal(
         size=k
     )

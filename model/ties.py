@@ -66,9 +66,10 @@ class Friendships:
         self.base_degree = np.bincount(base_pairs.ravel(), minlength=n).astype(np.int32)
         src = np.concatenate([base_pairs[:, 0], base_pairs[:, 1]])
         dst = np.concatenate([base_pairs[:, 1], base_pairs[:, 0]])
-        order = np.argsort(src, kind="stable")  # sorted by source: friendlier to the cache
-        self.base_src = src[order].astype(np.int32)
+        order = np.argsort(src, kind="stable")
         self.base_dst = dst[order].astype(np.int32)
+        # Friends of person i are base_dst[base_start[i]:base_start[i + 1]].
+        self.base_start = np.concatenate([[0], np.cumsum(self.base_degree)]).astype(np.int64)
         self.group_keys = np.zeros(0, np.int64)  # sorted
         self.group_last_met = np.zeros(0, np.int32)
 
@@ -86,13 +87,23 @@ class Friendships:
         return self.base_degree + group.astype(np.int32)
 
     def friends_attending(self, candidate: np.ndarray, attended_last: np.ndarray) -> np.ndarray:
-        """For each person, how many friends went last week to the group they are weighing."""
+        """For each person, how many friends went last week to the group they are weighing.
+
+        Works from last week's attendees outwards (few) rather than over every tie.
+        """
+        went = np.flatnonzero(attended_last >= 0)
+        starts, ends = self.base_start[went], self.base_start[went + 1]
+        sizes = ends - starts
+        edge = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+        goer = np.repeat(went, sizes)
+        friend = self.base_dst[edge]
         a, b = self.group_a, self.group_b
-        src = np.concatenate([self.base_src, a, b])
-        dst = np.concatenate([self.base_dst, b, a])
-        target = candidate[src]
-        hit = (target >= 0) & (attended_last[dst] == target)
-        return np.bincount(src[hit], minlength=self.n)
+        goer = np.concatenate([goer, a, b])
+        friend = np.concatenate([friend, b, a])
+        hit = attended_last[goer] >= 0
+        goer, friend = goer[hit], friend[hit]
+        hit = candidate[friend] == attended_last[goer]
+        return np.bincount(friend[hit], minlength=self.n)
 
     def meet_in_groups(
         self,
