@@ -35,7 +35,7 @@ def group_appeal(
 ) -> np.ndarray:
     """How much each person `who` wants to go to `group` (logit scale, before the intercept).
 
-    Motivation (habit, confidence) and friends who go pull; travel time (by car
+    Motivation (confidence) and friends who go pull; travel time (by car
     if they have one or a volunteer driver serves the trip, else the quicker of
     walking and the bus), the session's cost and bus fare (felt more by the
     deprived), deprivation itself and a poor fit to a health limit push away.
@@ -66,8 +66,7 @@ def _appeal(model, who, kind, minutes, cost_gbp, friends_going) -> np.ndarray:
     p, b = model.people, model.params.behaviour
     deprivation = p.deprivation[who]
     return (
-        b.habit_weight * p.habit[who]
-        + b.confidence_weight * p.confidence[who]
+        b.confidence_weight * p.confidence[who]
         + b.friend_weight * np.minimum(friends_going, MAX_FRIENDS_COUNTED)
         - b.travel_weight * minutes / 10.0
         - b.cost_weight * cost_gbp * deprivation
@@ -99,7 +98,11 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
     candidate[looking & ~has_room[np.maximum(candidate, 0)]] = -1
     weighing = np.flatnonzero(candidate >= 0)
     friends = model.friends.friends_attending(candidate, attended_last)[weighing]
-    intercept = np.where(p.member_of[weighing] >= 0, b.attend_intercept, b.try_intercept)
+    # Members go more the stronger their habit; others weigh trying it.
+    member = p.member_of[weighing] >= 0
+    intercept = np.where(
+        member, b.attend_intercept + b.habit_weight * p.habit[weighing], b.try_intercept
+    )
     intercept += np.where(referred[weighing], p.referral_boost[weighing], 0.0)
     appeal = group_appeal(model, weighing, candidate[weighing], friends) + intercept
     goes = u_go[weighing] < sigmoid(appeal)
@@ -115,7 +118,7 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
 
 
 def seed_memberships(
-    model: HealthgapModel, rng: np.random.Generator, settled_habit: float = 0.8
+    model: HealthgapModel, rng: np.random.Generator, settled_habit: float = 0.9
 ) -> None:
     """Start the burn-in near equilibrium, as if people had been joining and leaving for years.
 

@@ -26,13 +26,13 @@ class GroupType:
 GROUP_TYPES: tuple[GroupType, ...] = (
     # parkrun: 5 km, about 30 minutes' running (vigorous, counts double). Gain from Haake 2024.
     GroupType("parkrun", 60, False, 0.257, 300, 0.0, 0.0, 20, 0.5, 1.0),
-    GroupType("walk_and_talk", 60, True, 0.30, 25, 0.0, 20.0, 5, 1.0, 6.0),
-    GroupType("run_club", 90, False, 0.30, 30, 0.0, 10.0, 6, 1.0, 3.0),
+    GroupType("walk_and_talk", 60, True, 0.30, 60, 0.0, 20.0, 5, 1.0, 6.0),
+    GroupType("run_club", 90, False, 0.30, 60, 0.0, 10.0, 6, 1.0, 3.0),
     GroupType("swim", 45, True, 0.25, 20, 4.0, 60.0, 6, 0.7, 4.0),
     GroupType("peer_support_cafe", 15, True, 0.40, 20, 0.0, 40.0, 4, 1.5, 3.0),
     GroupType("faith_centre_session", 45, True, 0.30, 25, 0.0, 20.0, 5, 1.2, 3.0),
     GroupType("gym_weight_loss", 90, False, 0.25, 20, 5.0, 80.0, 8, 0.8, 4.0),
-    GroupType("community_garden", 90, True, 0.30, 15, 0.0, 15.0, 4, 1.2, 2.0),
+    GroupType("community_garden", 90, True, 0.30, 30, 0.0, 15.0, 4, 1.2, 2.0),
     GroupType("choir", 0, True, 0.35, 40, 2.0, 30.0, 8, 1.2, 3.0),
 )
 TYPE_INDEX = {t.name: i for i, t in enumerate(GROUP_TYPES)}

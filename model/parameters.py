@@ -35,7 +35,9 @@ class Behaviour:
     attend_intercept: float = param(
         0.6, "logit", -0.5, 2.0, "assumption: a member's weekly attendance before habit"
     )
-    habit_weight: float = param(2.0, "logit per unit habit", 0.5, 4.0, "assumption")
+    habit_weight: float = param(
+        2.0, "logit per unit habit, for members deciding to go", 0.5, 4.0, "assumption"
+    )
     confidence_weight: float = param(1.0, "logit per unit confidence", 0.0, 2.0, "assumption")
     friend_weight: float = param(
         0.45,

@@ -1,0 +1,184 @@
+"""Each intervention moves the model the way its mechanism says, and never overspends."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from healthgap.model import HealthgapModel, Parameters, build_town, typical_town
+from healthgap.model.errors import InputError
+from healthgap.model.interventions import (
+    Directory,
+    Outreach,
+    SeedFunding,
+    Transport,
+    VenueSubsidy,
+    WalkTo5k,
+)
+
+TOWN = typical_town(residents=20_000, neighbourhoods=20)
+
+
+@pytest.fixture(scope="module")
+def start() -> HealthgapModel:
+    """One burnt-in town; each test runs copies of it (same seed: common random numbers)."""
+    return HealthgapModel(TOWN, Parameters(), seed=8, mesa_agents=False)
+
+
+def run(start: HealthgapModel, interventions, weeks: int = 104) -> HealthgapModel:
+    model = copy.deepcopy(start)
+    model.add_interventions(interventions)
+    attended = []
+    for _ in range(weeks):
+        model.step()
+        attended.append(model.people.attended.copy())
+    model.attended_history = np.array(attended)
+    return model
+
+
+def attendances(model, who=slice(None)) -> int:
+    return int((model.attended_history[:, who] >= 0).sum())
+
+
+def test_no_intervention_is_exactly_the_baseline(start):
+    a, b = run(start, [], 30), run(start, [], 30)
+    assert np.array_equal(a.attended_history, b.attended_history)
+    assert np.array_equal(a.people.life_satisfaction, b.people.life_satisfaction)
+
+
+def test_more_funding_opens_more_groups_and_more_attendance(start):
+    def funded(budget):
+        return run(start, [SeedFunding(budget_gbp=budget, grant_gbp=10_000, most_deprived=5)])
+
+    base, small, large = run(start, []), funded(40_000), funded(120_000)
+    opened = [m.groups.n - base.groups.n for m in (small, large)]
+    assert opened == [4, 12]
+    assert attendances(base) < attendances(small) < attendances(large)
+
+
+def test_funded_groups_must_sustain_themselves_when_the_money_ends(start):
+    # Gym programmes (GBP 5 a session) that the commissioner picks for the most deprived
+    # areas, funded for half a year: after the money ends, each survives only with enough
+    # attendance and volunteers.
+    spec = SeedFunding(
+        budget_gbp=100_000,
+        grant_gbp=10_000,
+        most_deprived=10,
+        chooser="commissioner",
+        group_types=["gym_weight_loss"],
+        funding_years=0.5,
+    )
+    model = run(start, [spec], weeks=104)
+    g, rules = model.groups, model.params.groups
+    new = np.arange(start.groups.n, g.n)
+    assert (g.funded_until[new] < model.week - rules.attendance_window_weeks).all()
+    closed, still_open = new[~g.open[new]], new[g.open[new]]
+    assert len(closed) > 0
+    assert (g.closed_week[closed] > g.funded_until[closed]).all()  # none closed while funded
+    from healthgap.model.behaviour import TYPE_MIN_ATTENDANCE
+
+    sustaining = g.history[still_open].mean(axis=1) >= TYPE_MIN_ATTENDANCE[g.kind[still_open]] - 2
+    assert sustaining.all()
+
+
+def test_funded_groups_stay_open_while_funded(start):
+    spec = SeedFunding(
+        budget_gbp=60_000,
+        grant_gbp=10_000,
+        most_deprived=6,
+        chooser="commissioner",
+        group_types=["gym_weight_loss"],
+        funding_years=5,
+    )
+    model = run(start, [spec], weeks=80)
+    assert model.groups.open[start.groups.n :].all()
+
+
+@pytest.mark.parametrize("target", ["most_deprived", "inactive"])
+def test_outreach_raises_attendance_most_in_the_group_it_targets(start, target):
+    base = run(start, [])
+    reached = run(start, [Outreach(workers=4, target=target)])
+    p = start.people
+    group = (p.quintile == 1) if target == "most_deprived" else (p.activity_minutes < 30)
+    gain_in = (attendances(reached, group) - attendances(base, group)) / group.sum()
+    gain_out = (attendances(reached, ~group) - attendances(base, ~group)) / (~group).sum()
+    assert gain_in > 0
+    assert gain_in > 2 * gain_out
+
+
+def test_a_transport_link_raises_attendance_across_it_and_not_elsewhere():
+    """Volunteer drivers in a spread-out town (so a lift saves real time): more trips between
+    the neighbourhoods they serve; trips by everyone else about unchanged."""
+    graph = TOWN.graph
+    spread = build_town(
+        [graph.nodes[i]["code"] for i in range(TOWN.n)],
+        [graph.nodes[i]["name"] for i in range(TOWN.n)],
+        TOWN.population,
+        TOWN.imd_decile,
+        3 * TOWN.node_array("x_km"),
+        3 * TOWN.node_array("y_km"),
+    )
+    start = HealthgapModel(spread, Parameters(), seed=8, mesa_agents=False)
+    # Link the four most deprived neighbourhoods with the three that host most groups.
+    codes = list(spread.node_array("code"))
+    hubs = np.argsort(-np.bincount(start.groups.venue, minlength=spread.n))[:3]
+    linked = [int(i) for i in np.argsort(spread.imd_decile)[:4]] + [int(i) for i in hubs]
+    spec = Transport(
+        mode="volunteer_drivers",
+        neighbourhoods=[codes[i] for i in linked],
+        capacity=2000,
+        cost_per_trip_gbp=5,
+    )
+    base, driven = run(start, []), run(start, [spec])
+
+    def trips(model, across: bool) -> int:
+        history = model.attended_history
+        home = np.broadcast_to(model.people.neighbourhood, history.shape)
+        venue = model.groups.venue[np.maximum(history, 0)]
+        on_link = np.isin(home, linked) & np.isin(venue, linked) & (home != venue)
+        elsewhere = ~np.isin(home, linked)
+        return int(((history >= 0) & (on_link if across else elsewhere)).sum())
+
+    assert trips(driven, across=True) > 1.1 * trips(base, across=True)
+    assert trips(driven, across=False) == pytest.approx(trips(base, across=False), rel=0.01)
+    assert driven.spending["transport"] > 0
+
+
+def test_costs_add_up(start):
+    weeks = 52
+    outreach = Outreach(workers=2, cost_per_worker_year_gbp=36_400)
+    model = run(start, [outreach, Directory(setup_cost_gbp=1_000, cost_per_year_gbp=520)], weeks)
+    assert model.spending["outreach"] == pytest.approx(2 * 36_400 * weeks / 52)
+    assert model.spending["directory"] == pytest.approx(1_000 + 520 * weeks / 52)
+
+
+def test_unknown_neighbourhood_is_a_clear_error(start):
+    with pytest.raises(InputError, match="not in this place"):
+        run(start, [Transport(mode="bus_link", neighbourhoods=["T001", "NOWHERE"])], 1)
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    budget=st.floats(0, 200_000),
+    grant=st.floats(1_000, 50_000),
+    workers=st.floats(0, 5),
+    venue_budget=st.floats(0, 20_000),
+)
+def test_budgets_are_never_overspent(start, budget, grant, workers, venue_budget):
+    specs = [
+        SeedFunding(budget_gbp=budget, grant_gbp=grant, rounds=2, end_year=0.5),
+        Outreach(workers=workers, budget_gbp=budget / 4),
+        VenueSubsidy(budget_gbp=venue_budget),
+        WalkTo5k(budget_gbp=budget / 10),
+    ]
+    model = run(start, specs, weeks=30)
+    for spec in specs:
+        assert model.spending.get(spec.label, 0.0) <= spec.budget_gbp + 1e-6
