@@ -222,7 +222,8 @@ def quintile_table(summary: dict, title: str) -> Table:
     for key, label in TABLE_ROWS.items():
         row = summary[key]
         cells = [_number(row[g]) for g in ("all", "1", "2", "3", "4", "5")]
-        table.add_row(label, *cells, _number(row["1"] - row["5"], "+.2f"))
+        gap = None if None in (row["1"], row["5"]) else row["1"] - row["5"]
+        table.add_row(label, *cells, _number(gap, "+.2f"))
     sii = summary["sii"]
     table.caption = (
         f"SII (least minus most deprived): inactive {sii['inactive_pct']:+.1f} points, "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -32,8 +33,6 @@ WELLBY_VALUES = {
     "central": evidence.WELLBY_VALUE_GBP.value,
     "high": evidence.WELLBY_VALUE_RANGE_GBP[1],
 }
-# The gap is quintile 1 minus quintile 5; +1: a rise in it is a widening, -1: a fall is.
-WORSE_WHEN = {"inactive_pct": +1, "life_satisfaction_mean": -1, "active_pct": -1, "lonely_pct": +1}
 
 
 @dataclass
@@ -119,7 +118,7 @@ def compare(
             if on_done:
                 on_done(r + 1)
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
             futures = {
                 pool.submit(run_seed, baseline, scenarios, s): r for r, s in enumerate(seeds)
             }
@@ -128,6 +127,15 @@ def compare(
                 if on_done:
                     on_done(done)
     return summarise(baseline, scenarios, seeds, runs)
+
+
+def process_context():
+    """Worker processes started cleanly (not forked from a threaded parent), with the model preloaded."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["healthgap.experiments.compare"])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def interval(samples: np.ndarray) -> dict:
@@ -226,23 +234,31 @@ def series_bands(diff: np.ndarray) -> dict:
 
 def gap_warnings(name: str, delta_gap: dict) -> list[str]:
     """Plain-language warnings wherever the scenario widens the gap between quintiles 1 and 5."""
-    warnings = []
     labels = {
-        "inactive_pct": "inactivity",
-        "life_satisfaction_mean": "life satisfaction",
-        "active_pct": "being active",
-        "lonely_pct": "loneliness",
+        "inactive_pct": ("inactivity", "percentage points", 2),
+        "active_pct": ("being active", "percentage points", 2),
+        "lonely_pct": ("loneliness", "percentage points", 2),
+        "life_satisfaction_mean": ("life satisfaction", "points on the 0-10 scale", 3),
     }
+    warnings = []
     for metric, change in delta_gap.items():
         mean = change["mean"]
-        if mean is None or mean * WORSE_WHEN[metric] <= 0:
+        if mean is None or mean * m.GAP_WIDENS_WHEN[metric] <= 0:
             continue
-        sure = change["low"] is not None and change["low"] * change["high"] > 0
-        warnings.append(
-            f"{name} widens the gap in {labels[metric]} between the most and least deprived "
-            f"fifth of neighbourhoods by {abs(mean):.3g} "
-            f"({'the 95% interval excludes no change' if sure else 'though the 95% interval includes no change'})."
-        )
+        label, unit, digits = labels[metric]
+        size = f"{abs(mean):.{digits}f} {unit}"
+        if change["low"] is not None and change["low"] * change["high"] > 0:
+            warnings.append(
+                f"{name} widens the gap in {label} between the most and least "
+                f"deprived fifth of neighbourhoods, by {size} (the 95% interval "
+                "excludes no change)."
+            )
+        else:
+            warnings.append(
+                f"{name} may widen the gap in {label} between the most and least "
+                f"deprived fifth of neighbourhoods, by {size}, though the 95% "
+                "interval includes no change."
+            )
     return warnings
 
 

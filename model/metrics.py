@@ -25,6 +25,13 @@ METRICS: dict[str, tuple[str, bool]] = {
 }
 METRIC_NAMES = tuple(METRICS)
 SII_METRICS = ("life_satisfaction_mean", "inactive_pct", "active_pct", "lonely_pct")
+# The gap is quintile 1 minus quintile 5. +1: a rise in it is a widening; -1: a fall is.
+GAP_WIDENS_WHEN = {
+    "inactive_pct": +1,
+    "life_satisfaction_mean": -1,
+    "active_pct": -1,
+    "lonely_pct": +1,
+}
 SII_DIRECTION = (
     "SII is the fitted value for the least deprived (x=1) minus the most deprived (x=0); "
     "negative means the indicator is lower in less deprived places. RII is fitted(1) / fitted(0)."

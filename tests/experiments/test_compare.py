@@ -1,0 +1,108 @@
+"""Comparisons: common random numbers, intervals, economics, and the whole library against the baseline."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from healthgap.experiments.compare import compare
+from healthgap.experiments.run import build_model
+from healthgap.model import evidence
+from healthgap.model.metrics import METRIC_NAMES
+from healthgap.scenarios import builtin_names, load_scenario
+from healthgap.scenarios.schema import Scenario
+
+SMALL = {"years": 1, "place": {"residents": 8000, "neighbourhoods": 10}}
+FUNDED = {"type": "seed_funding", "budget_gbp": 60_000, "grant_gbp": 10_000, "most_deprived": 3}
+
+
+def scenario(name: str, *interventions: dict) -> Scenario:
+    return Scenario.model_validate({**SMALL, "name": name, "interventions": list(interventions)})
+
+
+def test_a_scenario_without_interventions_is_exactly_the_baseline():
+    result = compare(scenario("baseline"), [scenario("same")], replicates=2, workers=1)
+    same = result["scenarios"]["same"]
+    assert same["wellbys"] == {"mean": 0.0, "low": 0.0, "high": 0.0}
+    for by_group in same["delta"].values():
+        for change in by_group.values():
+            assert change["mean"] in (0.0, None)
+    assert same["cost_gbp"] == 0 and same["cost_per_wellby"] is None
+
+
+def test_economics_follow_the_green_book_definitions():
+    result = compare(scenario("baseline"), [scenario("funded", FUNDED)], replicates=3, workers=1)
+    funded = result["scenarios"]["funded"]
+    assert funded["cost_gbp"] == 60_000
+    wellbys = funded["wellbys"]["mean"]
+    assert wellbys > 0
+    assert funded["cost_per_wellby"] == pytest.approx(60_000 / wellbys, rel=1e-4)
+    for key, value in (("low", 10_000), ("central", 13_000), ("high", 16_000)):
+        assert funded["bcr"][key] == pytest.approx(wellbys * value / 60_000, rel=1e-4)
+    assert funded["wellbys"]["low"] <= wellbys <= funded["wellbys"]["high"]
+
+
+def test_intervals_shrink_as_replicates_grow():
+    def width(replicates: int) -> float:
+        result = compare(scenario("baseline"), [scenario("funded", FUNDED)],
+                         replicates=replicates, seed=20)
+        w = result["scenarios"]["funded"]["wellbys"]
+        return w["high"] - w["low"]
+
+    assert width(8) < width(3)
+
+
+def test_parallel_and_serial_runs_agree():
+    args = (scenario("baseline"), [scenario("funded", FUNDED)])
+    serial = compare(*args, replicates=2, workers=1)
+    parallel = compare(*args, replicates=2, workers=2)
+    assert serial["scenarios"]["funded"]["delta"] == parallel["scenarios"]["funded"]["delta"]
+
+
+def test_luton_baseline_is_as_inactive_as_published():
+    luton = load_scenario("luton").model_copy(update={"interventions": []})
+    model = build_model(luton, seed=1, mesa_agents=False)
+    inactive = model.latest()["all"][METRIC_NAMES.index("inactive_pct")]
+    assert inactive == pytest.approx(30.5, abs=2.0)  # EVIDENCE.md: Luton 30.5% inactive
+    assert evidence.INACTIVE_PCT.value < inactive
+
+
+def test_every_builtin_scenario_runs_and_compares_with_the_baseline():
+    names = [n for n in builtin_names() if n != "baseline"]
+    assert {"leamington", "morecambe_bay", "luton", "big_local", "oadby_wigston"} <= set(names)
+    baseline = load_scenario("baseline").model_copy(update={"years": 0.25})
+    result = compare(baseline, [load_scenario(n) for n in names], replicates=2)
+    for name in names:
+        entry = result["scenarios"][name]
+        assert entry["cost_gbp"] > 0, name
+        assert entry["wellbys"]["mean"] is not None, name
+
+
+def test_compare_command_writes_report_json_and_tables(tmp_path):
+    for name, interventions in (("base", []), ("funded", [FUNDED])):
+        text = "\n".join([f'name = "{name}"', "years = 0.5", "[place]",
+                          "residents = 5000", "neighbourhoods = 10"])
+        for spec in interventions:
+            text += "\n[[interventions]]\n" + "\n".join(
+                f"{k} = {json.dumps(v)}" for k, v in spec.items())
+        (tmp_path / f"{name}.toml").write_text(text + "\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "healthgap.experiments", "compare", "base.toml", "funded.toml",
+         "--replicates", "2", "--out", "out"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "WELLBYs" in result.stdout
+    out = tmp_path / "out"
+    comparison = json.loads((out / "comparison.json").read_text())
+    funded = comparison["scenarios"]["funded"]
+    for key in ("cost_gbp", "wellbys", "cost_per_wellby", "bcr", "delta", "delta_sii",
+                "delta_gap", "provenance"):
+        assert key in funded
+    assert set(funded["bcr"]) == {"low", "central", "high"}
+    assert set(funded["delta"]["inactive_pct"]) == {"all", "1", "2", "3", "4", "5"}
+    assert (out / "report.html").stat().st_size > 10_000
+    assert (out / "deltas.csv").exists() and (out / "economics.csv").exists()
