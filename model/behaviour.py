@@ -89,8 +89,14 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
 
     candidate = p.member_of.copy()
     looking = candidate < 0
-    noticed = looking & (u_notice < p.awareness)
-    noticed &= g.open.any()
+    noticed = looking & (u_notice < p.awareness) & g.open.any()
+    # Every term of the appeal but confidence and friends is a cost, so nobody whose draw is
+    # above the chance at the most appealing possible group can try one: skip working out
+    # their group (an exact shortcut; the same draws decide).
+    costs = (b.travel_weight, b.cost_weight, b.deprivation_weight, b.health_mismatch_weight)
+    if min(costs) >= 0:
+        pulls = max(b.confidence_weight, 0) + max(b.friend_weight, 0) * MAX_FRIENDS_COUNTED
+        noticed &= u_go < sigmoid(b.try_intercept + pulls)
     candidate[noticed] = model.discover_groups(p.neighbourhood[noticed], u_pick[noticed])
     referred = looking & (p.referred_until >= week) & g.open[np.maximum(p.referred_to, 0)]
     candidate[referred] = p.referred_to[referred]

@@ -127,11 +127,11 @@ class HealthgapModel(mesa.Model):
         """Keep this week's metric sums by decile (the tidy table is built from them)."""
         sums, counts = metrics.decile_sums(self)
         self.history.append((sums, counts, int(self.groups.open.sum())))
+        self._latest = metrics.by_quintile(sums, counts)
 
     def latest(self) -> dict[str, np.ndarray]:
         """This week's metrics for 'all' and quintiles '1'-'5'."""
-        sums, counts, _ = self.history[-1]
-        return metrics.by_quintile(sums, counts)
+        return self._latest
 
     def calibrate_loneliness(self) -> None:
         """Set each quintile's loneliness intercept so it starts at its published share.
