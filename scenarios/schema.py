@@ -159,6 +159,9 @@ def parse_scenario(path: Path) -> Scenario:
         raise InputError(
             error.problem, where=f"{path}: field 'parameters'", fix=error.fix
         ) from None
+    from .places import check_targets  # places builds on this module
+
+    check_targets(scenario, where=str(path))
     return scenario
 
 

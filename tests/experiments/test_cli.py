@@ -84,6 +84,17 @@ BAD_FILES = {
     "negative years": "years = -1\n",
     "unknown parameter": '[parameters]\n"behaviour.travle_weight" = 0.3\n',
     "parameter not a number": '[parameters]\n"behaviour.travel_weight" = "far"\n',
+    "negative budget": '[[interventions]]\ntype = "seed_funding"\nbudget_gbp = -5000\n',
+    "end before start": '[[interventions]]\ntype = "outreach"\nstart_year = 2\nend_year = 1\n',
+    "unknown intervention": '[[interventions]]\ntype = "teleporter"\n',
+    "unknown intervention key": '[[interventions]]\ntype = "outreach"\nworkerz = 3\n',
+    "unknown neighbourhood": '[[interventions]]\ntype = "transport"\nmode = "bus_link"\n'
+    'neighbourhoods = ["T001", "Z999"]\n',
+    "unknown group type": '[[interventions]]\ntype = "seed_funding"\nbudget_gbp = 1\n'
+    'chooser = "commissioner"\ngroup_types = ["quidditch"]\n',
+    "commissioner without types": '[[interventions]]\ntype = "seed_funding"\n'
+    'budget_gbp = 1\nchooser = "commissioner"\n',
+    "deciles not matching": "[place]\nneighbourhoods = 10\ndeciles = [1, 2]\n",
 }
 
 

@@ -47,8 +47,9 @@ def test_economics_follow_the_green_book_definitions():
 
 def test_intervals_shrink_as_replicates_grow():
     def width(replicates: int) -> float:
-        result = compare(scenario("baseline"), [scenario("funded", FUNDED)],
-                         replicates=replicates, seed=20)
+        result = compare(
+            scenario("baseline"), [scenario("funded", FUNDED)], replicates=replicates, seed=20
+        )
         w = result["scenarios"]["funded"]["wellbys"]
         return w["high"] - w["low"]
 
@@ -83,24 +84,53 @@ def test_every_builtin_scenario_runs_and_compares_with_the_baseline():
 
 def test_compare_command_writes_report_json_and_tables(tmp_path):
     for name, interventions in (("base", []), ("funded", [FUNDED])):
-        text = "\n".join([f'name = "{name}"', "years = 0.5", "[place]",
-                          "residents = 5000", "neighbourhoods = 10"])
+        text = "\n".join(
+            [
+                f'name = "{name}"',
+                "years = 0.5",
+                "[place]",
+                "residents = 5000",
+                "neighbourhoods = 10",
+            ]
+        )
         for spec in interventions:
             text += "\n[[interventions]]\n" + "\n".join(
-                f"{k} = {json.dumps(v)}" for k, v in spec.items())
+                f"{k} = {json.dumps(v)}" for k, v in spec.items()
+            )
         (tmp_path / f"{name}.toml").write_text(text + "\n")
     result = subprocess.run(
-        [sys.executable, "-m", "healthgap.experiments", "compare", "base.toml", "funded.toml",
-         "--replicates", "2", "--out", "out"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "healthgap.experiments",
+            "compare",
+            "base.toml",
+            "funded.toml",
+            "--replicates",
+            "2",
+            "--out",
+            "out",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     assert "WELLBYs" in result.stdout
     out = tmp_path / "out"
     comparison = json.loads((out / "comparison.json").read_text())
     funded = comparison["scenarios"]["funded"]
-    for key in ("cost_gbp", "wellbys", "cost_per_wellby", "bcr", "delta", "delta_sii",
-                "delta_gap", "provenance"):
+    for key in (
+        "cost_gbp",
+        "wellbys",
+        "cost_per_wellby",
+        "bcr",
+        "delta",
+        "delta_sii",
+        "delta_gap",
+        "provenance",
+    ):
         assert key in funded
     assert set(funded["bcr"]) == {"low", "central", "high"}
     assert set(funded["delta"]["inactive_pct"]) == {"all", "1", "2", "3", "4", "5"}
