@@ -82,7 +82,7 @@ class HealthgapModel(mesa.Model):
         self.record()
         self.group_agents: list[CommunityGroup] = []
         if mesa_agents:
-            Resident.create_agents(self, self.people.n, index=range(self.people.n))
+            Resident.create_agents(self, self.people.n, index=list(range(self.people.n)))
             self.add_group_agents()
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _latest(name) for name in metrics.METRIC_NAMES}
@@ -177,7 +177,7 @@ class HealthgapModel(mesa.Model):
         if self.groups.n > start:
             self.group_agents += list(
                 CommunityGroup.create_agents(
-                    self, self.groups.n - start, index=range(start, self.groups.n)
+                    self, self.groups.n - start, index=list(range(start, self.groups.n))
                 )
             )
 
