@@ -10,6 +10,8 @@ individuals differ for reasons.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import special
 
@@ -58,17 +60,18 @@ class QuintileQuantiles:
     """
 
     def __init__(self, shift: np.ndarray, quintile: np.ndarray) -> None:
-        self.components = []
-        for q in range(1, 6):
-            values, counts = np.unique(shift[quintile == q], return_counts=True)
-            self.components.append((values, counts / max(counts.sum(), 1)))
-
-    def rank(self, latent: np.ndarray, quintile: np.ndarray) -> np.ndarray:
-        u = np.empty(len(latent))
+        self.values = np.unique(shift)  # every shift present anywhere
+        self.weights = np.zeros((5, len(self.values)))  # how common each is, by quintile
         for q in range(1, 6):
             at = quintile == q
-            values, weights = self.components[q - 1]
-            u[at] = special.ndtr(latent[at, None] - values[None, :]) @ weights
+            counts = np.bincount(
+                np.searchsorted(self.values, shift[at]), minlength=len(self.values)
+            )
+            self.weights[q - 1] = counts / max(at.sum(), 1)
+
+    def rank(self, latent: np.ndarray, quintile: np.ndarray) -> np.ndarray:
+        below = special.ndtr(latent[:, None] - self.values[None, :])
+        u = np.einsum("ij,ij->i", below, self.weights[quintile - 1])
         return np.clip(u, 1e-9, 1 - 1e-9)
 
 
@@ -98,11 +101,26 @@ def minutes_at_rank(
 
 
 def life_satisfaction_at_rank(u: np.ndarray, quintile: np.ndarray, gradient: float) -> np.ndarray:
-    """Life satisfaction (0-10) at within-quintile rank u."""
-    mean = evidence.LIFE_SATISFACTION_MEAN.value + gradient * (quintile - 3) / 4
-    a = mean / 10 * LIFE_SATISFACTION_CONCENTRATION
+    """Life satisfaction (0-10) at within-quintile rank u (the Beta quantile, from a fine table)."""
+    table = _life_satisfaction_table(gradient)
+    position = u * (QUANTILE_GRID - 1)
+    below = np.minimum(position.astype(np.intp), QUANTILE_GRID - 2)
+    row = table[quintile - 1]
+    low = row[np.arange(len(u)), below]
+    high = row[np.arange(len(u)), below + 1]
+    return low + (position - below) * (high - low)
+
+
+QUANTILE_GRID = 8193
+
+
+@functools.lru_cache(maxsize=8)
+def _life_satisfaction_table(gradient: float) -> np.ndarray:
+    """10 x Beta quantiles on an even grid of ranks, one row per quintile."""
+    mean = evidence.LIFE_SATISFACTION_MEAN.value + gradient * (np.arange(1, 6) - 3) / 4
+    a = (mean / 10 * LIFE_SATISFACTION_CONCENTRATION)[:, None]
     b = LIFE_SATISFACTION_CONCENTRATION - a
-    return 10 * special.betaincinv(a, b, u)
+    return 10 * special.betaincinv(a, b, np.linspace(0, 1, QUANTILE_GRID)[None, :])
 
 
 class Residents:
