@@ -24,6 +24,7 @@ TYPE_MIN_ATTENDANCE = type_table("min_attendance")
 TYPE_COST = type_table("cost_gbp").astype(np.float32)
 DISCOVERY_MINUTES = 15.0  # people hear of groups nearer home: weight exp(-minutes/15) (assumption)
 MAX_FRIENDS_COUNTED = 3  # friends beyond three add no more pull (assumption)
+LIFE_EVENT_WEEKS = 4  # life events are drawn every four weeks (at the weekly rate compounded)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -83,13 +84,9 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
     Sets `people.attended` (group id or -1) and `people.member_of` for new joiners.
     """
     p, g, b = model.people, model.groups, model.params.behaviour
-    rng = model.streams.week("choice", week)
-    u_notice, u_pick, u_go = rng.random((3, p.n))
-    attended_last = p.attended.copy()
-
-    candidate = p.member_of.copy()
-    looking = candidate < 0
-    noticed = looking & (u_notice < p.awareness) & g.open.any()
+    u_notice, u_pick, u_go = model.streams.week("choice", week).random((3, p.n))
+    is_member = p.member_of >= 0
+    noticed = ~is_member & (u_notice < p.awareness)
     # Every term of the appeal but confidence and friends is a cost, so nobody whose draw is
     # above the chance at the most appealing possible group can try one: skip working out
     # their group (an exact shortcut; the same draws decide).
@@ -97,19 +94,36 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
     if min(costs) >= 0:
         pulls = max(b.confidence_weight, 0) + max(b.friend_weight, 0) * MAX_FRIENDS_COUNTED
         noticed &= u_go < sigmoid(b.try_intercept + pulls)
-    candidate[noticed] = model.discover_groups(p.neighbourhood[noticed], u_pick[noticed])
-    referred = looking & (p.referred_until >= week) & g.open[np.maximum(p.referred_to, 0)]
-    candidate[referred] = p.referred_to[referred]
-    has_room = g.members < b.members_per_place * g.capacity
-    candidate[looking & ~has_room[np.maximum(candidate, 0)]] = -1
-    weighing = np.flatnonzero(candidate >= 0)
-    friends = model.friends.friends_attending(candidate, attended_last)[weighing]
-    # Members go more the stronger their habit; others weigh trying it.
-    member = p.member_of[weighing] >= 0
-    intercept = np.where(
-        member, b.attend_intercept + b.habit_weight * p.habit[weighing], b.try_intercept
+    referred = np.flatnonzero(~is_member & (p.referred_until >= week))
+    referred = referred[g.open[p.referred_to[referred]]]
+    noticers = np.setdiff1d(np.flatnonzero(noticed), referred, assume_unique=True)
+    if not g.open.any():
+        noticers = noticers[:0]
+    trying = np.concatenate([noticers, referred])
+    tried = np.concatenate(
+        [
+            model.discover_groups(p.neighbourhood[noticers], u_pick[noticers]),
+            p.referred_to[referred],
+        ]
     )
-    intercept += np.where(referred[weighing], p.referral_boost[weighing], 0.0)
+    has_room = g.members < b.members_per_place * g.capacity
+    trying, tried = trying[has_room[tried]], tried[has_room[tried]]
+
+    members = np.flatnonzero(is_member)
+    weighing = np.concatenate([members, trying])
+    candidate = np.full(p.n, -1, np.int32)
+    candidate[weighing] = np.concatenate([p.member_of[members], tried])
+    friends = model.friends.friends_attending(candidate, p.attended)[weighing]
+    # Members go more the stronger their habit; others weigh trying it.
+    intercept = np.concatenate(
+        [
+            b.attend_intercept + b.habit_weight * p.habit[members],
+            np.full(len(trying), b.try_intercept),
+        ]
+    )
+    intercept[len(members) :] += np.where(
+        p.referred_until[trying] >= week, p.referral_boost[trying], 0.0
+    )
     appeal = group_appeal(model, weighing, candidate[weighing], friends) + intercept
     goes = u_go[weighing] < sigmoid(appeal)
 
@@ -118,7 +132,7 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
     p.attended[:] = turn_away_over_capacity(
         attended, g.capacity, model.streams.week("attendance", week)
     )
-    joined = looking & (p.attended >= 0)
+    joined = trying[p.attended[trying] >= 0]
     p.member_of[joined] = p.attended[joined]
     p.referred_until[joined] = -1
 
@@ -200,17 +214,17 @@ def update_activity(model: HealthgapModel) -> None:
 
 
 def drift_wellbeing(model: HealthgapModel, week: int) -> None:
-    """Life satisfaction = set point + what groups add; life events reset set points.
+    """Life satisfaction = set point + what groups add; life events (every four weeks) reset set points.
 
     Going moves a person's group gain towards the group's gain (Haake 2024);
     staying away lets it fade. Loneliness falls with more ties and more
     belonging.
     """
     p, w, g = model.people, model.params.wellbeing, model.groups
-    rng = model.streams.week("life_events", week)
-    u_event = rng.random(p.n)
-    events = np.flatnonzero(u_event < w.life_event_rate)
-    if len(events):
+    if week % LIFE_EVENT_WEEKS == 0:
+        rng = model.streams.week("life_events", week)
+        chance = 1 - (1 - w.life_event_rate) ** LIFE_EVENT_WEEKS
+        events = np.flatnonzero(rng.random(p.n) < chance)
         population.redraw_circumstances(p, events, model.copula_maps, model.params, rng)
     went = p.attended >= 0
     target = np.where(went, TYPE_WELLBEING_GAIN[g.kind[np.maximum(p.attended, 0)]], 0)

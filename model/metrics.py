@@ -72,7 +72,6 @@ def decile_sums(model: HealthgapModel) -> tuple[np.ndarray, np.ndarray]:
     """Per IMD decile: the sum of each metric's per-person value, and head counts."""
     p = model.people
     minutes = p.activity_minutes
-    per_person = np.empty((p.n, len(METRIC_NAMES)), np.float32)
     columns = {
         "inactive_pct": minutes < evidence.FAIRLY_ACTIVE_MINUTES,
         "fairly_active_pct": (minutes >= evidence.FAIRLY_ACTIVE_MINUTES)
@@ -85,10 +84,14 @@ def decile_sums(model: HealthgapModel) -> tuple[np.ndarray, np.ndarray]:
         "attendance_pct": p.attended >= 0,
         "activity_minutes_mean": minutes,
     }
-    for j, name in enumerate(METRIC_NAMES):
-        per_person[:, j] = columns[name]
     # Residents are stored neighbourhood by neighbourhood: sum each block, then by decile.
-    by_neighbourhood = np.add.reduceat(per_person, model.block_starts, axis=0, dtype=np.float64)
+    by_neighbourhood = np.stack(
+        [
+            np.add.reduceat(columns[name], model.block_starts, dtype=np.float64)
+            for name in METRIC_NAMES
+        ],
+        axis=1,
+    )
     sums = np.zeros((10, len(METRIC_NAMES)))
     np.add.at(sums, model.block_decile, by_neighbourhood)
     counts = np.bincount(model.block_decile, weights=model.block_sizes, minlength=10)

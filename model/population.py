@@ -39,6 +39,10 @@ ACTIVE_TAIL_MEAN_MINUTES = 200.0
 LIFE_SATISFACTION_CONCENTRATION = 6.136
 
 
+INACTIVE_PCT = np.array(evidence.quintile_targets()["inactive_pct"])
+FAIRLY_ACTIVE_PCT = np.array(evidence.quintile_targets()["fairly_active_pct"])
+
+
 def car_access_by_quintile() -> np.ndarray:
     """Share with a car by quintile: 37% vs 8.3% of households without one, linear between."""
     no_car = np.linspace(evidence.NO_CAR_POOREST_PCT.value, evidence.NO_CAR_RICHEST_PCT.value, 5)
@@ -83,9 +87,8 @@ def minutes_at_rank(
     `inactive_offset_pct` moves a place's inactive share up (and active share
     down) in every quintile, for places less active than their deprivation predicts.
     """
-    targets = evidence.quintile_targets()
-    p_in = (np.array(targets["inactive_pct"])[quintile - 1] + inactive_offset_pct) / 100
-    p_fair = np.array(targets["fairly_active_pct"])[quintile - 1] / 100
+    p_in = (INACTIVE_PCT[quintile - 1] + inactive_offset_pct) / 100
+    p_fair = FAIRLY_ACTIVE_PCT[quintile - 1] / 100
     p_act = 1 - p_in - p_fair
     low = evidence.FAIRLY_ACTIVE_MINUTES
     high = evidence.ACTIVE_MINUTES
