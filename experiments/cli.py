@@ -35,6 +35,19 @@ TABLE_ROWS = {
 }
 
 
+def progress_bar(unit: str) -> Progress:
+    """A progress bar on stderr that counts `unit`s and clears itself when done."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(unit),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+
+
 def check_writable(folder: Path) -> None:
     """Fail early, before any simulation, if results cannot be written to `folder`."""
     try:
@@ -79,15 +92,7 @@ def run(
     if out_dir is None:
         out_dir = Path("runs") / f"{chosen.name}-{datetime.now():%Y%m%d-%H%M%S}"
     check_writable(out_dir)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("weeks"),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
+    with progress_bar("weeks") as progress:
         task = progress.add_task(f"Building {chosen.name}", total=chosen.weeks)
 
         def advance(week: int) -> None:
@@ -147,16 +152,8 @@ def compare(
     if out_dir is None:
         out_dir = Path("runs") / f"compare-{base.name}-{datetime.now():%Y%m%d-%H%M%S}"
     check_writable(out_dir)
-    with Progress(
-        TextColumn("[bold]Comparing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("seeds"),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("compare", total=replicates)
+    with progress_bar("seeds") as progress:
+        task = progress.add_task("Comparing", total=replicates)
         result = run_comparison(
             base,
             others,

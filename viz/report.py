@@ -120,6 +120,18 @@ def _ratio(x) -> str:
     return _num(x, 2) if _finite(x) and abs(float(x)) < 1000 else _num(x, 0)
 
 
+def _interval_bars(triples: list[dict]) -> tuple[list[int], np.ndarray]:
+    """Which triples have a 95% interval, and their error-bar lengths below and above the mean."""
+    ok = [i for i, t in enumerate(triples) if _has_interval(t) and _finite(t.get("mean"))]
+    err = np.array(
+        [
+            [triples[i]["mean"] - triples[i]["low"] for i in ok],
+            [triples[i]["high"] - triples[i]["mean"] for i in ok],
+        ]
+    )
+    return ok, err
+
+
 def _has_interval(t: dict | None) -> bool:
     return bool(t) and _finite(t.get("low")) and _finite(t.get("high"))
 
@@ -332,14 +344,8 @@ def _quintile_figure(comparison: dict) -> str | None:
                 linewidth=0.5,
                 label=quintile_label if ax is axes[0] else None,
             )
-            ok = [i for i, t in enumerate(triples) if _has_interval(t) and _finite(t.get("mean"))]
+            ok, err = _interval_bars(triples)
             if ok:
-                err = np.array(
-                    [
-                        [triples[i]["mean"] - triples[i]["low"] for i in ok],
-                        [triples[i]["high"] - triples[i]["mean"] for i in ok],
-                    ]
-                )
                 _errorbars(ax, pos[ok], means[ok], err, cap=2)
         _style(ax)
         _plain_y(ax)
@@ -420,14 +426,8 @@ def _gap_figure(comparison: dict) -> str | None:
                 linewidth=0.5,
                 height=0.6,
             )
-            ok = [i for i, t in enumerate(triples) if _has_interval(t) and _finite(t.get("mean"))]
+            ok, err = _interval_bars(triples)
             if ok:
-                err = np.array(
-                    [
-                        [triples[i]["mean"] - triples[i]["low"] for i in ok],
-                        [triples[i]["high"] - triples[i]["mean"] for i in ok],
-                    ]
-                )
                 _errorbars(ax, means[ok], y[ok], err, horizontal=True, cap=3)
             _style(ax)
             ax.grid(axis="y", visible=False)
@@ -485,14 +485,8 @@ def _value_figure(comparison: dict) -> str | None:
         linewidth=0.5,
         width=0.6,
     )
-    ok = [i for i, w in enumerate(wellbys) if _has_interval(w) and _finite(w.get("mean"))]
+    ok, err = _interval_bars(wellbys)
     if ok:
-        err = np.array(
-            [
-                [wellbys[i]["mean"] - wellbys[i]["low"] for i in ok],
-                [wellbys[i]["high"] - wellbys[i]["mean"] for i in ok],
-            ]
-        )
         _errorbars(ax_w, x[ok], means[ok], err, cap=4)
     for i, w in enumerate(wellbys):
         if _finite(w.get("mean")):
