@@ -8,7 +8,8 @@ the vectorised phases implement them.
 
 The reference starts from the exact state of a built `HealthgapModel` (town,
 residents, friendships, groups, burn-in, loneliness calibration): see
-`ReferenceModel.__init__`. Interventions are not supported.
+`ReferenceModel.__init__`. Interventions (and the referrals and volunteer
+drivers they set up) are not supported: the reference runs the baseline rules.
 
 A week runs the same phases in the same order as `HealthgapModel.advance_week`:
 
@@ -29,12 +30,18 @@ from itertools import accumulate
 from statistics import NormalDist
 
 import mesa
+import numpy as np
 from scipy.special import betaincinv
 
-from healthgap.model import HealthgapModel, Parameters, Town, evidence, metrics, population
-from healthgap.model.behaviour import DISCOVERY_MINUTES, MAX_FRIENDS_COUNTED
+from healthgap.model import HealthgapModel, evidence, metrics, population
+from healthgap.model.behaviour import DISCOVERY_MINUTES, LIFE_EVENT_WEEKS, MAX_FRIENDS_COUNTED
 from healthgap.model.groups import GROUP_TYPES
 
+# The model's metrics plus two that the group rules drive directly: group members (%) and
+# open groups (a count).
+PER_PERSON = (*metrics.METRIC_NAMES, "member_pct")
+METRIC_NAMES = (*PER_PERSON, "open_groups")
+UNSCALED = {name for name, (_, is_pct) in metrics.METRICS.items() if not is_pct}
 STANDARD_NORMAL = NormalDist()
 RANK_BOUNDS = (1e-9, 1 - 1e-9)
 
@@ -42,13 +49,18 @@ RANK_BOUNDS = (1e-9, 1 - 1e-9)
 class Group(mesa.Agent):
     """A community group: its type, venue, members and this week's attendees."""
 
-    def __init__(self, model: ReferenceModel, index: int, kind: int, minutes: tuple[list, list],
-                 **state) -> None:
+    def __init__(
+        self, model: ReferenceModel, index: int, kind: int, travel: dict[str, list], **state
+    ) -> None:
         super().__init__(model)
         self.index = index
         self.kind = kind
         self.type = GROUP_TYPES[kind]
-        self.minutes = minutes  # travel minutes from each neighbourhood: (without a car, by car)
+        # From each neighbourhood: minutes without a car (walk or bus, the quicker), minutes by
+        # car, and the bus fare for those without a car (zero where walking is quicker).
+        self.minutes_no_car = travel["minutes_no_car"]
+        self.minutes_by_car = travel["minutes_by_car"]
+        self.bus_fare = travel["bus_fare"]
         self.capacity = state["capacity"]
         self.cost_gbp = state["cost_gbp"]
         self.women_only = state["women_only"]
@@ -72,9 +84,9 @@ class Group(mesa.Agent):
         arrivals = self.arrivals
         if len(arrivals) > self.capacity:
             self.random.shuffle(arrivals)
-            for resident in arrivals[self.capacity:]:
+            for resident in arrivals[self.capacity :]:
                 resident.attended = None
-            del arrivals[self.capacity:]
+            del arrivals[self.capacity :]
         self.attendees, self.arrivals = arrivals, []
 
     def make_ties(self, week: int) -> None:
@@ -138,8 +150,8 @@ class Resident(mesa.Agent):
             if not group.has_room():
                 return
             intercept = b.try_intercept
-        else:
-            intercept = b.attend_intercept
+        else:  # members: habit keeps them going
+            intercept = b.attend_intercept + b.habit_weight * self.habit
         if group.women_only and not self.female:
             return
         friends_going = sum(1 for friend in self.friends if friend.attended_last is group)
@@ -150,14 +162,19 @@ class Resident(mesa.Agent):
     def appeal(self, group: Group, friends_going: int) -> float:
         """How much this resident wants to go to `group` (logit scale, before the intercept)."""
         b = self.model.params.behaviour
-        minutes = group.minutes[self.car][self.neighbourhood]
+        if self.car:
+            minutes, fare = group.minutes_by_car[self.neighbourhood], 0.0
+        else:
+            minutes, fare = (
+                group.minutes_no_car[self.neighbourhood],
+                group.bus_fare[self.neighbourhood],
+            )
         mismatch = self.health_limited and not group.type.low_impact
         return (
-            b.habit_weight * self.habit
-            + b.confidence_weight * self.confidence
+            b.confidence_weight * self.confidence
             + b.friend_weight * min(friends_going, MAX_FRIENDS_COUNTED)
             - b.travel_weight * minutes / 10.0
-            - b.cost_weight * group.cost_gbp * self.deprivation
+            - b.cost_weight * (group.cost_gbp + fare) * self.deprivation
             - b.deprivation_weight * self.deprivation
             - b.health_mismatch_weight * mismatch
         )
@@ -204,7 +221,9 @@ class Resident(mesa.Agent):
         h = self.model.params.habit
         this_week = self.attended.type.minutes if self.attended is not None else 0.0
         self.group_minutes += (this_week - self.group_minutes) / h.recall_weeks
-        self.activity_minutes = self.base_minutes + self.group_minutes + h.spillover_minutes * self.habit
+        self.activity_minutes = (
+            self.base_minutes + self.group_minutes + h.spillover_minutes * self.habit
+        )
 
     def refresh_group_ties(self, week: int) -> None:
         """Group ties whose pair met this week are refreshed; unused ones may fade.
@@ -233,15 +252,24 @@ class Resident(mesa.Agent):
         del self.group_ties[other], other.group_ties[self]
 
     def update_wellbeing(self) -> None:
-        """A life event may reset circumstances; going moves the group gain towards the group's."""
+        """A life event may reset circumstances; going moves the group gain towards the group's.
+
+        Life events are drawn every LIFE_EVENT_WEEKS weeks at the weekly rate compounded.
+        """
         w = self.model.params.wellbeing
-        if self.random.random() < w.life_event_rate:
-            self.redraw_circumstances()
+        if self.model.week % LIFE_EVENT_WEEKS == 0:
+            chance = 1 - (1 - w.life_event_rate) ** LIFE_EVENT_WEEKS
+            if self.random.random() < chance:
+                self.redraw_circumstances()
         if self.attended is not None:
-            self.wellbeing_gain += w.gain_rate * (self.attended.type.wellbeing_gain - self.wellbeing_gain)
+            self.wellbeing_gain += w.gain_rate * (
+                self.attended.type.wellbeing_gain - self.wellbeing_gain
+            )
         else:
             self.wellbeing_gain *= 1 - w.gain_decay
-        self.life_satisfaction = min(max(self.life_satisfaction_base + self.wellbeing_gain, 0.0), 10.0)
+        self.life_satisfaction = min(
+            max(self.life_satisfaction_base + self.wellbeing_gain, 0.0), 10.0
+        )
 
     def redraw_circumstances(self) -> None:
         """New usual activity, life-satisfaction set point and loneliness propensity (a life event).
@@ -256,8 +284,8 @@ class Resident(mesa.Agent):
         ls_noise = 0.3 * activity_noise + math.sqrt(1 - 0.09) * gauss(0.0, 1.0)
         ls_rank = copula.rank("life_satisfaction", q, -0.5 * self.health_limited + ls_noise)
         self.life_satisfaction_base = copula.life_satisfaction_at_rank(ls_rank, q)
-        self.loneliness_noise = (-0.5 * STANDARD_NORMAL.inv_cdf(ls_rank)
-                                 + math.sqrt(0.75) * gauss(0.0, 1.0))
+        own_noise = math.sqrt(0.75) * gauss(0.0, 1.0)
+        self.loneliness_noise = -0.5 * STANDARD_NORMAL.inv_cdf(ls_rank) + own_noise
 
     # Phase 5 ---------------------------------------------------------------------------------
     def end_week(self) -> None:
@@ -277,22 +305,28 @@ class Copula:
     """The copula maps of `population` as plain Python: latent score -> within-quintile rank -> value."""
 
     def __init__(self, maps: dict, gradient: float) -> None:
-        self.components = {
-            name: [list(zip(values.tolist(), weights.tolist(), strict=True))
-                   for values, weights in quantiles.components]
+        self.components = {  # per quintile: (latent shift, share of the quintile with it)
+            name: [
+                [(v, w) for v, w in zip(quantiles.values.tolist(), row.tolist(), strict=True) if w]
+                for row in quantiles.weights
+            ]
             for name, quantiles in maps.items()
         }
         targets = evidence.quintile_targets()
         self.inactive = [x / 100 for x in targets["inactive_pct"]]
         self.fairly_active = [x / 100 for x in targets["fairly_active_pct"]]
         c = population.LIFE_SATISFACTION_CONCENTRATION
-        means = [evidence.LIFE_SATISFACTION_MEAN.value + gradient * (q - 3) / 4 for q in range(1, 6)]
+        means = [
+            evidence.LIFE_SATISFACTION_MEAN.value + gradient * (q - 3) / 4 for q in range(1, 6)
+        ]
         self.beta_shapes = [(m / 10 * c, c - m / 10 * c) for m in means]
 
     def rank(self, name: str, quintile: int, latent: float) -> float:
         """Rank (0-1) of a latent score within its quintile's mixture of shifted normals."""
-        u = sum(weight * STANDARD_NORMAL.cdf(latent - shift)
-                for shift, weight in self.components[name][quintile - 1])
+        u = sum(
+            weight * STANDARD_NORMAL.cdf(latent - shift)
+            for shift, weight in self.components[name][quintile - 1]
+        )
         return min(max(u, RANK_BOUNDS[0]), RANK_BOUNDS[1])
 
     def minutes_at_rank(self, u: float, quintile: int) -> float:
@@ -327,28 +361,66 @@ class ReferenceModel(mesa.Model):
         self.loneliness_intercept = p.loneliness_intercept.tolist()
         self.n_neighbourhoods = start.minutes_to_group.shape[1]
 
-        minutes = start.minutes_to_group.astype(float)
-        group_fields = ("capacity", "cost_gbp", "women_only", "open", "opened_week", "closed_week",
-                        "funded_until", "members", "volunteers", "history")
+        minutes, fares = start.minutes_to_group.astype(float), start.fare_to_group.astype(float)
+        group_fields = (
+            "capacity",
+            "cost_gbp",
+            "women_only",
+            "open",
+            "opened_week",
+            "closed_week",
+            "funded_until",
+            "members",
+            "volunteers",
+            "history",
+        )
         group_state = {name: getattr(g, name).tolist() for name in group_fields}
         group_list = [
-            Group(self, i, int(g.kind[i]), (minutes[0, :, i].tolist(), minutes[1, :, i].tolist()),
-                  **{name: values[i] for name, values in group_state.items()})
+            Group(
+                self,
+                i,
+                int(g.kind[i]),
+                {
+                    "minutes_no_car": minutes[0, :, i].tolist(),
+                    "minutes_by_car": minutes[1, :, i].tolist(),
+                    "bus_fare": fares[:, i].tolist(),
+                },
+                **{name: values[i] for name, values in group_state.items()},
+            )
             for i in range(g.n)
         ]
         self.groups = self.agents_by_type[Group]
 
-        resident_fields = ("neighbourhood", "quintile", "deprivation", "age_band", "female", "car",
-                           "health_limited", "base_minutes", "group_minutes", "activity_minutes",
-                           "habit", "confidence", "confidence_base", "awareness",
-                           "life_satisfaction_base", "wellbeing_gain", "life_satisfaction",
-                           "loneliness_noise", "lonely")
+        resident_fields = (
+            "neighbourhood",
+            "quintile",
+            "deprivation",
+            "age_band",
+            "female",
+            "car",
+            "health_limited",
+            "base_minutes",
+            "group_minutes",
+            "activity_minutes",
+            "habit",
+            "confidence",
+            "confidence_base",
+            "awareness",
+            "life_satisfaction_base",
+            "wellbeing_gain",
+            "life_satisfaction",
+            "loneliness_noise",
+            "lonely",
+        )
         columns = [getattr(p, name).tolist() for name in resident_fields]
-        people = [Resident(self, **dict(zip(resident_fields, row, strict=True)))
-                  for row in zip(*columns, strict=True)]
+        people = [
+            Resident(self, **dict(zip(resident_fields, row, strict=True)))
+            for row in zip(*columns, strict=True)
+        ]
         self.residents = self.agents_by_type[Resident]
-        for person, member_of, attended in zip(people, p.member_of.tolist(), p.attended.tolist(),
-                                               strict=True):
+        for person, member_of, attended in zip(
+            people, p.member_of.tolist(), p.attended.tolist(), strict=True
+        ):
             if member_of >= 0:
                 person.join(group_list[member_of])
             if attended >= 0:
@@ -356,33 +428,39 @@ class ReferenceModel(mesa.Model):
                 group_list[attended].attendees.append(person)
 
         friends = start.friends
-        for a, b in zip(friends.base_src.tolist(), friends.base_dst.tolist(), strict=True):
+        base_a, base_b = np.divmod(friends.base_keys, friends.n)  # one key per unordered pair
+        for a, b in zip(base_a.tolist(), base_b.tolist(), strict=True):
             people[a].friends.add(people[b])
-        for a, b, last_met in zip(friends.group_a.tolist(), friends.group_b.tolist(),
-                                  friends.group_last_met.tolist(), strict=True):
+            people[b].friends.add(people[a])
+        for a, b, last_met in zip(
+            friends.group_a.tolist(),
+            friends.group_b.tolist(),
+            friends.group_last_met.tolist(),
+            strict=True,
+        ):
             people[a].friends.add(people[b])
             people[b].friends.add(people[a])
             people[a].group_ties[people[b]] = people[b].group_ties[people[a]] = last_met
         self.update_discovery()
 
-    @classmethod
-    def build(cls, town: Town, parameters: Parameters | None = None, seed: int = 0) -> ReferenceModel:
-        """Build the world with the vectorised model (same seed), then hand it to the reference."""
-        return cls(HealthgapModel(town, parameters, seed, mesa_agents=False), seed)
-
     def update_discovery(self) -> None:
         """Where people hear of groups: open groups, weighted exp(-minutes without a car / 15)."""
         self.open_groups = [group for group in self.groups if group.open]
         self.discovery_weights = [
-            list(accumulate(math.exp(-group.minutes[0][n] / DISCOVERY_MINUTES)
-                            for group in self.open_groups))
+            list(
+                accumulate(
+                    math.exp(-group.minutes_no_car[n] / DISCOVERY_MINUTES)
+                    for group in self.open_groups
+                )
+            )
             for n in range(self.n_neighbourhoods)
         ]
 
     def discover_group(self, neighbourhood: int) -> Group:
         """The open group a person from `neighbourhood` notices (nearer groups are likelier)."""
-        return self.random.choices(self.open_groups,
-                                   cum_weights=self.discovery_weights[neighbourhood])[0]
+        return self.random.choices(
+            self.open_groups, cum_weights=self.discovery_weights[neighbourhood]
+        )[0]
 
     def step(self) -> None:
         """One week, in the phase order of `HealthgapModel.advance_week`."""
@@ -395,9 +473,9 @@ class ReferenceModel(mesa.Model):
         self.groups.do("review", self.week)
 
     def metrics(self) -> dict[str, float]:
-        """This week's town-wide metrics, named and scaled as in `healthgap.model.metrics`."""
+        """This week's town-wide metrics (`METRIC_NAMES`), scaled as in `healthgap.model.metrics`."""
         low, high = evidence.FAIRLY_ACTIVE_MINUTES, evidence.ACTIVE_MINUTES
-        totals = dict.fromkeys(metrics.METRIC_NAMES, 0.0)
+        totals = dict.fromkeys(PER_PERSON, 0.0)
         for r in self.residents:
             minutes = r.activity_minutes
             totals["inactive_pct"] += minutes < low
@@ -405,19 +483,27 @@ class ReferenceModel(mesa.Model):
             totals["active_pct"] += minutes >= high
             totals["life_satisfaction_mean"] += r.life_satisfaction
             totals["low_life_satisfaction_pct"] += (
-                r.life_satisfaction < evidence.LOW_LIFE_SATISFACTION_BELOW)
+                r.life_satisfaction < evidence.LOW_LIFE_SATISFACTION_BELOW
+            )
             totals["lonely_pct"] += r.lonely
             totals["ties_mean"] += len(r.friends)
             totals["attendance_pct"] += r.attended is not None
             totals["activity_minutes_mean"] += minutes
+            totals["member_pct"] += r.member_of is not None
         n = len(self.residents)
-        return {name: total / n * (100.0 if metrics.METRICS[name][1] else 1.0)
-                for name, total in totals.items()}
+        values = {
+            name: total / n * (1.0 if name in UNSCALED else 100.0) for name, total in totals.items()
+        }
+        return values | {"open_groups": float(len(self.open_groups))}
 
 
 def vectorised_metrics(model: HealthgapModel) -> dict[str, float]:
     """The vectorised model's latest town-wide metrics, in the same form as `ReferenceModel.metrics`."""
-    return dict(zip(metrics.METRIC_NAMES, model.latest()["all"].tolist(), strict=True))
+    values = dict(zip(metrics.METRIC_NAMES, model.latest()["all"].tolist(), strict=True))
+    return values | {
+        "member_pct": 100.0 * float(np.mean(model.people.member_of >= 0)),
+        "open_groups": float(model.groups.open.sum()),
+    }
 
 
 def logistic(x: float) -> float:

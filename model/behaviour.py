@@ -94,7 +94,7 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
     if min(costs) >= 0:
         pulls = max(b.confidence_weight, 0) + max(b.friend_weight, 0) * MAX_FRIENDS_COUNTED
         noticed &= u_go < sigmoid(b.try_intercept + pulls)
-    referred = np.flatnonzero(~is_member & (p.referred_until >= week))
+    referred = np.flatnonzero(~is_member & (p.referred_to >= 0) & (p.referred_until >= week))
     referred = referred[g.open[p.referred_to[referred]]]
     noticers = np.setdiff1d(np.flatnonzero(noticed), referred, assume_unique=True)
     if not g.open.any():
@@ -182,7 +182,7 @@ def turn_away_over_capacity(
 def drop_out(model: HealthgapModel, week: int) -> None:
     """Members leave: settled members rarely, newcomers (low habit) more often."""
     p, b = model.people, model.params.behaviour
-    u = model.streams.week("attendance", week).random(p.n)
+    u = model.streams.week("dropout", week).random(p.n)
     chance = b.dropout_settled + b.dropout_new * (1 - p.habit)
     leaves = (p.member_of >= 0) & (u < chance)
     p.member_of[leaves] = -1

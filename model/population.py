@@ -108,9 +108,8 @@ def life_satisfaction_at_rank(u: np.ndarray, quintile: np.ndarray, gradient: flo
     table = _life_satisfaction_table(gradient)
     position = u * (QUANTILE_GRID - 1)
     below = np.minimum(position.astype(np.intp), QUANTILE_GRID - 2)
-    row = table[quintile - 1]
-    low = row[np.arange(len(u)), below]
-    high = row[np.arange(len(u)), below + 1]
+    low = table[quintile - 1, below]
+    high = table[quintile - 1, below + 1]
     return low + (position - below) * (high - low)
 
 

@@ -14,14 +14,13 @@ import zlib
 import numpy as np
 
 PROCESSES = (
-    "town",
     "residents",
     "friendships",
     "groups",
     "memberships",
-    "awareness",
     "choice",
     "attendance",
+    "dropout",
     "ties",
     "life_events",
     "interventions",

@@ -35,7 +35,7 @@ def test_attending_raises_activity():
 
 
 def test_longer_travel_lowers_attendance():
-    """With places to spare (people slower to try groups), a town four times as spread out
+    """With places to spare (people slower to try groups), a town six times as spread out
     sees fewer people at its groups."""
     spare = {"behaviour.try_intercept": -8.0}
     near = typical_town(residents=10_000, neighbourhoods=10)
@@ -46,8 +46,8 @@ def test_longer_travel_lowers_attendance():
         [graph.nodes[i]["name"] for i in range(near.n)],
         near.population,
         near.imd_decile,
-        4 * x,
-        4 * y,
+        6 * x,
+        6 * y,
     )
     assert attendance(small_model(town=far, **spare)) < 0.8 * attendance(
         small_model(town=near, **spare)

@@ -15,20 +15,42 @@ def triple(mean: float, half: float | None) -> dict:
     return {"mean": mean, "low": mean - half, "high": mean + half}
 
 
-def scenario_entry(name: str, *, cost: float, wellbys: float, half: float | None, steps: int = 10,
-                   warnings: list[str] | None = None, description: str = "") -> dict:
+def scenario_entry(
+    name: str,
+    *,
+    cost: float,
+    wellbys: float,
+    half: float | None,
+    steps: int = 10,
+    warnings: list[str] | None = None,
+    description: str = "",
+) -> dict:
     """One scenario's entry, shaped like experiments.compare.summarise output."""
     quintiles = ("all", "1", "3", "5")  # a thin set: the report must cope with missing quintiles
-    metrics = ("inactive_pct", "active_pct", "life_satisfaction_mean", "lonely_pct",
-               "attendance_pct")
-    delta = {m: {g: triple(-0.1 * (k + 1) + 0.01 * i, None if half is None else 0.05)
-                 for k, g in enumerate(quintiles)} for i, m in enumerate(metrics)}
+    metrics = (
+        "inactive_pct",
+        "active_pct",
+        "life_satisfaction_mean",
+        "lonely_pct",
+        "attendance_pct",
+    )
+    delta = {
+        m: {
+            g: triple(-0.1 * (k + 1) + 0.01 * i, None if half is None else 0.05)
+            for k, g in enumerate(quintiles)
+        }
+        for i, m in enumerate(metrics)
+    }
     sii_metrics = ("life_satisfaction_mean", "inactive_pct", "active_pct", "lonely_pct")
     series = {
-        m: {g: {"mean": [0.01 * s for s in range(steps + 1)],
+        m: {
+            g: {
+                "mean": [0.01 * s for s in range(steps + 1)],
                 "low": [None if half is None else 0.01 * s - 0.005 for s in range(steps + 1)],
-                "high": [None if half is None else 0.01 * s + 0.005 for s in range(steps + 1)]}
-            for g in ("all", "1", "5")}
+                "high": [None if half is None else 0.01 * s + 0.005 for s in range(steps + 1)],
+            }
+            for g in ("all", "1", "5")
+        }
         for m in ("life_satisfaction_mean", "inactive_pct", "attendance_pct")
     }
     values = {"low": 10_000, "central": 13_000, "high": 16_000}
@@ -42,9 +64,14 @@ def scenario_entry(name: str, *, cost: float, wellbys: float, half: float | None
         "delta": delta,
         "delta_sii": {m: triple(0.02, None if half is None else 0.01) for m in sii_metrics},
         "delta_gap": {m: triple(-0.03, None if half is None else 0.01) for m in sii_metrics},
-        "provenance": {"package_version": "0.1.0", "git_revision": None, "seed": 1,
-                       "scenario": name, "scenario_hash": f"hash-{name}",
-                       "parameters": {"behaviour.habit_weight": 2.0, "burn_in_weeks": 10}},
+        "provenance": {
+            "package_version": "0.1.0",
+            "git_revision": None,
+            "seed": 1,
+            "scenario": name,
+            "scenario_hash": f"hash-{name}",
+            "parameters": {"behaviour.habit_weight": 2.0, "burn_in_weeks": 10},
+        },
         "warnings": warnings or [],
         "series": series,
     }
@@ -56,9 +83,14 @@ def fabricate(replicates: int = 3, scenarios: dict | None = None) -> dict:
     half = None if one else 1.5
     scenarios = scenarios or {
         "seed-funding": scenario_entry("seed-funding", cost=100_000, wellbys=41.2, half=half),
-        "gyms & pools": scenario_entry("gyms & pools", cost=50_000, wellbys=7.3, half=half,
-                                       warnings=[WARNING],
-                                       description="Gym passes <pilot> for over-50s"),
+        "gyms & pools": scenario_entry(
+            "gyms & pools",
+            cost=50_000,
+            wellbys=7.3,
+            half=half,
+            warnings=[WARNING],
+            description="Gym passes <pilot> for over-50s",
+        ),
     }
     return {
         "baseline": "baseline",
@@ -68,9 +100,14 @@ def fabricate(replicates: int = 3, scenarios: dict | None = None) -> dict:
         "residents": 2_000,
         "wellby_values_gbp": {"low": 10_000, "central": 13_000, "high": 16_000},
         "method": "Paired differences across seeds. SII is fitted(least) minus fitted(most).",
-        "provenance": {"package_version": "0.1.0", "git_revision": "abc123", "seed": 1,
-                       "scenario": "baseline", "scenario_hash": "hash-baseline",
-                       "parameters": {"behaviour.habit_weight": 2.0, "burn_in_weeks": 10}},
+        "provenance": {
+            "package_version": "0.1.0",
+            "git_revision": "abc123",
+            "seed": 1,
+            "scenario": "baseline",
+            "scenario_hash": "hash-baseline",
+            "parameters": {"behaviour.habit_weight": 2.0, "burn_in_weeks": 10},
+        },
         "scenarios": scenarios,
     }
 
@@ -111,8 +148,10 @@ def test_zero_cost_negative_wellbys_no_warnings_many_scenarios(tmp_path):
         "free": scenario_entry("free", cost=0.0, wellbys=3.0, half=1.0),
         "harmful": scenario_entry("harmful", cost=20_000, wellbys=-5.0, half=2.0),
     }
-    scenarios |= {f"option-{i}": scenario_entry(f"option-{i}", cost=1_000.0 * i, wellbys=float(i),
-                                                half=0.5) for i in range(1, 7)}
+    scenarios |= {
+        f"option-{i}": scenario_entry(f"option-{i}", cost=1_000.0 * i, wellbys=float(i), half=0.5)
+        for i in range(1, 7)
+    }
     write_report(fabricate(scenarios=scenarios), tmp_path)  # a directory: writes report.html
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "No scenario widened the gap" in page
