@@ -191,6 +191,8 @@ def comparison_table(result: dict) -> Table:
         table.add_column(column, justify="left" if column == "scenario" else "right")
 
     def span(x: dict, digits: int = 1) -> str:
+        if x["mean"] is None:
+            return "n/a"
         if x["low"] is None:
             return f"{x['mean']:.{digits}f}"
         return f"{x['mean']:.{digits}f} ({x['low']:.{digits}f} to {x['high']:.{digits}f})"

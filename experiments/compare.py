@@ -216,6 +216,8 @@ def summarise(
         entry["warnings"] = gap_warnings(scenario.name, entry["delta_gap"])
         entry["series"] = series_bands(diff)
         out["scenarios"][scenario.name] = entry
+    simulated = {e["residents_simulated"] for e in out["scenarios"].values()}
+    out["residents"] = simulated.pop() if len(simulated) == 1 else None
     return out
 
 

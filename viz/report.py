@@ -634,6 +634,16 @@ def _sentence(name: str, entry: dict, comparison: dict) -> str:
     return text + "."
 
 
+def _residents_label(residents) -> str:
+    return f"{_num(residents, 0)} residents" if _finite(residents) else "each scenario's own town"
+
+
+def _town_phrase(residents) -> str:
+    if _finite(residents):
+        return f"in a simulated town of {_esc(_num(residents, 0))} residents"
+    return "each in its own simulated place (with the baseline's interventions there)"
+
+
 def _summary(comparison: dict) -> str:
     scenarios = comparison.get("scenarios", {})
     residents = comparison.get("residents")
@@ -641,7 +651,7 @@ def _summary(comparison: dict) -> str:
     intro = (
         f"This report compares {len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''} "
         f"with the baseline <strong>{_esc(comparison.get('baseline', 'baseline'))}</strong> "
-        f"in a simulated town of {_esc(_num(residents, 0))} residents over "
+        f"{_town_phrase(residents)} over "
         f"{_esc(_horizon(comparison.get('weeks')))}, using "
         f"{'one run' if reps == 1 else _esc(_num(reps, 0)) + ' runs'} of each. "
     )
@@ -988,7 +998,7 @@ def render_report(comparison: dict, today: datetime.date | None = None) -> str:
         f'<header><h1>{_esc(title)}</h1><p class="meta">Report produced {_esc(date)} by '
         f"healthgap {_esc((comparison.get('provenance') or {}).get('package_version', ''))} "
         f"· baseline <strong>{_esc(comparison.get('baseline', 'baseline'))}</strong> · "
-        f"{_esc(_num(comparison.get('residents'), 0))} residents · "
+        f"{_esc(_residents_label(comparison.get('residents')))} · "
         f"{_esc(_horizon(comparison.get('weeks')))}</p></header>"
         f'<nav aria-label="Contents"><strong>Contents</strong><ol>{links}</ol></nav>'
     )
