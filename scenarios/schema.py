@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -165,13 +166,30 @@ def parse_scenario(path: Path) -> Scenario:
     return scenario
 
 
+def _known_keys(parent: tuple) -> list[str]:
+    """The keys allowed where an unknown one was found: top level, [place] or an intervention."""
+    if parent == ():
+        return list(Scenario.model_fields)
+    if parent == ("place",):
+        return list(Place.model_fields)
+    if len(parent) == 3 and parent[0] == "interventions":
+        for kind in get_args(get_args(AnyIntervention)[0]):
+            if kind.model_fields["type"].default == parent[2]:
+                return list(kind.model_fields)
+    return []
+
+
 def describe_validation(error: ValidationError) -> str:
-    """Pydantic's errors as plain sentences naming each field."""
+    """Pydantic's errors as plain sentences naming each field (and the likely intended key)."""
     parts = []
     for item in error.errors():
         field = ".".join(str(x) for x in item["loc"]) or "(top level)"
         if item["type"] == "extra_forbidden":
-            parts.append(f"'{field}' is not a known setting (misspelt?).")
+            known = _known_keys(item["loc"][:-1])
+            close = difflib.get_close_matches(str(item["loc"][-1]), known, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            listing = f" Known here: {', '.join(known)}." if known and not close else ""
+            parts.append(f"'{field}' is not a known setting.{hint}{listing}")
         else:
             parts.append(f"field '{field}': {item['msg']} (got {item.get('input')!r}).")
     return " ".join(parts)
