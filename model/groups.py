@@ -106,12 +106,6 @@ class Groups:
         self.history = np.vstack([self.history, np.zeros((k, self.history.shape[1]), np.int32)])
         return ids
 
-    def as_dict(self, i: int) -> dict:
-        """One group's fields (for inspection and the Mesa agent view)."""
-        return {f: getattr(self, f)[i].item() for f in GROUP_FIELDS} | {
-            "type": GROUP_TYPES[self.kind[i]].name
-        }
-
 
 def baseline_groups(
     venue_weights: np.ndarray,

@@ -39,3 +39,16 @@ def test_groups_opened_later_get_agents():
     model.groups_changed()
     model.step()
     assert len(model.agents_by_type[CommunityGroup]) == before + 1
+
+
+def test_friendships_export_to_networkx():
+    town = typical_town(residents=2_000, neighbourhoods=10)
+    model = HealthgapModel(
+        town, Parameters().with_overrides({"burn_in_weeks": 26}), seed=2, mesa_agents=False
+    )
+    graph = model.friendship_graph()
+    assert graph.number_of_nodes() == model.people.n
+    degrees = np.array([d for _, d in sorted(graph.degree())])
+    assert np.array_equal(degrees, model.friends.degree())
+    kinds = {k for _, _, k in graph.edges(data="kind")}
+    assert kinds == {"neighbour", "group"}
