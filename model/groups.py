@@ -113,8 +113,10 @@ def baseline_groups(
     window: int,
     opened_week: int,
     rng: np.random.Generator,
+    count_scale: float = 1.0,
+    capacity_scale: float = 1.0,
 ) -> Groups:
-    """The groups a town already has, in proportion to its size.
+    """The groups a town already has, in proportion to its size (times `count_scale`).
 
     Venues are drawn by population weighted towards less deprived
     neighbourhoods (`venue_weights`): deprived areas are under-represented
@@ -123,11 +125,12 @@ def baseline_groups(
     one walking group.
     """
     groups = Groups(window)
-    expected = type_table("per_50k") * residents / 50_000
+    expected = type_table("per_50k") * count_scale * residents / 50_000
     counts = np.floor(expected + rng.random(len(expected))).astype(int)
     counts[TYPE_INDEX["walk_and_talk"]] = max(counts[TYPE_INDEX["walk_and_talk"]], 1)
     kinds = np.repeat(np.arange(len(GROUP_TYPES)), counts)
     p = venue_weights / venue_weights.sum()
     venues = rng.choice(len(p), size=len(kinds), p=p)
-    groups.add(kinds, venues, week=opened_week)
+    capacity = np.maximum(1, np.round(type_table("capacity")[kinds] * capacity_scale))
+    groups.add(kinds, venues, week=opened_week, capacity=capacity)
     return groups

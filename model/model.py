@@ -71,6 +71,8 @@ class HealthgapModel(mesa.Model):
             self.params.groups.attendance_window_weeks,
             -burn_in,
             self.streams.build("groups"),
+            self.params.groups.existing_count_scale,
+            self.params.groups.existing_capacity_scale,
         )
         self.groups_changed()
         behaviour.seed_memberships(self, self.streams.build("memberships"))

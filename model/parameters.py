@@ -198,6 +198,20 @@ class GroupRules:
     attendance_window_weeks: int = param(
         8, "weeks of attendance a check looks back", 4, 26, "assumption"
     )
+    existing_count_scale: float = param(
+        1.0,
+        "multiplier on the number of existing groups of each type (groups.py per_50k)",
+        0.5,
+        2.0,
+        "assumption: how many community health groups a town already has",
+    )
+    existing_capacity_scale: float = param(
+        1.0,
+        "multiplier on existing groups' places a session (groups.py capacity)",
+        0.5,
+        2.0,
+        "assumption: how full existing groups run, and so whether outreach can fill them",
+    )
     grace_weeks: int = param(
         26, "weeks a new group runs before it must sustain itself", 8, 52, "assumption"
     )

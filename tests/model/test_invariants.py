@@ -17,6 +17,8 @@ SWEPT = [
     "wellbeing.gain_rate",
     "ties.formation_rate",
     "ties.fade_rate",
+    "groups.existing_capacity_scale",
+    "groups.existing_count_scale",
 ]
 TOWN = typical_town(residents=2_000, neighbourhoods=10)
 
