@@ -53,12 +53,10 @@ def group_appeal(
 
 def type_appeal(model: HealthgapModel, who: np.ndarray, kind: int, venue: int) -> np.ndarray:
     """How much each person would want a new group of type `kind` at `venue` (no friends there yet)."""
-    p = model.people
-    home = p.neighbourhood[who]
-    no_car = np.minimum(model.travel["walk"][home, venue], model.travel["bus"][home, venue])
-    minutes = np.where(p.car[who], model.travel["car"][home, venue], no_car)
-    bus = ~p.car[who] & (model.travel["bus"][home, venue] < model.travel["walk"][home, venue])
-    cost = TYPE_COST[kind] + np.where(bus, model.bus_fare[home, venue], 0.0)
+    car = model.people.car[who]
+    no_car, by_car, fare = model.trips(model.people.neighbourhood[who], venue)
+    minutes = np.where(car, by_car, no_car)
+    cost = TYPE_COST[kind] + np.where(car, 0.0, fare)
     return _appeal(model, who, np.full(len(who), kind), minutes, cost, np.zeros(len(who)))
 
 

@@ -154,16 +154,20 @@ class HealthgapModel(mesa.Model):
     def groups_changed(self) -> None:
         """Recompute travel minutes and fares to each group and where people discover groups."""
         g = self.groups
-        walk, bus = self.travel["walk"][:, g.venue], self.travel["bus"][:, g.venue]
-        no_car = np.minimum(walk, bus)
-        self.minutes_to_group = np.stack([no_car, self.travel["car"][:, g.venue]]).astype(
-            np.float32
-        )
-        self.fare_to_group = np.where(bus < walk, self.bus_fare[:, g.venue], 0.0).astype(np.float32)
+        no_car, car, fare = self.trips(slice(None), g.venue)
+        self.minutes_to_group = np.stack([no_car, car]).astype(np.float32)
+        self.fare_to_group = fare.astype(np.float32)
         weight = np.exp(-no_car / behaviour.DISCOVERY_MINUTES) * g.open
         total = weight.sum(axis=1, keepdims=True)
         cdf = np.cumsum(weight, axis=1) / np.where(total > 0, total, 1)
         self._discovery_cdf = (cdf + np.arange(len(cdf))[:, None]).ravel()
+
+    def trips(self, home, venue) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Minutes without a car (the quicker of walking and the bus) and by car, and the bus
+        fare paid without a car, from `home` to `venue` neighbourhoods (numpy indexing)."""
+        walk, bus = self.travel["walk"][home, venue], self.travel["bus"][home, venue]
+        fare = np.where(bus < walk, self.bus_fare[home, venue], 0.0)
+        return np.minimum(walk, bus), self.travel["car"][home, venue], fare
 
     def discover_groups(self, neighbourhood: np.ndarray, u: np.ndarray) -> np.ndarray:
         """The group each person notices: nearer open groups are likelier (u uniform in 0-1)."""
