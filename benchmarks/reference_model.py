@@ -41,7 +41,7 @@ from healthgap.model.groups import GROUP_TYPES
 # open groups (a count).
 PER_PERSON = (*metrics.METRIC_NAMES, "member_pct")
 METRIC_NAMES = (*PER_PERSON, "open_groups")
-UNSCALED = {name for name, (_, is_pct) in metrics.METRICS.items() if not is_pct}
+UNSCALED = {m.name for m in metrics.RESIDENT_METRICS if not m.percent}
 STANDARD_NORMAL = NormalDist()
 RANK_BOUNDS = (1e-9, 1 - 1e-9)
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from healthgap.model.errors import InputError
+
+if TYPE_CHECKING:
+    from healthgap.experiments.comparison import Comparison
 
 app = typer.Typer(
     help="What-if simulation of community health interventions and the inequality gap.",
@@ -22,18 +29,6 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 out = Console() if sys.stdout.isatty() else Console(width=120)  # tables stay whole in logs
-
-TABLE_ROWS = {
-    "inactive_pct": "Inactive (%)",
-    "fairly_active_pct": "Fairly active (%)",
-    "active_pct": "Active (%)",
-    "life_satisfaction_mean": "Life satisfaction (0-10)",
-    "low_life_satisfaction_pct": "Low life satisfaction (%)",
-    "lonely_pct": "Often lonely (%)",
-    "ties_mean": "Friendship ties",
-    "attendance_pct": "At a group this week (%)",
-}
-
 
 def progress_bar(unit: str) -> Progress:
     """A progress bar on stderr that counts `unit`s and clears itself when done."""
@@ -48,18 +43,29 @@ def progress_bar(unit: str) -> Progress:
     )
 
 
-def check_writable(folder: Path) -> None:
-    """Fail early, before any simulation, if results cannot be written to `folder`."""
+@contextlib.contextmanager
+def staged_output(folder: Path) -> Iterator[Path]:
+    """A scratch folder beside `folder` to write results into; they move into `folder` only
+    when the block finishes, so an error or Ctrl-C leaves no partial output."""
+    created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".healthgap-write-test"
-        probe.write_text("")
-        probe.unlink()
+        staging = Path(tempfile.mkdtemp(prefix=".healthgap-", dir=folder.parent))
     except OSError as error:
         raise InputError(
             f"Cannot write results to '{folder}' ({error.strerror or error}).",
             fix="Choose a folder you can write to with --out.",
         ) from None
+    try:
+        yield staging
+        for item in staging.iterdir():
+            item.replace(folder / item.name)
+    except BaseException:
+        if created:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 @app.command()
@@ -83,7 +89,8 @@ def run(
     ] = None,
 ) -> None:
     """Run one scenario and write timeseries.parquet and summary.json."""
-    from healthgap.experiments.run import run_scenario, write_outputs
+    from healthgap.experiments.run import write_outputs
+    from healthgap.experiments.simulation import Simulation
     from healthgap.scenarios import load_scenario
 
     chosen = load_scenario(scenario)
@@ -91,16 +98,13 @@ def run(
         chosen = chosen.model_copy(update={"years": years})
     if out_dir is None:
         out_dir = Path("runs") / f"{chosen.name}-{datetime.now():%Y%m%d-%H%M%S}"
-    check_writable(out_dir)
-    with progress_bar("weeks") as progress:
+    with staged_output(out_dir) as staging, progress_bar("weeks") as progress:
         task = progress.add_task(f"Building {chosen.name}", total=chosen.weeks)
-
-        def advance(week: int) -> None:
-            progress.update(task, completed=week, description=f"Simulating {chosen.name}")
-
-        result = run_scenario(chosen, seed, on_week=advance)
-    write_outputs(result, out_dir)
-    out.print(quintile_table(result.summary, chosen.name))
+        sim = Simulation(chosen, seed)
+        progress.update(task, description=f"Simulating {chosen.name}")
+        sim.run(on_week=lambda week: progress.update(task, completed=week))
+        write_outputs(sim, staging)
+    out.print(quintile_table(sim.results().summary(), chosen.name))
     out.print(f"Results written to {out_dir}/ (timeseries.parquet, summary.json)")
 
 
@@ -141,48 +145,46 @@ def compare(
 ) -> None:
     """Compare scenarios with a baseline: paired differences, costs, WELLBYs and a report."""
     from healthgap.experiments.compare import compare as run_comparison
-    from healthgap.experiments.compare import write_comparison
+    from healthgap.experiments.comparison import write_comparison
     from healthgap.scenarios import load_scenario
     from healthgap.viz.report import write_report
 
     base = load_scenario(baseline)
     others = [load_scenario(s) for s in scenarios]
-    if years is not None:
-        base = base.model_copy(update={"years": years})
     if out_dir is None:
         out_dir = Path("runs") / f"compare-{base.name}-{datetime.now():%Y%m%d-%H%M%S}"
-    check_writable(out_dir)
-    with progress_bar("seeds") as progress:
-        task = progress.add_task("Comparing", total=replicates)
-        result = run_comparison(
-            base,
-            others,
-            replicates,
-            seed,
-            workers,
-            on_done=lambda done: progress.update(task, completed=done),
-        )
-    write_comparison(result, out_dir)
-    write_report(result, out_dir / "report.html")
+    with staged_output(out_dir) as staging:
+        with progress_bar("seeds") as progress:
+            task = progress.add_task("Comparing", total=replicates)
+            result = run_comparison(
+                base,
+                others,
+                replicates,
+                seed,
+                workers,
+                on_done=lambda done: progress.update(task, completed=done),
+                years=years,
+            )
+        write_comparison(result, staging)
+        write_report(result, staging / "report.html")
     out.print(comparison_table(result))
-    for entry in result["scenarios"].values():
-        for warning in entry["warnings"]:
-            out.print(f"[bold yellow]Warning:[/] {warning}", highlight=False)
+    for entry in result.scenarios.values():
+        for warning in entry.warnings:
+            out.print(f"[bold yellow]Warning:[/] {warning.text}", highlight=False)
     out.print(
         f"Results written to {out_dir}/ (report.html, comparison.json, deltas.csv, economics.csv)"
     )
 
 
-def comparison_table(result: dict) -> Table:
+def comparison_table(result: Comparison) -> Table:
     """Costs, WELLBYs and the change in the inactivity gap per scenario, with 95% intervals."""
-    years = result["weeks"] / 52
     table = Table(
-        title=f"Against {result['baseline']}: {result['replicates']} seeds, {years:g} years"
+        title=f"Against {result.baseline}: {result.replicates} seeds, {result.weeks / 52:g} years"
     )
     for column in (
         "scenario",
         "cost",
-        "WELLBYs (95% interval)",
+        "WELLBYs, discounted (95% interval)",
         "£/WELLBY",
         "BCR at £13k",
         "out of inactivity",
@@ -190,39 +192,40 @@ def comparison_table(result: dict) -> Table:
     ):
         table.add_column(column, justify="left" if column == "scenario" else "right")
 
-    def span(x: dict, digits: int = 1) -> str:
-        if x["mean"] is None:
+    def span(x, digits: int = 1) -> str:
+        if x.mean is None:
             return "n/a"
-        if x["low"] is None:
-            return f"{x['mean']:.{digits}f}"
-        return f"{x['mean']:.{digits}f} ({x['low']:.{digits}f} to {x['high']:.{digits}f})"
+        if x.low is None:
+            return f"{x.mean:.{digits}f}"
+        return f"{x.mean:.{digits}f} ({x.low:.{digits}f} to {x.high:.{digits}f})"
 
-    for name, e in result["scenarios"].items():
-        per = e["cost_per_wellby"]
-        bcr = e["bcr"]["central"]
+    for name, e in result.scenarios.items():
+        bcr = e.bcr["central"]
         table.add_row(
             name,
-            f"£{e['cost_gbp']:,.0f}",
-            span(e["wellbys"]),
-            "n/a" if per is None else f"£{per:,.0f}",
+            f"£{e.cost_gbp:,.0f}",
+            span(e.wellbys),
+            "n/a" if e.cost_per_wellby is None else f"£{e.cost_per_wellby:,.0f}",
             "n/a" if bcr is None else f"{bcr:.2f}",
-            span(e["moved_out_of_inactivity"], 0),
-            span(e["delta_gap"]["inactive_pct"], 2),
+            span(e.moved_out_of_inactivity, 0),
+            span(e.delta_gap["inactive_pct"], 2),
         )
     return table
 
 
 def quintile_table(summary: dict, title: str) -> Table:
     """The final week by IMD quintile (1 = most deprived) with the gap and SII."""
+    from healthgap.model.metrics import GROUPS, METRICS, SUMMARY_METRICS
+
     table = Table(title=f"{title}: week {summary['weeks']}, by IMD quintile (1 = most deprived)")
     table.add_column("metric", no_wrap=True)
-    for column in ("all", "1", "2", "3", "4", "5", "gap 1-5"):
+    for column in (*GROUPS, "gap 1-5"):
         table.add_column(column, justify="right")
-    for key, label in TABLE_ROWS.items():
-        row = summary[key]
-        cells = [_number(row[g]) for g in ("all", "1", "2", "3", "4", "5")]
+    for name in SUMMARY_METRICS:
+        row, metric = summary[name], METRICS[name]
         gap = None if None in (row["1"], row["5"]) else row["1"] - row["5"]
-        table.add_row(label, *cells, _number(gap, "+.2f"))
+        label = f"{metric.short[:1].upper()}{metric.short[1:]} ({metric.unit})"
+        table.add_row(label, *(_number(row[g]) for g in GROUPS), _number(gap, "+.2f"))
     sii = summary["sii"]
     table.caption = (
         f"SII (least minus most deprived): inactive {sii['inactive_pct']:+.1f} points, "
@@ -244,7 +247,7 @@ def main() -> None:
         err.print(f"[bold red]Error:[/] {error.message()}", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
-        err.print("Interrupted; nothing was written for the unfinished run.")
+        err.print("Interrupted: stopped cleanly; nothing was written.")
         sys.exit(130)
 
 

@@ -1,18 +1,22 @@
-"""The simulation: town, residents, groups, behaviour, metrics.
+"""The simulation: town, residents, groups, behaviour, interventions, metrics.
 
-`HealthgapModel` is imported on first use, so the command line can report a
-mistake in a scenario file without first paying for importing Mesa.
+The names below are imported on first use, so the command line can start (and
+report a mistake in a scenario file) without first importing Mesa, SciPy and NetworkX.
 """
 
-from .parameters import Parameters
-from .town import Town, build_town, typical_town
+import importlib
 
-__all__ = ["HealthgapModel", "Parameters", "Town", "build_town", "typical_town"]
+_HOMES = {
+    "HealthgapModel": ".model",
+    "Parameters": ".parameters",
+    "Town": ".town",
+    "build_town": ".town",
+    "typical_town": ".town",
+}
+__all__ = list(_HOMES)
 
 
 def __getattr__(name: str):
-    if name == "HealthgapModel":
-        from .model import HealthgapModel
-
-        return HealthgapModel
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name], __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -61,6 +61,11 @@ WELLBY_VALUE_GBP = Figure(
     13_000, "2019 prices", "HM Treasury Green Book supplementary guidance on wellbeing, July 2021"
 )
 WELLBY_VALUE_RANGE_GBP = (10_000, 16_000)
+WELLBY_DISCOUNT_RATE = Figure(
+    0.015,
+    "a year, for wellbeing and health effects (the Green Book rate without its wealth term)",
+    "HM Treasury Green Book (2022) and its supplementary guidance on wellbeing, July 2021",
+)
 
 # Active Lives categories, minutes of moderate-equivalent activity a week.
 FAIRLY_ACTIVE_MINUTES = 30

@@ -1,7 +1,16 @@
-"""Outcomes by IMD quintile and overall, the quintile gap, and the Slope and Relative Index of Inequality."""
+"""Every outcome the model reports, declared once, and the one way from a run's history to results.
+
+A metric is one `Metric` entry in `METRICS`: its name, plain-language label, unit,
+which way is better, whether the inequality measures (gap, SII, RII) apply, and how
+it is measured on a model. Tables, summaries, the command line, the report and the
+app all read this registry, so a new metric is one entry here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -9,33 +18,170 @@ import numpy as np
 from . import evidence
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .model import HealthgapModel
 
-# name -> (description, is a percentage)
-METRICS: dict[str, tuple[str, bool]] = {
-    "inactive_pct": ("inactive: under 30 minutes a week (%)", True),
-    "fairly_active_pct": ("fairly active: 30-149 minutes a week (%)", True),
-    "active_pct": ("active: 150+ minutes a week (%)", True),
-    "life_satisfaction_mean": ("mean life satisfaction (0-10)", False),
-    "low_life_satisfaction_pct": ("low life satisfaction: 0-4 (%)", True),
-    "lonely_pct": ("often or always lonely (%)", True),
-    "ties_mean": ("mean friendship ties", False),
-    "attendance_pct": ("went to a community group this week (%)", True),
-    "activity_minutes_mean": ("mean activity minutes a week", False),
+
+@dataclass(frozen=True)
+class Metric:
+    """One outcome: how it is measured and how people read it."""
+
+    name: str
+    label: str  # plain words, for tables and charts
+    short: str  # a noun phrase for sentences ("the gap in inactivity")
+    unit: str  # of the value: "%", "0-10", "ties"...
+    change_unit: str  # of a difference: "percentage points", "points on the 0-10 scale"...
+    higher_is_better: bool | None  # None: neither (e.g. fairly active)
+    measure: Callable[[HealthgapModel], np.ndarray]  # per resident (town: one number)
+    percent: bool = False  # the share of residents for whom `measure` is true, in %
+    inequality: bool = False  # the gap, SII and RII are reported for it
+    summary: bool = True  # in summary tables
+    town: bool = False  # a count for the whole town, not a per-resident mean
+    # Smaller changes in a gap are not worth a warning (assumption: a judgement of practical
+    # importance, stated in the report).
+    important_change: float = 0.0
+
+    @property
+    def gap_widens_when(self) -> int:
+        """+1 if a rise in the gap (quintile 1 minus 5) widens it, -1 if a fall does, 0 if neither."""
+        if self.higher_is_better is None:
+            return 0
+        return -1 if self.higher_is_better else 1
+
+
+def _minutes(model: HealthgapModel) -> np.ndarray:
+    return model.people.activity_minutes
+
+
+PP = "percentage points"
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric(
+            "inactive_pct",
+            "Inactive: under 30 minutes of activity a week",
+            "inactivity",
+            "%",
+            PP,
+            False,
+            lambda model: _minutes(model) < evidence.FAIRLY_ACTIVE_MINUTES,
+            percent=True,
+            inequality=True,
+            important_change=0.5,
+        ),
+        Metric(
+            "fairly_active_pct",
+            "Fairly active: 30 to 149 minutes a week",
+            "being fairly active",
+            "%",
+            PP,
+            None,
+            lambda model: (
+                (_minutes(model) >= evidence.FAIRLY_ACTIVE_MINUTES)
+                & (_minutes(model) < evidence.ACTIVE_MINUTES)
+            ),
+            percent=True,
+        ),
+        Metric(
+            "active_pct",
+            "Active: 150 minutes or more a week",
+            "being active",
+            "%",
+            PP,
+            True,
+            lambda model: _minutes(model) >= evidence.ACTIVE_MINUTES,
+            percent=True,
+            inequality=True,
+            important_change=0.5,
+        ),
+        Metric(
+            "life_satisfaction_mean",
+            "Mean life satisfaction (0 to 10)",
+            "life satisfaction",
+            "0-10",
+            "points on the 0-10 scale",
+            True,
+            lambda model: model.people.life_satisfaction,
+            inequality=True,
+            important_change=0.02,
+        ),
+        Metric(
+            "low_life_satisfaction_pct",
+            "Low life satisfaction (0 to 4)",
+            "low life satisfaction",
+            "%",
+            PP,
+            False,
+            lambda model: model.people.life_satisfaction < evidence.LOW_LIFE_SATISFACTION_BELOW,
+            percent=True,
+        ),
+        Metric(
+            "lonely_pct",
+            "Often or always lonely",
+            "loneliness",
+            "%",
+            PP,
+            False,
+            lambda model: model.people.lonely,
+            percent=True,
+            inequality=True,
+            important_change=0.5,
+        ),
+        Metric(
+            "ties_mean",
+            "Mean number of friendship ties",
+            "friendship ties",
+            "ties",
+            "ties",
+            True,
+            lambda model: model.ties_per_person,
+        ),
+        Metric(
+            "attendance_pct",
+            "Went to a community group that week",
+            "group attendance",
+            "%",
+            PP,
+            True,
+            lambda model: model.people.attended >= 0,
+            percent=True,
+        ),
+        Metric(
+            "activity_minutes_mean",
+            "Mean minutes of activity a week",
+            "activity minutes",
+            "minutes a week",
+            "minutes a week",
+            True,
+            _minutes,
+            summary=False,
+        ),
+        Metric(
+            "open_groups",
+            "Community groups open",
+            "open groups",
+            "groups",
+            "groups",
+            True,
+            lambda model: np.count_nonzero(model.groups.open),
+            summary=False,
+            town=True,
+        ),
+    )
 }
-METRIC_NAMES = tuple(METRICS)
-SII_METRICS = ("life_satisfaction_mean", "inactive_pct", "active_pct", "lonely_pct")
-# The gap is quintile 1 minus quintile 5. +1: a rise in it is a widening; -1: a fall is.
-GAP_WIDENS_WHEN = {
-    "inactive_pct": +1,
-    "life_satisfaction_mean": -1,
-    "active_pct": -1,
-    "lonely_pct": +1,
-}
+RESIDENT_METRICS = tuple(m for m in METRICS.values() if not m.town)
+TOWN_METRICS = tuple(m for m in METRICS.values() if m.town)
+METRIC_NAMES = tuple(m.name for m in RESIDENT_METRICS)  # the columns of the decile sums
+INEQUALITY_METRICS = tuple(m.name for m in RESIDENT_METRICS if m.inequality)
+SUMMARY_METRICS = tuple(m.name for m in RESIDENT_METRICS if m.summary)
+GROUPS = ("all", "1", "2", "3", "4", "5")  # the town, then IMD quintiles from most deprived
+INEQUALITY_KINDS = ("sii", "rii", "gap")
 SII_DIRECTION = (
     "SII is the fitted value for the least deprived (x=1) minus the most deprived (x=0); "
     "negative means the indicator is lower in less deprived places. RII is fitted(1) / fitted(0)."
 )
+QUINTILES_MEANING = "1 is the most deprived fifth of neighbourhoods (IMD), 5 the least"
 
 
 def slope_index(values, population) -> tuple:
@@ -69,79 +215,188 @@ def slope_index(values, population) -> tuple:
 
 
 def decile_sums(model: HealthgapModel) -> tuple[np.ndarray, np.ndarray]:
-    """Per IMD decile: the sum of each metric's per-person value, and head counts."""
-    p = model.people
-    minutes = p.activity_minutes
-    columns = {
-        "inactive_pct": minutes < evidence.FAIRLY_ACTIVE_MINUTES,
-        "fairly_active_pct": (minutes >= evidence.FAIRLY_ACTIVE_MINUTES)
-        & (minutes < evidence.ACTIVE_MINUTES),
-        "active_pct": minutes >= evidence.ACTIVE_MINUTES,
-        "life_satisfaction_mean": p.life_satisfaction,
-        "low_life_satisfaction_pct": p.life_satisfaction < evidence.LOW_LIFE_SATISFACTION_BELOW,
-        "lonely_pct": p.lonely,
-        "ties_mean": model.ties_per_person,
-        "attendance_pct": p.attended >= 0,
-        "activity_minutes_mean": minutes,
-    }
+    """Per IMD decile: the sum of each resident metric's per-person value, and head counts."""
     # Residents are stored neighbourhood by neighbourhood: sum each block, then by decile.
     by_neighbourhood = np.stack(
         [
-            np.add.reduceat(columns[name], model.block_starts, dtype=np.float64)
-            for name in METRIC_NAMES
+            np.add.reduceat(metric.measure(model), model.block_starts, dtype=np.float64)
+            for metric in RESIDENT_METRICS
         ],
         axis=1,
     )
-    sums = np.zeros((10, len(METRIC_NAMES)))
+    sums = np.zeros((10, len(RESIDENT_METRICS)))
     np.add.at(sums, model.block_decile, by_neighbourhood)
     counts = np.bincount(model.block_decile, weights=model.block_sizes, minlength=10)
     return sums, counts
 
 
+_SCALE = np.array([100.0 if m.percent else 1.0 for m in RESIDENT_METRICS])
+
+
 def values_from_sums(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Metric values from summed per-person values (percentages scaled to 0-100)."""
-    scale = np.array([100.0 if METRICS[m][1] else 1.0 for m in METRIC_NAMES])
     with np.errstate(invalid="ignore", divide="ignore"):
-        return sums / counts[..., None] * scale
+        return sums / counts[..., None] * _SCALE
 
 
-QUINTILE_ROWS = {"all": slice(0, 10), **{str(q + 1): slice(2 * q, 2 * q + 2) for q in range(5)}}
+_ROWS = {"all": slice(0, 10), **{str(q + 1): slice(2 * q, 2 * q + 2) for q in range(5)}}
 
 
-def by_quintile(sums: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
-    """Metric values for the whole town ("all") and each quintile ("1" most deprived to "5").
+def by_group(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Metric values for each of `GROUPS` (the town, then quintiles 1-5): (..., 6, metrics).
 
     `sums` is (..., 10 deciles, metrics) and `counts` (..., 10): leading axes (steps) are kept.
     """
+    return np.stack(
+        [
+            values_from_sums(sums[..., rows, :].sum(axis=-2), counts[..., rows].sum(axis=-1))
+            for rows in _ROWS.values()
+        ],
+        axis=-2,
+    )
+
+
+def inequality(sums: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
+    """SII and RII over deciles, and the quintile 1 minus 5 gap, of each of `INEQUALITY_METRICS`.
+
+    Works on many steps ((steps, 10, metrics) sums): each kind is (steps, inequality metrics).
+    """
+    columns = [METRIC_NAMES.index(name) for name in INEQUALITY_METRICS]
+    deciles = np.nan_to_num(values_from_sums(sums, counts))[..., columns]  # (steps, 10, k)
+    groups = by_group(sums, counts)[..., columns]  # (steps, 6, k)
+    population = counts[0]
+    steps, _, k = deciles.shape
+    sii, rii = slope_index(np.moveaxis(deciles, 1, 0).reshape(10, -1), population)
     return {
-        group: values_from_sums(sums[..., rows, :].sum(axis=-2), counts[..., rows].sum(axis=-1))
-        for group, rows in QUINTILE_ROWS.items()
+        "sii": np.reshape(sii, (steps, k)),
+        "rii": np.reshape(rii, (steps, k)),
+        "gap": groups[:, 1] - groups[:, 5],
     }
 
 
-def inequality(sums: np.ndarray, counts: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
-    """SII and RII over deciles, and the quintile 1 minus quintile 5 gap, for each SII metric.
+class History:
+    """A run's record: each reported week's metric sums by IMD decile, kept once."""
 
-    Works on one step ((10, metrics) sums) or many ((steps, 10, metrics)).
+    def __init__(self) -> None:
+        self.weeks: list[int] = []
+        self._sums: list[np.ndarray] = []
+        self._counts: list[np.ndarray] = []
+        self._town: list[np.ndarray] = []
+
+    def record(self, model: HealthgapModel) -> None:
+        """Add this week's sums."""
+        sums, counts = decile_sums(model)
+        self.weeks.append(model.week)
+        self._sums.append(sums)
+        self._counts.append(counts)
+        self._town.append(np.array([float(m.measure(model)) for m in TOWN_METRICS]))
+
+    def latest(self) -> dict[str, np.ndarray]:
+        """The newest week's resident metrics (in `METRIC_NAMES` order) for each of `GROUPS`."""
+        values = by_group(self._sums[-1], self._counts[-1])
+        return dict(zip(GROUPS, values, strict=True))
+
+    def value(self, name: str, group: str = "all") -> float:
+        """The newest week's value of one metric, for the town or a quintile ("1"-"5")."""
+        if name in METRIC_NAMES:
+            return float(self.latest()[group][METRIC_NAMES.index(name)])
+        return float(self._town[-1][_town_index(name)])
+
+    def results(self) -> Results:
+        """Everything recorded so far, as `Results`."""
+        return Results(
+            np.array(self.weeks), np.stack(self._sums), np.stack(self._counts), np.stack(self._town)
+        )
+
+
+@dataclass
+class Results:
+    """A run's outcomes, every recorded week: by group, inequality, and town counts.
+
+    Built from a `History` (`model.results()`); the tidy table and the summary
+    are views of the same arrays.
     """
-    deciles = np.nan_to_num(values_from_sums(sums, counts))  # (..., 10, metrics)
-    quintiles = by_quintile(sums, counts)
-    population = counts.reshape(-1, 10)[0]
-    out: dict[str, dict[str, np.ndarray]] = {"sii": {}, "rii": {}, "gap": {}}
-    for name in SII_METRICS:
-        j = METRIC_NAMES.index(name)
-        column = np.moveaxis(deciles[..., j], -1, 0)  # (10, ...)
-        sii, rii = slope_index(column.reshape(10, -1), population)
-        shape = column.shape[1:]
-        out["sii"][name] = np.asarray(sii).reshape(shape)
-        out["rii"][name] = np.asarray(rii).reshape(shape)
-        out["gap"][name] = quintiles["1"][..., j] - quintiles["5"][..., j]
-    return out
+
+    weeks: np.ndarray  # (steps,)
+    sums: np.ndarray  # (steps, 10 deciles, resident metrics)
+    counts: np.ndarray  # (steps, 10)
+    town: np.ndarray  # (steps, town metrics)
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        """Resident metrics by group: (steps, len(GROUPS), len(METRIC_NAMES))."""
+        return by_group(self.sums, self.counts)
+
+    @cached_property
+    def inequality(self) -> dict[str, np.ndarray]:
+        """ "sii", "rii" and "gap": (steps, len(INEQUALITY_METRICS)) each."""
+        return inequality(self.sums, self.counts)
+
+    def series(self, metric: str, group: str = "all") -> np.ndarray:
+        """One metric week by week: a resident metric for a group, or a town count."""
+        if metric in METRIC_NAMES:
+            return self.values[:, GROUPS.index(group), METRIC_NAMES.index(metric)]
+        return self.town[:, _town_index(metric)]
+
+    def table(self) -> pd.DataFrame:
+        """Tidy: one row per (step, quintile, metric, value); quintile "all" or "1"-"5".
+
+        Besides the metrics, `sii_*`, `rii_*` and `gap_*` of each inequality metric.
+        """
+        import pandas as pd
+
+        steps, groups, k = self.values.shape
+        blocks = [
+            pd.DataFrame(
+                {
+                    "step": np.repeat(self.weeks, groups * k),
+                    "quintile": np.tile(np.repeat(GROUPS, k), steps),
+                    "metric": np.tile(METRIC_NAMES, steps * groups),
+                    "value": self.values.ravel(),
+                }
+            )
+        ]
+        extra = {
+            f"{kind}_{name}": self.inequality[kind][:, j]
+            for kind in INEQUALITY_KINDS
+            for j, name in enumerate(INEQUALITY_METRICS)
+        }
+        extra |= {m.name: self.town[:, j] for j, m in enumerate(TOWN_METRICS)}
+        blocks += [
+            pd.DataFrame({"step": self.weeks, "quintile": "all", "metric": name, "value": v})
+            for name, v in extra.items()
+        ]
+        return pd.concat(blocks, ignore_index=True).sort_values(
+            "step", kind="stable", ignore_index=True
+        )
+
+    def summary(self, step: int = -1) -> dict:
+        """One week (default the last) by group, with the gap, SII and RII; None where undefined."""
+        out: dict = {
+            name: {g: finite(self.values[step, i, j]) for i, g in enumerate(GROUPS)}
+            for j, name in enumerate(METRIC_NAMES)
+            if METRICS[name].summary
+        }
+        for kind in INEQUALITY_KINDS:
+            out[kind] = {
+                name: finite(self.inequality[kind][step, j])
+                for j, name in enumerate(INEQUALITY_METRICS)
+            }
+        out |= {m.name: finite(self.town[step, j]) for j, m in enumerate(TOWN_METRICS)}
+        out["sii_direction"] = SII_DIRECTION
+        out["quintiles"] = QUINTILES_MEANING
+        out["weeks"] = int(self.weeks[step])
+        return out
 
 
-def history_arrays(model: HealthgapModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A run's recorded weeks stacked: decile sums (steps, 10, metrics), counts, open groups."""
-    sums = np.stack([h[0] for h in model.history])
-    counts = np.stack([h[1] for h in model.history])
-    open_groups = np.array([h[2] for h in model.history])
-    return sums, counts, open_groups
+def _town_index(name: str) -> int:
+    names = [m.name for m in TOWN_METRICS]
+    if name not in names:
+        raise KeyError(f"unknown metric {name!r}; the metrics are {', '.join(METRICS)}")
+    return names.index(name)
+
+
+def finite(x: float) -> float | None:
+    """A number for JSON: rounded, or None where there is none (a quintile with nobody in it)."""
+    x = float(x)
+    return round(x, 6) if np.isfinite(x) else None

@@ -37,8 +37,10 @@ class HealthgapModel(mesa.Model):
         *,
         interventions=(),
         mesa_agents: bool = True,
+        horizon_weeks: int | None = None,
     ) -> None:
         super().__init__(rng=seed)
+        self.horizon_weeks = horizon_weeks  # Mesa's `running` turns False there (None: never)
         self.seed = int(seed)
         self.params = parameters or Parameters()
         self.town = town or typical_town()
@@ -80,17 +82,12 @@ class HealthgapModel(mesa.Model):
         self.week = 0
         self.calibrate_loneliness()
         self.add_interventions(interventions)
-        self.history: list[tuple[np.ndarray, np.ndarray, int]] = []
-        self.record()
+        self.history = metrics.History()
+        self.history.record(self)
         self.group_agents: list[CommunityGroup] = []
         if mesa_agents:
             Resident.create_agents(self, self.people.n, index=list(range(self.people.n)))
             self.add_group_agents()
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: _latest(name) for name in metrics.METRIC_NAMES}
-            | {"open_groups": lambda m: int(m.groups.open.sum())}
-        )
-        self.datacollector.collect(self)
 
     def add_interventions(self, interventions) -> None:
         """Attach interventions (as copies, so one spec serves many runs); they act from week 1."""
@@ -118,22 +115,25 @@ class HealthgapModel(mesa.Model):
         behaviour.close_unsustainable_groups(self, week)
 
     def step(self) -> None:
-        """Advance one reported week and record its metrics."""
+        """Advance one reported week and record its metrics; stop `running` at the horizon."""
         self.week += 1
         self.advance_week(self.week)
         self.add_group_agents()
-        self.record()
-        self.datacollector.collect(self)
-
-    def record(self) -> None:
-        """Keep this week's metric sums by decile (the tidy table is built from them)."""
-        sums, counts = metrics.decile_sums(self)
-        self.history.append((sums, counts, int(self.groups.open.sum())))
-        self._latest = metrics.by_quintile(sums, counts)
+        self.history.record(self)
+        if self.horizon_weeks is not None and self.week >= self.horizon_weeks:
+            self.running = False
 
     def latest(self) -> dict[str, np.ndarray]:
-        """This week's metrics for 'all' and quintiles '1'-'5'."""
-        return self._latest
+        """This week's resident metrics (`metrics.METRIC_NAMES` order) for "all" and quintiles "1"-"5"."""
+        return self.history.latest()
+
+    def metric(self, name: str, group: str = "all") -> float:
+        """This week's value of one metric (see `metrics.METRICS`) for the town or a quintile."""
+        return self.history.value(name, group)
+
+    def results(self) -> metrics.Results:
+        """Every recorded week so far (week 0 is the reported start)."""
+        return self.history.results()
 
     def calibrate_loneliness(self) -> None:
         """Set each quintile's loneliness intercept so it starts at its published share.
@@ -191,13 +191,3 @@ class HealthgapModel(mesa.Model):
         """Friendships as a NetworkX graph (use on small towns)."""
         return self.friends.to_networkx()
 
-
-def _latest(name: str):
-    """A DataCollector reporter for the town-wide value of one metric."""
-    column = metrics.METRIC_NAMES.index(name)
-
-    def report(model: HealthgapModel) -> float:
-        return float(model.latest()["all"][column])
-
-    report.__name__ = name
-    return report

@@ -24,7 +24,7 @@ from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from healthgap.model.metrics import GAP_WIDENS_WHEN
+from healthgap.model.metrics import METRICS
 
 __all__ = ["write_report"]
 
@@ -59,7 +59,7 @@ SHORT = {
     "attendance_pct": "group attendance",
 }
 # Which way each gap widens: shared with the warnings in experiments.compare.
-WORSE_WHEN = GAP_WIDENS_WHEN
+WORSE_WHEN = {m.name: m.gap_widens_when for m in METRICS.values() if m.inequality}
 SERIES_METRICS = ("life_satisfaction_mean", "inactive_pct", "attendance_pct")
 QUINTILE_METRICS = ("inactive_pct", "active_pct", "life_satisfaction_mean", "lonely_pct")
 QUINTILES = ("1", "2", "3", "4", "5")
@@ -658,7 +658,7 @@ def _summary(comparison: dict) -> str:
     sentences = " ".join(_sentence(n, e, comparison) for n, e in scenarios.items())
     warnings = [w for e in scenarios.values() for w in (e.get("warnings") or [])]
     if warnings:
-        items = "".join(f"<li>{_esc(w)}</li>" for w in warnings)
+        items = "".join(f"<li>{_esc(w['text'] if isinstance(w, dict) else w)}</li>" for w in warnings)
         box = (
             '<aside class="warning" role="note" aria-labelledby="warn-title">'
             '<h3 id="warn-title"><span aria-hidden="true">\u26a0 </span>Warnings: scenarios '
@@ -1010,7 +1010,7 @@ def render_report(comparison: dict, today: datetime.date | None = None) -> str:
     )
 
 
-def write_report(comparison: dict, path: Path) -> None:
+def write_report(comparison, path: Path) -> None:
     """Write the comparison (as built by experiments.compare.summarise) to one report.html.
 
     `path` is the file to write; if it is an existing directory, report.html is written inside
@@ -1020,4 +1020,5 @@ def write_report(comparison: dict, path: Path) -> None:
     if path.is_dir():
         path = path / "report.html"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_report(comparison), encoding="utf-8")
+    data = comparison if isinstance(comparison, dict) else comparison.to_dict()
+    path.write_text(render_report(data), encoding="utf-8")

@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from healthgap.experiments.compare import compare
-from healthgap.experiments.run import build_model
+from healthgap.experiments.comparison import Interval
+from healthgap.experiments.simulation import burnt_in_town
 from healthgap.model import evidence
-from healthgap.model.metrics import METRIC_NAMES
 from healthgap.scenarios import builtin_names, load_scenario
 from healthgap.scenarios.schema import Scenario
 
@@ -25,24 +25,27 @@ def scenario(name: str, *interventions: dict) -> Scenario:
 
 def test_a_scenario_without_interventions_is_exactly_the_baseline():
     result = compare(scenario("baseline"), [scenario("same")], replicates=2, workers=1)
-    same = result["scenarios"]["same"]
-    assert same["wellbys"] == {"mean": 0.0, "low": 0.0, "high": 0.0}
-    for by_group in same["delta"].values():
+    same = result.scenarios["same"]
+    assert same.wellbys == Interval(0.0, 0.0, 0.0)
+    for by_group in same.delta.values():
         for change in by_group.values():
-            assert change["mean"] in (0.0, None)
-    assert same["cost_gbp"] == 0 and same["cost_per_wellby"] is None
+            assert change.mean in (0.0, None)
+    assert same.cost_gbp == 0 and same.cost_per_wellby is None
 
 
 def test_economics_follow_the_green_book_definitions():
     result = compare(scenario("baseline"), [scenario("funded", FUNDED)], replicates=3, workers=1)
-    funded = result["scenarios"]["funded"]
-    assert funded["cost_gbp"] == 60_000
-    wellbys = funded["wellbys"]["mean"]
+    funded = result.scenarios["funded"]
+    assert funded.cost_gbp == 60_000
+    wellbys = funded.wellbys.mean
     assert wellbys > 0
-    assert funded["cost_per_wellby"] == pytest.approx(60_000 / wellbys, rel=1e-4)
+    assert funded.cost_per_wellby == pytest.approx(60_000 / wellbys, rel=1e-4)
     for key, value in (("low", 10_000), ("central", 13_000), ("high", 16_000)):
-        assert funded["bcr"][key] == pytest.approx(wellbys * value / 60_000, rel=1e-4)
-    assert funded["wellbys"]["low"] <= wellbys <= funded["wellbys"]["high"]
+        assert funded.bcr[key] == pytest.approx(wellbys * value / 60_000, rel=1e-4)
+    assert funded.wellbys.low <= wellbys <= funded.wellbys.high
+    # Discounted at 1.5% a year (Green Book), so a little below the undiscounted sum.
+    undiscounted = funded.wellbys_undiscounted.mean
+    assert undiscounted * 1.015**-1 < wellbys < undiscounted
 
 
 def test_intervals_shrink_as_replicates_grow():
@@ -50,8 +53,8 @@ def test_intervals_shrink_as_replicates_grow():
         result = compare(
             scenario("baseline"), [scenario("funded", FUNDED)], replicates=replicates, seed=20
         )
-        w = result["scenarios"]["funded"]["wellbys"]
-        return w["high"] - w["low"]
+        w = result.scenarios["funded"].wellbys
+        return w.high - w.low
 
     assert width(8) < width(3)
 
@@ -60,13 +63,12 @@ def test_parallel_and_serial_runs_agree():
     args = (scenario("baseline"), [scenario("funded", FUNDED)])
     serial = compare(*args, replicates=2, workers=1)
     parallel = compare(*args, replicates=2, workers=2)
-    assert serial["scenarios"]["funded"]["delta"] == parallel["scenarios"]["funded"]["delta"]
+    assert serial.scenarios["funded"].delta == parallel.scenarios["funded"].delta
 
 
 def test_luton_baseline_is_as_inactive_as_published():
     luton = load_scenario("luton").model_copy(update={"interventions": []})
-    model = build_model(luton, seed=1, mesa_agents=False)
-    inactive = model.latest()["all"][METRIC_NAMES.index("inactive_pct")]
+    inactive = burnt_in_town(luton, seed=1).metric("inactive_pct")
     assert inactive == pytest.approx(30.5, abs=2.0)  # EVIDENCE.md: Luton 30.5% inactive
     assert evidence.INACTIVE_PCT.value < inactive
 
@@ -77,9 +79,9 @@ def test_every_builtin_scenario_runs_and_compares_with_the_baseline():
     baseline = load_scenario("baseline").model_copy(update={"years": 0.25})
     result = compare(baseline, [load_scenario(n) for n in names], replicates=2)
     for name in names:
-        entry = result["scenarios"][name]
-        assert entry["cost_gbp"] > 0, name
-        assert entry["wellbys"]["mean"] is not None, name
+        entry = result.scenarios[name]
+        assert entry.cost_gbp > 0, name
+        assert entry.wellbys.mean is not None, name
 
 
 def test_compare_command_writes_report_json_and_tables(tmp_path):

@@ -1,0 +1,331 @@
+"""What a comparison found, as typed results: paired differences, costs, WELLBYs and warnings.
+
+`summarise` turns the runs of `compare` into a `Comparison`; `Comparison.to_dict()`
+is comparison.json, and the report and the app read the typed objects.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from healthgap.model import evidence
+from healthgap.model.metrics import (
+    GROUPS,
+    INEQUALITY_METRICS,
+    METRIC_NAMES,
+    METRICS,
+    SII_DIRECTION,
+    SUMMARY_METRICS,
+    Results,
+    finite,
+)
+from healthgap.scenarios import Scenario
+
+from .run import atomic_write
+from .simulation import provenance
+
+WELLBY_VALUES = {
+    "low": evidence.WELLBY_VALUE_RANGE_GBP[0],
+    "central": evidence.WELLBY_VALUE_GBP.value,
+    "high": evidence.WELLBY_VALUE_RANGE_GBP[1],
+}
+# Plotted week by week: the outcomes with inequality measures, and attendance.
+SERIES_METRICS = (*INEQUALITY_METRICS, "attendance_pct")
+SERIES_GROUPS = ("all", "1", "5")
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A mean across replicates and its 95% t-interval (None where undefined)."""
+
+    mean: float | None
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def excludes_zero(self) -> bool:
+        return self.low is not None and self.high is not None and self.low * self.high > 0
+
+
+def intervals(samples: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean and 95% t-interval bounds across replicates (axis 0), element-wise."""
+    samples = np.asarray(samples, dtype=float)
+    mean = samples.mean(axis=0)
+    n = samples.shape[0]
+    if n < 2:
+        half = np.full_like(mean, np.nan)
+    else:
+        half = stats.t.ppf(0.975, n - 1) * samples.std(axis=0, ddof=1) / np.sqrt(n)
+    return {"mean": mean, "low": mean - half, "high": mean + half}
+
+
+def interval(samples: np.ndarray, index=()) -> Interval:
+    """One `Interval` of paired differences (at `index` of the trailing axes)."""
+    bounds = intervals(samples)
+    return Interval(*(finite(bounds[k][index]) for k in ("mean", "low", "high")))
+
+
+@dataclass(frozen=True)
+class Band:
+    """A week-by-week mean with its 95% interval."""
+
+    mean: list[float | None]
+    low: list[float | None]
+    high: list[float | None]
+
+
+@dataclass(frozen=True)
+class GapWarning:
+    """The scenario widens the gap in a metric by at least its size of practical importance."""
+
+    scenario: str
+    metric: str
+    change: Interval
+
+    @property
+    def certain(self) -> bool:
+        """The 95% interval excludes no change."""
+        return self.change.excludes_zero
+
+    @property
+    def text(self) -> str:
+        m = METRICS[self.metric]
+        size = f"{abs(self.change.mean):.2f} {m.change_unit}"
+        verb, tail = (
+            ("widens", "(the 95% interval excludes no change)")
+            if self.certain
+            else ("may widen", "though the 95% interval includes no change")
+        )
+        return (
+            f"{self.scenario} {verb} the gap in {m.short} between the most and least deprived "
+            f"fifth of neighbourhoods, by {size}, {tail}."
+        )
+
+
+def gap_warnings(scenario: str, delta_gap: dict[str, Interval]) -> list[GapWarning]:
+    """Warnings wherever the mean change widens a gap by at least the metric's important size."""
+    warnings = []
+    for name, change in delta_gap.items():
+        m = METRICS[name]
+        if change.mean is None or change.mean * m.gap_widens_when <= 0:
+            continue
+        if abs(change.mean) >= m.important_change:
+            warnings.append(GapWarning(scenario, name, change))
+    return warnings
+
+
+@dataclass
+class ScenarioEffect:
+    """One scenario against the baseline: costs, WELLBYs and paired differences."""
+
+    name: str
+    description: str
+    place: dict
+    residents_simulated: int
+    people_represented: int
+    cost_gbp: float
+    wellbys: Interval  # discounted at the Green Book wellbeing rate
+    wellbys_undiscounted: Interval
+    cost_per_wellby: float | None  # on discounted WELLBYs
+    bcr: dict[str, float | None]  # at the low, central and high WELLBY values
+    moved_out_of_inactivity: Interval
+    delta: dict[str, dict[str, Interval]]  # final week, metric -> group -> change
+    delta_sii: dict[str, Interval]
+    delta_gap: dict[str, Interval]
+    warnings: list[GapWarning]
+    series: dict[str, dict[str, Band]]  # metric -> group -> week by week change
+    provenance: dict
+
+
+@dataclass
+class Comparison:
+    """Every scenario against one baseline, over the same seeds and weeks."""
+
+    baseline: str
+    replicates: int
+    seeds: list[int]
+    weeks: int
+    residents: int | None  # simulated, when every scenario simulates the same number
+    wellby_values_gbp: dict[str, float]
+    discount_rate: float
+    method: str
+    sii_direction: str
+    provenance: dict
+    scenarios: dict[str, ScenarioEffect] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """comparison.json: plain values, with each warning's sentence."""
+        out = dataclasses.asdict(self)
+        for name, entry in self.scenarios.items():
+            out["scenarios"][name]["warnings"] = [
+                {"metric": w.metric, "certain": w.certain, "text": w.text} for w in entry.warnings
+            ]
+        return out
+
+
+@dataclass
+class RunOutcome:
+    """What a comparison keeps of one run."""
+
+    results: Results
+    spent_gbp: float
+    residents: int
+
+
+def discount_factors(weeks: int, rate: float) -> np.ndarray:
+    """Green Book discounting of week 1..weeks: (1 + rate) ** -(years since the start)."""
+    return (1 + rate) ** -(np.arange(1, weeks + 1) / 52)
+
+
+def summarise(
+    baseline: Scenario,
+    scenarios: list[Scenario],
+    seeds: list[int],
+    runs: list[list[tuple[RunOutcome, RunOutcome]]],
+) -> Comparison:
+    """Paired differences (scenario minus baseline, per seed) with 95% intervals.
+
+    `runs` holds, per seed, a (scenario, baseline) pair of outcomes per scenario.
+    """
+    ls = METRIC_NAMES.index("life_satisfaction_mean")
+    inactive = METRIC_NAMES.index("inactive_pct")
+    rate = evidence.WELLBY_DISCOUNT_RATE.value
+    comparison = Comparison(
+        baseline=baseline.name,
+        replicates=len(seeds),
+        seeds=seeds,
+        weeks=baseline.weeks,
+        residents=None,
+        wellby_values_gbp=WELLBY_VALUES,
+        discount_rate=rate,
+        method=(
+            "Every scenario runs with the baseline's seeds from the same burnt-in town (common "
+            "random numbers); deltas are scenario minus baseline per seed, then the mean and a "
+            "95% t-interval across seeds: they cover the chance in runs, not the uncertainty "
+            "of the model's parameters. WELLBYs = sum over weeks of the change in mean life "
+            "satisfaction x people represented / 52, discounted at "
+            f"{rate:.1%} a year (HM Treasury Green Book wellbeing rate); the undiscounted sum "
+            "is given beside it. Each scenario is compared with the baseline's interventions on "
+            "the scenario's own place."
+        ),
+        sii_direction=SII_DIRECTION,
+        provenance=provenance(baseline, seeds[0]),
+    )
+    for j, scenario in enumerate(scenarios):
+        runs_j = [r[j][0] for r in runs]
+        base = [r[j][1] for r in runs]
+        residents = runs_j[0].residents
+        represented = residents / scenario.place.sample
+        diff = np.stack(
+            [s.results.values - b.results.values for s, b in zip(runs_j, base, strict=True)]
+        )
+        weekly_wellbys = diff[:, 1:, 0, ls] * represented / 52
+        wellbys = interval(weekly_wellbys @ discount_factors(weekly_wellbys.shape[1], rate))
+        cost = float(np.mean([s.spent_gbp for s in runs_j]))
+        gained = wellbys.mean or 0.0
+        final = diff[:, -1]
+        inequality = {
+            kind: np.stack(
+                [
+                    s.results.inequality[kind][-1] - b.results.inequality[kind][-1]
+                    for s, b in zip(runs_j, base, strict=True)
+                ]
+            )
+            for kind in ("sii", "gap")
+        }
+        delta_gap = {
+            name: interval(inequality["gap"], k) for k, name in enumerate(INEQUALITY_METRICS)
+        }
+        comparison.scenarios[scenario.name] = ScenarioEffect(
+            name=scenario.name,
+            description=scenario.description,
+            place=scenario.place.model_dump(exclude_defaults=True),
+            residents_simulated=residents,
+            people_represented=round(represented),
+            cost_gbp=round(cost, 2),
+            wellbys=wellbys,
+            wellbys_undiscounted=interval(weekly_wellbys.sum(axis=1)),
+            cost_per_wellby=finite(cost / gained) if gained > 0 else None,
+            bcr={
+                k: finite(gained * v / cost) if cost > 0 else None for k, v in WELLBY_VALUES.items()
+            },
+            moved_out_of_inactivity=interval(-final[:, 0, inactive] / 100 * represented),
+            delta={
+                name: {
+                    g: interval(final, (i, METRIC_NAMES.index(name))) for i, g in enumerate(GROUPS)
+                }
+                for name in SUMMARY_METRICS
+            },
+            delta_sii={
+                name: interval(inequality["sii"], k) for k, name in enumerate(INEQUALITY_METRICS)
+            },
+            delta_gap=delta_gap,
+            warnings=gap_warnings(scenario.name, delta_gap),
+            series=series_bands(diff),
+            provenance=provenance(scenario, seeds[0]),
+        )
+    simulated = {e.residents_simulated for e in comparison.scenarios.values()}
+    comparison.residents = simulated.pop() if len(simulated) == 1 else None
+    return comparison
+
+
+def series_bands(diff: np.ndarray) -> dict[str, dict[str, Band]]:
+    """Week-by-week paired differences of `SERIES_METRICS` for the town and quintiles 1 and 5."""
+    bounds = intervals(diff)
+    return {
+        name: {
+            g: Band(
+                *(
+                    [finite(v) for v in bounds[key][:, GROUPS.index(g), METRIC_NAMES.index(name)]]
+                    for key in ("mean", "low", "high")
+                )
+            )
+            for g in SERIES_GROUPS
+        }
+        for name in SERIES_METRICS
+    }
+
+
+def write_comparison(comparison: Comparison, out_dir: Path) -> None:
+    """comparison.json and CSV tables (deltas, economics), each written whole."""
+    import pandas as pd
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(comparison.to_dict(), indent=2)
+    atomic_write(out_dir / "comparison.json", lambda p: p.write_text(text))
+    rows, econ = [], []
+    for name, e in comparison.scenarios.items():
+        for metric, by_group in e.delta.items():
+            for group, change in by_group.items():
+                rows.append({"scenario": name, "metric": metric, "quintile": group, **vars(change)})
+        for kind, changes in (("sii", e.delta_sii), ("gap", e.delta_gap)):
+            for metric, change in changes.items():
+                rows.append(
+                    {
+                        "scenario": name,
+                        "metric": f"{kind}_{metric}",
+                        "quintile": "all",
+                        **vars(change),
+                    }
+                )
+        econ.append(
+            {
+                "scenario": name,
+                "cost_gbp": e.cost_gbp,
+                "wellbys_mean": e.wellbys.mean,
+                "wellbys_low": e.wellbys.low,
+                "wellbys_high": e.wellbys.high,
+                "wellbys_undiscounted_mean": e.wellbys_undiscounted.mean,
+                "cost_per_wellby": e.cost_per_wellby,
+                **{f"bcr_{k}": v for k, v in e.bcr.items()},
+                "moved_out_of_inactivity": e.moved_out_of_inactivity.mean,
+            }
+        )
+    atomic_write(out_dir / "deltas.csv", lambda p: pd.DataFrame(rows).to_csv(p, index=False))
+    atomic_write(out_dir / "economics.csv", lambda p: pd.DataFrame(econ).to_csv(p, index=False))

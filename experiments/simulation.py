@@ -1,0 +1,174 @@
+"""The Python API: load a scenario, build a simulation for a seed, step it, read its results.
+
+Every front end (the command line, the report, the app, sweeps) goes through
+`Simulation`; none reaches into the model's arrays or rebuilds results its own way.
+
+    sim = Simulation("oadby_wigston", seed=3)   # built and burnt in: week 0
+    sim.step()                                  # one week
+    sim.metrics()["inactive_pct"]["1"]          # this week, most deprived quintile
+    results = sim.run()                         # on to the scenario's horizon
+    results.table()                             # tidy: step, quintile, metric, value
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Self
+
+import healthgap
+from healthgap.model import HealthgapModel
+from healthgap.model.metrics import GROUPS, METRICS, Results
+from healthgap.scenarios import Scenario, build_place, load_scenario
+
+ScenarioLike = Scenario | str | Path | None
+
+
+def as_scenario(scenario: ScenarioLike) -> Scenario:
+    """A scenario given by name (built-in), by path (a .toml file) or as a `Scenario`."""
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+
+def burnt_in_town(
+    scenario: ScenarioLike, seed: int, *, mesa_agents: bool = False
+) -> HealthgapModel:
+    """The scenario's town for `seed`, built and burnt in, with no interventions attached.
+
+    The common start of a scenario and its baseline (common random numbers).
+    """
+    scenario = as_scenario(scenario)
+    return HealthgapModel(
+        build_place(scenario),
+        scenario.model_parameters(),
+        seed,
+        mesa_agents=mesa_agents,
+        horizon_weeks=scenario.weeks,
+    )
+
+
+class Simulation:
+    """One scenario run for one seed: a model at week 0 after its burn-in, to step and read.
+
+    Mesa's `model.running` turns False at the scenario's horizon, so Mesa's own
+    tools (e.g. `model.run_model()`) stop there too.
+    """
+
+    def __init__(
+        self, scenario: ScenarioLike = None, seed: int | None = None, *, mesa_agents: bool = False
+    ) -> None:
+        self.scenario = as_scenario(scenario)
+        self.seed = self.scenario.seed if seed is None else int(seed)
+        self.model = burnt_in_town(self.scenario, self.seed, mesa_agents=mesa_agents)
+        self.model.add_interventions(self.scenario.interventions)
+
+    @classmethod
+    def from_start(
+        cls, start: HealthgapModel, scenario: ScenarioLike, weeks: int | None = None
+    ) -> Self:
+        """The scenario's interventions on a copy of a burnt-in town (see `burnt_in_town`).
+
+        `weeks` overrides the scenario's horizon (a comparison runs all for the baseline's).
+        """
+        sim = cls.__new__(cls)
+        sim.scenario = as_scenario(scenario)
+        sim.seed = start.seed
+        sim.model = copy.deepcopy(start)
+        sim.model.horizon_weeks = sim.scenario.weeks if weeks is None else weeks
+        sim.model.add_interventions(sim.scenario.interventions)
+        return sim
+
+    @classmethod
+    def pair(
+        cls, scenario: ScenarioLike, seed: int | None = None, baseline: ScenarioLike = "baseline"
+    ) -> tuple[Self, Self]:
+        """The scenario and its baseline's interventions, both from one burnt-in copy of the
+        scenario's town: with the same seed they differ only because of the interventions."""
+        scenario = as_scenario(scenario)
+        baseline = as_scenario(baseline)
+        seed = scenario.seed if seed is None else seed
+        start = burnt_in_town(scenario, seed)
+        twin = scenario.model_copy(
+            update={"name": baseline.name, "interventions": baseline.interventions}
+        )
+        return cls.from_start(start, scenario), cls.from_start(start, twin)
+
+    @property
+    def week(self) -> int:
+        """Weeks since the reported start (0 after the burn-in)."""
+        return self.model.week
+
+    @property
+    def weeks(self) -> int:
+        """The horizon, in weeks."""
+        return self.model.horizon_weeks
+
+    @property
+    def finished(self) -> bool:
+        return not self.model.running
+
+    def step(self, weeks: int = 1) -> Self:
+        """Advance `weeks` weeks (stopping at the horizon)."""
+        for _ in range(weeks):
+            if self.finished:
+                break
+            self.model.step()
+        return self
+
+    def run(self, on_week: Callable[[int], None] | None = None) -> Results:
+        """Step to the horizon; `on_week(week)` is called after every week. Returns the results."""
+        while not self.finished:
+            self.model.step()
+            if on_week:
+                on_week(self.week)
+        return self.results()
+
+    def metrics(self) -> dict[str, dict[str, float]]:
+        """This week's value of every metric, for the town ("all") and quintiles "1"-"5"."""
+        return {
+            name: {g: self.model.history.value(name, g) for g in (GROUPS[:1] if m.town else GROUPS)}
+            for name, m in METRICS.items()
+        }
+
+    def results(self) -> Results:
+        """Every week so far: `.table()` is tidy, `.summary()` the latest week by quintile."""
+        return self.model.results()
+
+    @property
+    def spent_gbp(self) -> float:
+        """Spent by the interventions so far."""
+        return float(sum(self.model.spending.values()))
+
+    def summary(self) -> dict:
+        """The latest week's metrics by quintile, the gap, SII and RII, and provenance."""
+        return self.results().summary() | {"provenance": provenance(self.scenario, self.seed)}
+
+
+def provenance(scenario: Scenario, seed: int) -> dict:
+    """What produced a result: package version, git revision, seed, scenario hash, parameters."""
+    return {
+        "package_version": healthgap.__version__,
+        "git_revision": git_revision(),
+        "seed": seed,
+        "scenario": scenario.name,
+        "scenario_hash": scenario.digest(),
+        "parameters": scenario.model_parameters().flat(),
+    }
+
+
+@functools.cache
+def git_revision() -> str | None:
+    """The source tree's git commit, when it is a git checkout."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
