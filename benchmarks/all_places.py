@@ -9,8 +9,6 @@ Reads ../shared/data/england/ beside the project root; writes benchmarks/results
 
 from __future__ import annotations
 
-import json
-import platform
 import sys
 import time
 from pathlib import Path
@@ -28,7 +26,8 @@ FILES = {
     "population_file": DATA / "File_6_-_IoD2019_Population_Denominators.csv.gz",
     "centroids_file": DATA / "lsoa2011_centroids.csv.gz",
 }
-RESULTS = ROOT / "benchmarks" / "results" / "all_places.json"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from provenance import header, write_result  # noqa: E402
 
 
 def build(la_code: str) -> float:
@@ -46,6 +45,7 @@ def build(la_code: str) -> float:
 def main() -> None:
     if not DATA.is_dir():
         sys.exit(f"The real tables are not at {DATA}; nothing to benchmark.")
+    print(header())
     start = time.perf_counter()
     authorities = local_authorities(FILES["imd_file"])
     build(authorities.la_code.iloc[0])  # reads and caches the tables
@@ -66,11 +66,8 @@ def main() -> None:
         "slowest": [{**r, "seconds": round(r["seconds"], 4)} for r in slowest],
         "first_read_and_build_seconds": round(first_read, 3),
         "total_seconds": round(time.perf_counter() - start, 3),
-        "python": platform.python_version(),
-        "machine": platform.machine(),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    path = write_result("all_places", result)
     print(f"Built {len(rows)} of {len(authorities)} local authorities.")
     for f in failed:
         print(f"  FAILED {f['name']} ({f['code']}): {f['error']}")
@@ -78,7 +75,7 @@ def main() -> None:
     for r in slowest:
         print(f"  {r['name']:<32} {r['lsoas']:>4} LSOAs  {r['seconds'] * 1000:7.1f} ms")
     print(f"First read of the tables (and one build): {first_read:.2f} s")
-    print(f"Total: {result['total_seconds']:.2f} s. Written to {RESULTS.relative_to(ROOT)}")
+    print(f"Total: {result['total_seconds']:.2f} s. Written to {path}")
 
 
 if __name__ == "__main__":

@@ -7,13 +7,16 @@ benchmarks/results/compare_speed.json. Usage: python benchmarks/compare_speed.py
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import sys
 import time
 from pathlib import Path
 
 from healthgap.experiments.compare import compare
 from healthgap.scenarios.schema import Scenario
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from provenance import header, write_result  # noqa: E402
 
 PLACE = {"residents": 20_000, "neighbourhoods": 14}
 SCENARIOS = {
@@ -43,6 +46,7 @@ def main() -> None:
         )
         for n, i in SCENARIOS.items()
     ]
+    print(header())
     start = time.perf_counter()
     compare(base, others, replicates=args.replicates, workers=args.workers)
     wall = time.perf_counter() - start
@@ -52,21 +56,18 @@ def main() -> None:
         f"({runs} runs of {args.years:g} years, {PLACE['residents']:,} residents) on "
         f"{args.workers} workers: {wall:.1f} s wall"
     )
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "compare_speed.json").write_text(
-        json.dumps(
-            {
-                "scenarios": len(others),
-                "replicates": args.replicates,
-                "years": args.years,
-                "residents": PLACE["residents"],
-                "workers": args.workers,
-                "wall_seconds": round(wall, 2),
-            },
-            indent=2,
-        )
+    path = write_result(
+        "compare_speed",
+        {
+            "scenarios": len(others),
+            "replicates": args.replicates,
+            "years": args.years,
+            "residents": PLACE["residents"],
+            "workers": args.workers,
+            "wall_seconds": round(wall, 2),
+        },
     )
+    print(f"Written to {path}")
 
 
 if __name__ == "__main__":

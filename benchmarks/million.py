@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import resource
 import time
-from pathlib import Path
 
-from provenance import describe
+from provenance import header, write_result
 
 from healthgap.model import HealthgapModel, Parameters, typical_town
 
-RESULTS = Path(__file__).resolve().parent / "results"
 RESIDENTS_PER_NEIGHBOURHOOD = 1_515  # 1,000,000 / 660, about an LSOA
 TARGET_SECONDS = 300
 TARGET_GIB = 4.0
@@ -54,9 +51,8 @@ def main(argv: list[str] | None = None) -> dict:
         default="50000,100000,200000,400000",
         help="comma-separated town sizes for the build-scaling check ('' to skip)",
     )
-    parser.add_argument("--output", type=Path, default=RESULTS / "million.json")
     args = parser.parse_args(argv)
-
+    print(header())
     wall = time.perf_counter()
     model, timings = build(args.residents, args.neighbourhoods, args.seed)
     print(
@@ -116,10 +112,8 @@ def main(argv: list[str] | None = None) -> dict:
         del model
         gc.collect()
 
-    result = {"run": run, "build_scaling": scaling, "provenance": describe()}
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=2))
-    print(f"written to {args.output}")
+    result = {"run": run, "build_scaling": scaling}
+    print(f"written to {write_result('million', result)}")
     return result
 
 

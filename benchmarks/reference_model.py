@@ -2,9 +2,10 @@
 
 Every resident and every group is a Mesa `Agent` with ordinary Python
 attributes and its own methods; draws come from the model's `random.Random`.
-The rules and parameters are those of `healthgap.model.behaviour`, written
-again one agent at a time, so that agreement between the two is evidence that
-the vectorised phases implement them.
+The rules are those of `healthgap.model.behaviour`, written again one agent at
+a time, so that agreement between the two is evidence that the vectorised
+phases implement them; every number comes from the same declared parameters
+(`model.params`, see `healthgap.model.parameters`).
 
 The reference starts from the exact state of a built `HealthgapModel` (town,
 residents, friendships, groups, burn-in, loneliness calibration): see
@@ -33,9 +34,9 @@ import mesa
 import numpy as np
 from scipy.special import betaincinv
 
-from healthgap.model import HealthgapModel, evidence, metrics, population
-from healthgap.model.behaviour import DISCOVERY_MINUTES, LIFE_EVENT_WEEKS, MAX_FRIENDS_COUNTED
-from healthgap.model.groups import GROUP_TYPES
+from healthgap.model import HealthgapModel, Parameters, evidence, metrics, population
+from healthgap.model.behaviour import LIFE_EVENT_WEEKS
+from healthgap.model.groups import LOW_IMPACT, TYPE_NAMES
 
 # The model's metrics plus two that the group rules drive directly: group members (%) and
 # open groups (a count).
@@ -55,7 +56,8 @@ class Group(mesa.Agent):
         super().__init__(model)
         self.index = index
         self.kind = kind
-        self.type = GROUP_TYPES[kind]
+        self.type = getattr(model.params.groups.types, TYPE_NAMES[kind])  # minutes, gain...
+        self.low_impact = bool(LOW_IMPACT[kind])
         # From each neighbourhood: minutes without a car (walk or bus, the quicker), minutes by
         # car, and the bus fare for those without a car (zero where walking is quicker).
         self.minutes_no_car = travel["minutes_no_car"]
@@ -169,10 +171,10 @@ class Resident(mesa.Agent):
                 group.minutes_no_car[self.neighbourhood],
                 group.bus_fare[self.neighbourhood],
             )
-        mismatch = self.health_limited and not group.type.low_impact
+        mismatch = self.health_limited and not group.low_impact
         return (
             b.confidence_weight * self.confidence
-            + b.friend_weight * min(friends_going, MAX_FRIENDS_COUNTED)
+            + b.friend_weight * min(friends_going, b.max_friends_counted)
             - b.travel_weight * minutes / 10.0
             - b.cost_weight * (group.cost_gbp + fare) * self.deprivation
             - b.deprivation_weight * self.deprivation
@@ -277,15 +279,22 @@ class Resident(mesa.Agent):
         The same Gaussian copula as `population.redraw_circumstances`, one person at a time.
         """
         copula, q, gauss = self.model.copula, self.quintile, self.random.gauss
+        c = self.model.params.circumstances
         activity_noise = gauss(0.0, 1.0)
-        activity_shift = -0.8 * self.health_limited - 0.25 * self.age_band
+        activity_shift = (
+            c.activity_shift_health_limited * self.health_limited
+            + c.activity_shift_per_age_band * self.age_band
+        )
         activity_rank = copula.rank("activity", q, activity_shift + activity_noise)
         self.base_minutes = copula.minutes_at_rank(activity_rank, q)
-        ls_noise = 0.3 * activity_noise + math.sqrt(1 - 0.09) * gauss(0.0, 1.0)
-        ls_rank = copula.rank("life_satisfaction", q, -0.5 * self.health_limited + ls_noise)
+        r = c.activity_life_satisfaction_correlation
+        ls_noise = r * activity_noise + math.sqrt(1 - r**2) * gauss(0.0, 1.0)
+        ls_shift = c.life_satisfaction_shift_health_limited * self.health_limited
+        ls_rank = copula.rank("life_satisfaction", q, ls_shift + ls_noise)
         self.life_satisfaction_base = copula.life_satisfaction_at_rank(ls_rank, q)
-        own_noise = math.sqrt(0.75) * gauss(0.0, 1.0)
-        self.loneliness_noise = -0.5 * STANDARD_NORMAL.inv_cdf(ls_rank) + own_noise
+        r = c.loneliness_life_satisfaction_correlation
+        own_noise = math.sqrt(1 - r**2) * gauss(0.0, 1.0)
+        self.loneliness_noise = r * STANDARD_NORMAL.inv_cdf(ls_rank) + own_noise
 
     # Phase 5 ---------------------------------------------------------------------------------
     def end_week(self) -> None:
@@ -304,7 +313,7 @@ class Resident(mesa.Agent):
 class Copula:
     """The copula maps of `population` as plain Python: latent score -> within-quintile rank -> value."""
 
-    def __init__(self, maps: dict, gradient: float) -> None:
+    def __init__(self, maps: dict, params: Parameters) -> None:
         self.components = {  # per quintile: (latent shift, share of the quintile with it)
             name: [
                 [(v, w) for v, w in zip(quantiles.values.tolist(), row.tolist(), strict=True) if w]
@@ -313,9 +322,13 @@ class Copula:
             for name, quantiles in maps.items()
         }
         targets = evidence.quintile_targets()
-        self.inactive = [x / 100 for x in targets["inactive_pct"]]
+        offset = params.place.inactive_offset_pct
+        self.inactive = [(x + offset) / 100 for x in targets["inactive_pct"]]
         self.fairly_active = [x / 100 for x in targets["fairly_active_pct"]]
+        self.inactive_zero_share = params.circumstances.inactive_zero_share
+        self.active_tail_mean = params.circumstances.active_tail_mean_minutes
         c = population.LIFE_SATISFACTION_CONCENTRATION
+        gradient = params.wellbeing.quintile_gradient
         means = [
             evidence.LIFE_SATISFACTION_MEAN.value + gradient * (q - 3) / 4 for q in range(1, 6)
         ]
@@ -334,12 +347,12 @@ class Copula:
         p_in, p_fair = self.inactive[quintile - 1], self.fairly_active[quintile - 1]
         low, high = evidence.FAIRLY_ACTIVE_MINUTES, evidence.ACTIVE_MINUTES
         if u < p_in:
-            zero = population.INACTIVE_ZERO_SHARE
+            zero = self.inactive_zero_share
             return min(max((u / p_in - zero) / (1 - zero), 0.0), 1.0) * (low - 0.01)
         if u < p_in + p_fair:
             return low + (u - p_in) / p_fair * (high - low - 0.01)
         into_tail = min((u - p_in - p_fair) / (1 - p_in - p_fair), 1 - 1e-9)
-        return high - math.log1p(-into_tail) * population.ACTIVE_TAIL_MEAN_MINUTES
+        return high - math.log1p(-into_tail) * self.active_tail_mean
 
     def life_satisfaction_at_rank(self, u: float, quintile: int) -> float:
         """Life satisfaction (0-10) at rank u of the quintile's Beta distribution."""
@@ -357,7 +370,7 @@ class ReferenceModel(mesa.Model):
         self.params = start.params
         self.week = start.week
         p, g = start.people, start.groups
-        self.copula = Copula(start.copula_maps, self.params.wellbeing.quintile_gradient)
+        self.copula = Copula(start.copula_maps, self.params)
         self.loneliness_intercept = p.loneliness_intercept.tolist()
         self.n_neighbourhoods = start.minutes_to_group.shape[1]
 
@@ -444,14 +457,12 @@ class ReferenceModel(mesa.Model):
         self.update_discovery()
 
     def update_discovery(self) -> None:
-        """Where people hear of groups: open groups, weighted exp(-minutes without a car / 15)."""
+        """Where people hear of groups: open groups, the nearer the likelier (discovery_minutes)."""
         self.open_groups = [group for group in self.groups if group.open]
+        scale = self.params.behaviour.discovery_minutes
         self.discovery_weights = [
             list(
-                accumulate(
-                    math.exp(-group.minutes_no_car[n] / DISCOVERY_MINUTES)
-                    for group in self.open_groups
-                )
+                accumulate(math.exp(-group.minutes_no_car[n] / scale) for group in self.open_groups)
             )
             for n in range(self.n_neighbourhoods)
         ]

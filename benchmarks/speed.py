@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import statistics
 import sys
 import time
@@ -22,10 +21,9 @@ from pathlib import Path
 from healthgap.model import HealthgapModel, Parameters, typical_town
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from provenance import describe  # noqa: E402
+from provenance import header, write_result  # noqa: E402
 from reference_model import ReferenceModel  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
 TARGET_RATIO = 50.0
 
 
@@ -61,9 +59,9 @@ def main(argv: list[str] | None = None) -> dict:
     )
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--output", type=Path, default=RESULTS / "speed.json")
     args = parser.parse_args(argv)
 
+    print(header())
     town = typical_town(residents=args.residents, neighbourhoods=args.neighbourhoods)
     vectorised, reference = [], []
     for repeat in range(args.repeats):
@@ -89,7 +87,6 @@ def main(argv: list[str] | None = None) -> dict:
         "repeats": args.repeats,
         "vectorised": summarise(vectorised, args.weeks, n),
         "reference": summarise(reference, args.reference_weeks, n),
-        "provenance": describe(),
     }
     v = result["vectorised"]["median_resident_steps_per_s"]
     r = result["reference"]["median_resident_steps_per_s"]
@@ -102,9 +99,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"  reference:  {r:,.0f} resident-steps/s")
     verdict = "meets" if result["meets_target"] else "MISSES"
     print(f"  ratio:      {result['ratio']:.1f}x ({verdict} the {TARGET_RATIO:.0f}x target)")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=2))
-    print(f"  written to {args.output}")
+    print(f"  written to {write_result('speed', result)}")
     return result
 
 

@@ -246,7 +246,10 @@ def main() -> None:
     except InputError as error:
         err.print(f"[bold red]Error:[/] {error.message()}", highlight=False)
         sys.exit(2)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit) as stop:
+        # Typer turns Ctrl-C into exit status 130 without a word: say what happened.
+        if isinstance(stop, SystemExit) and stop.code != 130:
+            raise
         err.print("Interrupted: stopped cleanly; nothing was written.")
         sys.exit(130)
 

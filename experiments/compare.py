@@ -9,12 +9,16 @@ paired differences are summarised in `comparison.Comparison`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import forkserver
 
 from healthgap.model.errors import InputError
 from healthgap.scenarios import Scenario
@@ -89,20 +93,34 @@ def compare(
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=process_context(), initializer=ignore_interrupts
         ) as pool:
-            futures = {
-                pool.submit(run_seed, baseline, scenarios, s): r for r, s in enumerate(seeds)
-            }
             try:
+                futures = {
+                    pool.submit(run_seed, baseline, scenarios, s): r for r, s in enumerate(seeds)
+                }
                 for done, future in enumerate(as_completed(futures), start=1):
                     runs[futures[future]] = future.result()
                     if on_done:
                         on_done(done)
             except KeyboardInterrupt:
+                workers_running = list((pool._processes or {}).values())
                 pool.shutdown(wait=False, cancel_futures=True)
-                for process in list(getattr(pool, "_processes", {}).values()):
+                for process in workers_running:
                     process.terminate()
                 raise
     return summarise(baseline, scenarios, seeds, runs)
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Ignore Ctrl-C while starting a process, which keeps ignoring it (the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def ignore_interrupts() -> None:
@@ -111,9 +129,29 @@ def ignore_interrupts() -> None:
 
 
 def process_context():
-    """Worker processes started cleanly (not forked from a threaded parent), with the model preloaded."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["healthgap.experiments.compare"])
-        return context
-    return multiprocessing.get_context("spawn")
+    """Worker processes started cleanly (not forked from a threaded parent), with the model
+    preloaded. The forkserver starts deaf to Ctrl-C, as do the workers it forks, so an
+    interrupted comparison stops in the parent alone, with one message."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["healthgap.experiments.compare"])
+    with interrupts_held(), stderr_silenced():
+        forkserver.ensure_running()
+    return context
+
+
+@contextlib.contextmanager
+def stderr_silenced() -> Iterator[None]:
+    """Point file descriptor 2 at /dev/null for a moment: a process started now (the forkserver
+    and the workers it forks) prints nothing. A worker's error still reaches the parent, which
+    raises it; what is lost is a worker cut off while starting when Ctrl-C stops the parent."""
+    sys.stderr.flush()
+    saved, quiet = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(quiet)

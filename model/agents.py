@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mesa
 
-from .groups import GROUP_TYPES
+from .groups import TYPE_NAMES
 
 
 class ArrayField:
@@ -73,4 +73,4 @@ class CommunityGroup(mesa.Agent):
 
     @property
     def type_name(self) -> str:
-        return GROUP_TYPES[self.kind].name
+        return TYPE_NAMES[self.kind]

@@ -11,19 +11,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import population
-from .groups import type_table
+from .groups import LOW_IMPACT
 
 if TYPE_CHECKING:
     from .model import HealthgapModel
 
-TYPE_MINUTES = type_table("minutes").astype(np.float32)
-TYPE_LOW_IMPACT = type_table("low_impact").astype(bool)
-TYPE_WELLBEING_GAIN = type_table("wellbeing_gain").astype(np.float32)
-TYPE_TIE_RATE = type_table("tie_rate").astype(np.float32)
-TYPE_MIN_ATTENDANCE = type_table("min_attendance")
-TYPE_COST = type_table("cost_gbp").astype(np.float32)
-DISCOVERY_MINUTES = 15.0  # people hear of groups nearer home: weight exp(-minutes/15) (assumption)
-MAX_FRIENDS_COUNTED = 3  # friends beyond three add no more pull (assumption)
 LIFE_EVENT_WEEKS = 4  # life events are drawn every four weeks (at the weekly rate compounded)
 
 
@@ -56,7 +48,7 @@ def type_appeal(model: HealthgapModel, who: np.ndarray, kind: int, venue: int) -
     car = model.people.car[who]
     no_car, by_car, fare = model.trips(model.people.neighbourhood[who], venue)
     minutes = np.where(car, by_car, no_car)
-    cost = TYPE_COST[kind] + np.where(car, 0.0, fare)
+    cost = model.params.groups.types.column("cost_gbp")[kind] + np.where(car, 0.0, fare)
     return _appeal(model, who, np.full(len(who), kind), minutes, cost, np.zeros(len(who)))
 
 
@@ -66,11 +58,11 @@ def _appeal(model, who, kind, minutes, cost_gbp, friends_going) -> np.ndarray:
     deprivation = p.deprivation[who]
     return (
         b.confidence_weight * p.confidence[who]
-        + b.friend_weight * np.minimum(friends_going, MAX_FRIENDS_COUNTED)
+        + b.friend_weight * np.minimum(friends_going, b.max_friends_counted)
         - b.travel_weight * minutes / 10.0
         - b.cost_weight * cost_gbp * deprivation
         - b.deprivation_weight * deprivation
-        - b.health_mismatch_weight * (p.health_limited[who] & ~TYPE_LOW_IMPACT[kind])
+        - b.health_mismatch_weight * (p.health_limited[who] & ~LOW_IMPACT[kind])
     )
 
 
@@ -90,7 +82,7 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
     # their group (an exact shortcut; the same draws decide).
     costs = (b.travel_weight, b.cost_weight, b.deprivation_weight, b.health_mismatch_weight)
     if min(costs) >= 0:
-        pulls = max(b.confidence_weight, 0) + max(b.friend_weight, 0) * MAX_FRIENDS_COUNTED
+        pulls = max(b.confidence_weight, 0) + max(b.friend_weight, 0) * b.max_friends_counted
         noticed &= u_go < sigmoid(b.try_intercept + pulls)
     referred = np.flatnonzero(~is_member & (p.referred_to >= 0) & (p.referred_until >= week))
     referred = referred[g.open[p.referred_to[referred]]]
@@ -135,9 +127,7 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
     p.referred_until[joined] = -1
 
 
-def seed_memberships(
-    model: HealthgapModel, rng: np.random.Generator, settled_habit: float = 0.9
-) -> None:
+def seed_memberships(model: HealthgapModel, rng: np.random.Generator) -> None:
     """Start the burn-in near equilibrium, as if people had been joining and leaving for years.
 
     A person joins the group they would notice at weekly rate
@@ -146,6 +136,7 @@ def seed_memberships(
     with a settled habit; groups keep no more members than they take.
     """
     p, g, b = model.people, model.groups, model.params.behaviour
+    settled_habit = model.params.habit.seeded_member_habit
     everyone = np.arange(p.n)
     candidate = model.discover_groups(p.neighbourhood, rng.random(p.n))
     joining = p.awareness * sigmoid(
@@ -204,9 +195,8 @@ def update_activity(model: HealthgapModel) -> None:
     """Activity = usual minutes + recent group minutes (28-day recall) + habit spilling over."""
     p, h, g = model.people, model.params.habit, model.groups
     went = p.attended >= 0
-    this_week = np.where(went, TYPE_MINUTES[g.kind[np.maximum(p.attended, 0)]], 0).astype(
-        np.float32
-    )
+    minutes = model.params.groups.types.column("minutes", np.float32)
+    this_week = np.where(went, minutes[g.kind[np.maximum(p.attended, 0)]], 0).astype(np.float32)
     p.group_minutes += (this_week - p.group_minutes) / h.recall_weeks
     p.activity_minutes[:] = p.base_minutes + p.group_minutes + h.spillover_minutes * p.habit
 
@@ -225,7 +215,8 @@ def drift_wellbeing(model: HealthgapModel, week: int) -> None:
         events = np.flatnonzero(rng.random(p.n) < chance)
         population.redraw_circumstances(p, events, model.copula_maps, model.params, rng)
     went = p.attended >= 0
-    target = np.where(went, TYPE_WELLBEING_GAIN[g.kind[np.maximum(p.attended, 0)]], 0)
+    gain = model.params.groups.types.column("wellbeing_gain", np.float32)
+    target = np.where(went, gain[g.kind[np.maximum(p.attended, 0)]], 0)
     p.wellbeing_gain[:] = np.where(
         went,
         p.wellbeing_gain + w.gain_rate * (target - p.wellbeing_gain),
@@ -248,7 +239,8 @@ def loneliness_score(model: HealthgapModel) -> np.ndarray:
 
 def form_ties(model: HealthgapModel, week: int) -> None:
     """People who go to the same session befriend each other; unused group ties fade."""
-    rate = TYPE_TIE_RATE[model.groups.kind[np.maximum(model.people.attended, 0)]]
+    tie_rate = model.params.groups.types.column("tie_rate", np.float32)
+    rate = tie_rate[model.groups.kind[np.maximum(model.people.attended, 0)]]
     model.friends.meet_in_groups(
         model.people.attended, week, model.params.ties, rate, model.streams.week("ties", week)
     )
@@ -274,7 +266,7 @@ def close_unsustainable_groups(model: HealthgapModel, week: int) -> None:
         return
     funded = g.funded_until >= week
     judged = week - g.opened_week >= rules.grace_weeks
-    too_small = g.history.mean(axis=1) < TYPE_MIN_ATTENDANCE[g.kind]
+    too_small = g.history.mean(axis=1) < rules.types.column("min_attendance")[g.kind]
     no_volunteers = g.volunteers < rules.min_volunteers
     closing = g.open & judged & ~funded & (too_small | no_volunteers)
     if closing.any():

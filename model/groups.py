@@ -1,12 +1,38 @@
-"""Community groups: their types, and the state of every group as arrays."""
+"""Community groups: the kinds of group, and the state of every group as arrays.
+
+What each kind offers and needs (minutes, capacity, costs, wellbeing gain...)
+is declared in `parameters.GroupTypes`, so a scenario can override it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from .parameters import GroupRules, GroupTypes
 
+TYPE_NAMES = (
+    "parkrun",
+    "walk_and_talk",
+    "run_club",
+    "swim",
+    "peer_support_cafe",
+    "faith_centre_session",
+    "gym_weight_loss",
+    "community_garden",
+    "choir",
+)
+TYPE_INDEX = {name: i for i, name in enumerate(TYPE_NAMES)}
+# Which kinds suit people with pain or mobility limits: part of what a kind is, not a parameter.
+LOW_IMPACT = np.array(
+    [name not in ("parkrun", "run_club", "gym_weight_loss") for name in TYPE_NAMES]
+)
+
+
+# Until interventions.py reads `parameters.GroupTypes` (it is being rewritten).
 @dataclass(frozen=True)
 class GroupType:
     """What a kind of group offers and needs. Figures are assumptions unless a source is named."""
@@ -35,7 +61,6 @@ GROUP_TYPES: tuple[GroupType, ...] = (
     GroupType("community_garden", 90, True, 0.30, 30, 0.0, 15.0, 4, 1.2, 2.0),
     GroupType("choir", 0, True, 0.35, 40, 2.0, 30.0, 8, 1.2, 3.0),
 )
-TYPE_INDEX = {t.name: i for i, t in enumerate(GROUP_TYPES)}
 
 
 def type_table(attribute: str) -> np.ndarray:
@@ -62,7 +87,8 @@ GROUP_FIELDS = {
 class Groups:
     """Every community group's state, one array per field (a structure of arrays)."""
 
-    def __init__(self, window: int) -> None:
+    def __init__(self, window: int, types: GroupTypes) -> None:
+        self.types = types  # a new group's capacity and charge unless given
         for name, dtype in GROUP_FIELDS.items():
             setattr(self, name, np.zeros(0, dtype=dtype))
         self.history = np.zeros((0, window), dtype=np.int32)  # recent weekly attendance
@@ -88,8 +114,8 @@ class Groups:
         new = {
             "kind": kind,
             "venue": np.asarray(venue, dtype=np.int32),
-            "capacity": type_table("capacity")[kind] if capacity is None else capacity,
-            "cost_gbp": type_table("cost_gbp")[kind] if cost_gbp is None else cost_gbp,
+            "capacity": self.types.column("capacity")[kind] if capacity is None else capacity,
+            "cost_gbp": self.types.column("cost_gbp")[kind] if cost_gbp is None else cost_gbp,
             "women_only": women_only,
             "open": True,
             "opened_week": week,
@@ -110,13 +136,11 @@ class Groups:
 def baseline_groups(
     venue_weights: np.ndarray,
     residents: int,
-    window: int,
     opened_week: int,
     rng: np.random.Generator,
-    count_scale: float = 1.0,
-    capacity_scale: float = 1.0,
+    rules: GroupRules,
 ) -> Groups:
-    """The groups a town already has, in proportion to its size (times `count_scale`).
+    """The groups a town already has, in proportion to its size (times `existing_count_scale`).
 
     Venues are drawn by population weighted towards less deprived
     neighbourhoods (`venue_weights`): deprived areas are under-represented
@@ -124,13 +148,14 @@ def baseline_groups(
     small towns keep the right number on average; a town always has at least
     one walking group.
     """
-    groups = Groups(window)
-    expected = type_table("per_50k") * count_scale * residents / 50_000
+    groups = Groups(rules.attendance_window_weeks, rules.types)
+    expected = rules.types.column("per_50k") * rules.existing_count_scale * residents / 50_000
     counts = np.floor(expected + rng.random(len(expected))).astype(int)
     counts[TYPE_INDEX["walk_and_talk"]] = max(counts[TYPE_INDEX["walk_and_talk"]], 1)
-    kinds = np.repeat(np.arange(len(GROUP_TYPES)), counts)
+    kinds = np.repeat(np.arange(len(TYPE_NAMES)), counts)
     p = venue_weights / venue_weights.sum()
     venues = rng.choice(len(p), size=len(kinds), p=p)
-    capacity = np.maximum(1, np.round(type_table("capacity")[kinds] * capacity_scale))
+    capacity = rules.types.column("capacity")[kinds] * rules.existing_capacity_scale
+    capacity = np.maximum(1, np.round(capacity))
     groups.add(kinds, venues, week=opened_week, capacity=capacity)
     return groups

@@ -14,10 +14,6 @@ from .randomness import Streams
 from .ties import Friendships, build_friendships
 from .town import Town, typical_town
 
-# Venues for existing groups favour less deprived neighbourhoods: weight 0.5 + decile/10.
-# Assumption; direction from the Walking for Health evaluation (deprived areas under-represented).
-VENUE_DEPRIVATION_TILT = 0.1
-
 
 class HealthgapModel(mesa.Model):
     """A town stepped one week at a time.
@@ -66,15 +62,10 @@ class HealthgapModel(mesa.Model):
         self.block_decile = self.town.imd_decile.astype(np.intp) - 1
         self.ties_per_person = self.friends.degree()
         burn_in = self.params.burn_in_weeks
-        venue_weights = self.town.population * (0.5 + VENUE_DEPRIVATION_TILT * self.town.imd_decile)
+        tilt = self.params.groups.venue_deprivation_tilt  # venues favour less deprived places
+        venue_weights = self.town.population * (0.5 + tilt * self.town.imd_decile)
         self.groups = baseline_groups(
-            venue_weights,
-            self.people.n,
-            self.params.groups.attendance_window_weeks,
-            -burn_in,
-            self.streams.build("groups"),
-            self.params.groups.existing_count_scale,
-            self.params.groups.existing_capacity_scale,
+            venue_weights, self.people.n, -burn_in, self.streams.build("groups"), self.params.groups
         )
         self.groups_changed()
         behaviour.seed_memberships(self, self.streams.build("memberships"))
@@ -157,7 +148,7 @@ class HealthgapModel(mesa.Model):
         no_car, car, fare = self.trips(slice(None), g.venue)
         self.minutes_to_group = np.stack([no_car, car]).astype(np.float32)
         self.fare_to_group = fare.astype(np.float32)
-        weight = np.exp(-no_car / behaviour.DISCOVERY_MINUTES) * g.open
+        weight = np.exp(-no_car / self.params.behaviour.discovery_minutes) * g.open
         total = weight.sum(axis=1, keepdims=True)
         cdf = np.cumsum(weight, axis=1) / np.where(total > 0, total, 1)
         self._discovery_cdf = (cdf + np.arange(len(cdf))[:, None]).ravel()

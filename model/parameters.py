@@ -9,15 +9,215 @@ sensitivity analysis explores.
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+from numpy.typing import DTypeLike
+
 from .errors import InputError
+from .groups import TYPE_NAMES
 
 
 def param(default: float, unit: str, low: float, high: float, source: str) -> Any:
     """Declare a parameter with its unit, plausible range and source."""
     return field(default=default, metadata={"unit": unit, "range": (low, high), "source": source})
+
+
+AGE_SUFFIXES = ("16_34", "35_54", "55_74", "75_plus")  # the age bands of `population.AGE_BANDS`
+QUINTILE_SUFFIXES = ("q1", "q2", "q3", "q4", "q5")  # IMD quintile 1 is the most deprived
+ONS_AGES = "assumption: ONS mid-year estimates for England's adults, rounded"
+HEALTH_BY_QUINTILE = (
+    "assumption; direction and size guided by Census 2021 'very good' health, 19.8% vs 46.0% "
+    "at ages 55-59 in the most vs least deprived decile"
+)
+AWARENESS_BY_QUINTILE = (
+    "assumption; deprived areas under-represented in Walking for Health (evaluation 2016)"
+)
+
+
+@dataclass(frozen=True)
+class Population:
+    """Who lives in the town beyond the published figures: ages, sex, health limits, awareness."""
+
+    share_aged_16_34: float = param(
+        0.30,
+        "share of adults aged 16-34 (the four age shares are scaled to sum to 1)",
+        0.25,
+        0.35,
+        ONS_AGES,
+    )
+    share_aged_35_54: float = param(0.33, "share of adults aged 35-54", 0.28, 0.38, ONS_AGES)
+    share_aged_55_74: float = param(0.25, "share of adults aged 55-74", 0.20, 0.30, ONS_AGES)
+    share_aged_75_plus: float = param(
+        0.12, "share of adults aged 75 and over", 0.08, 0.16, ONS_AGES
+    )
+    female_share: float = param(0.51, "share of adults", 0.49, 0.53, ONS_AGES)
+    deprivation_sd: float = param(
+        0.15,
+        "standard deviation of a person's deprivation (0-1) around their neighbourhood's",
+        0.05,
+        0.3,
+        "assumption",
+    )
+    health_limited_q1: float = param(
+        0.22,
+        "share with a health limit (pain or mobility) before the age gradient, most deprived "
+        "quintile",
+        0.15,
+        0.29,
+        HEALTH_BY_QUINTILE,
+    )
+    health_limited_q2: float = param(
+        0.19, "share with a health limit, quintile 2", 0.13, 0.25, HEALTH_BY_QUINTILE
+    )
+    health_limited_q3: float = param(
+        0.16, "share with a health limit, quintile 3", 0.11, 0.21, HEALTH_BY_QUINTILE
+    )
+    health_limited_q4: float = param(
+        0.13, "share with a health limit, quintile 4", 0.09, 0.17, HEALTH_BY_QUINTILE
+    )
+    health_limited_q5: float = param(
+        0.10, "share with a health limit, least deprived quintile", 0.07, 0.13, HEALTH_BY_QUINTILE
+    )
+    health_age_multiplier_16_34: float = param(
+        0.5,
+        "multiplier on the chance of a health limit, ages 16-34 (scaled so the average adult's is 1)",
+        0.25,
+        0.75,
+        "assumption: health limits become commoner with age",
+    )
+    health_age_multiplier_35_54: float = param(
+        0.9, "multiplier on the chance of a health limit, ages 35-54", 0.6, 1.2, "assumption"
+    )
+    health_age_multiplier_55_74: float = param(
+        1.4, "multiplier on the chance of a health limit, ages 55-74", 1.0, 1.8, "assumption"
+    )
+    health_age_multiplier_75_plus: float = param(
+        2.0, "multiplier on the chance of a health limit, ages 75 and over", 1.4, 3.0, "assumption"
+    )
+    awareness_q1: float = param(
+        0.30,
+        "chance a week of noticing a local group, most deprived quintile (outreach and a "
+        "directory raise it)",
+        0.15,
+        0.45,
+        AWARENESS_BY_QUINTILE,
+    )
+    awareness_q2: float = param(
+        0.35, "chance a week of noticing a group, quintile 2", 0.18, 0.53, AWARENESS_BY_QUINTILE
+    )
+    awareness_q3: float = param(
+        0.40, "chance a week of noticing a group, quintile 3", 0.2, 0.6, AWARENESS_BY_QUINTILE
+    )
+    awareness_q4: float = param(
+        0.45, "chance a week of noticing a group, quintile 4", 0.23, 0.68, AWARENESS_BY_QUINTILE
+    )
+    awareness_q5: float = param(
+        0.50,
+        "chance a week of noticing a group, least deprived quintile",
+        0.25,
+        0.75,
+        AWARENESS_BY_QUINTILE,
+    )
+    confidence_inactive: float = param(
+        0.25,
+        "self-efficacy (0-1) of someone with no usual activity",
+        0.1,
+        0.4,
+        "assumption: self-efficacy rises with usual activity",
+    )
+    confidence_activity_gain: float = param(
+        0.5, "self-efficacy added at full usual activity", 0.25, 0.75, "assumption"
+    )
+    confidence_full_minutes: float = param(
+        300.0,
+        "usual minutes a week beyond which self-efficacy rises no more",
+        150.0,
+        450.0,
+        "assumption",
+    )
+    confidence_sd: float = param(
+        0.1, "standard deviation of self-efficacy between people", 0.05, 0.2, "assumption"
+    )
+
+    def age_shares(self) -> np.ndarray:
+        """Shares of adults by age band (`population.AGE_BANDS`), scaled to sum to 1."""
+        shares = self._vector("share_aged_", AGE_SUFFIXES)
+        return shares / shares.sum()
+
+    def health_age_multipliers(self) -> np.ndarray:
+        return self._vector("health_age_multiplier_", AGE_SUFFIXES)
+
+    def health_limited_by_quintile(self) -> np.ndarray:
+        return self._vector("health_limited_", QUINTILE_SUFFIXES)
+
+    def awareness_by_quintile(self) -> np.ndarray:
+        return self._vector("awareness_", QUINTILE_SUFFIXES)
+
+    def _vector(self, prefix: str, suffixes: tuple[str, ...]) -> np.ndarray:
+        return np.array([getattr(self, prefix + suffix) for suffix in suffixes])
+
+
+@dataclass(frozen=True)
+class Circumstances:
+    """How traits place people within their quintile's published distributions (the copula).
+
+    A latent score (standard normal noise plus trait shifts) is ranked within
+    the quintile and mapped onto its published distribution.
+    """
+
+    activity_shift_health_limited: float = param(
+        -0.8,
+        "standard deviations a health limit moves the latent activity score",
+        -1.2,
+        -0.4,
+        "assumption: health limits lower activity",
+    )
+    activity_shift_per_age_band: float = param(
+        -0.25,
+        "standard deviations each older age band moves the latent activity score",
+        -0.5,
+        0.0,
+        "assumption: activity falls with age",
+    )
+    life_satisfaction_shift_health_limited: float = param(
+        -0.5,
+        "standard deviations a health limit moves the latent life satisfaction score",
+        -1.0,
+        -0.2,
+        "assumption: health limits lower life satisfaction",
+    )
+    activity_life_satisfaction_correlation: float = param(
+        0.3,
+        "correlation of the activity and life satisfaction noises",
+        0.1,
+        0.5,
+        "assumption: more active people are a little more satisfied with life",
+    )
+    loneliness_life_satisfaction_correlation: float = param(
+        -0.5,
+        "correlation of loneliness propensity with the latent life satisfaction score",
+        -0.7,
+        -0.3,
+        "assumption: lonelier people are less satisfied with life",
+    )
+    inactive_zero_share: float = param(
+        0.4,
+        "share of the inactive (under 30 minutes a week) who do nothing at all",
+        0.2,
+        0.6,
+        "assumption; the rest spread evenly up to 30 minutes",
+    )
+    active_tail_mean_minutes: float = param(
+        200.0,
+        "mean minutes a week the active do beyond 150 (an exponential tail)",
+        100.0,
+        300.0,
+        "assumption",
+    )
 
 
 @dataclass(frozen=True)
@@ -74,6 +274,20 @@ class Behaviour:
         2.0,
         "assumption: people with pain prefer low-impact activity (Leamington case study)",
     )
+    max_friends_counted: int = param(
+        3,
+        "attending friends whose pull counts (more add nothing)",
+        1,
+        6,
+        "assumption: friends beyond three add no more pull",
+    )
+    discovery_minutes: float = param(
+        15.0,
+        "minutes without a car over which the chance of noticing a group falls by a factor e",
+        7.5,
+        30.0,
+        "assumption: people hear of groups nearer home",
+    )
     members_per_place: float = param(
         1.3,
         "members a group takes on per place in a session",
@@ -117,6 +331,13 @@ class Habit:
         "assumption; Quirk et al. 2021: 88% of previously inactive parkrunners raised activity",
     )
     recall_weeks: float = param(4.0, "weeks", 2.0, 8.0, "Active Lives asks about the last 28 days")
+    seeded_member_habit: float = param(
+        0.9,
+        "habit (0-1) of the members seeded before the burn-in",
+        0.5,
+        1.0,
+        "assumption: members at the start have been going for years",
+    )
 
 
 @dataclass(frozen=True)
@@ -190,9 +411,200 @@ class Ties:
     )
 
 
+GROUP_TYPE_ATTRIBUTES: dict[str, tuple[type, str]] = {
+    "minutes": (float, "moderate-equivalent minutes a session (vigorous minutes count double)"),
+    "wellbeing_gain": (float, "life satisfaction points (0-10) a regular attender gains"),
+    "capacity": (int, "attendees a session"),
+    "cost_gbp": (float, "GBP an attendee pays a session"),
+    "running_cost_gbp": (float, "GBP a week to run (venue, kit, leader), met by funding or fees"),
+    "min_attendance": (int, "mean weekly attendance an unfunded group needs to carry on"),
+    "tie_rate": (float, "multiplier on ties.formation_rate (cafés are for talking)"),
+    "per_50k": (float, "groups of this kind a town of 50,000 adults already has"),
+}
+ASSUMED_SPREAD = 0.5  # a group-type figure given bare is an assumption ranging over +-50%
+
+
+def group_type(
+    name: str, description: str, **declared: float | tuple[float, float, float, str]
+) -> Any:
+    """Declare one kind of group, a field of `GroupTypes` whose every attribute is a parameter.
+
+    Each attribute of `GROUP_TYPE_ATTRIBUTES` is given as (default, low, high,
+    source), or as a bare default: an assumption ranging over +-50%.
+    """
+    if set(declared) != set(GROUP_TYPE_ATTRIBUTES):
+        raise TypeError(f"Group type '{name}' must declare {', '.join(GROUP_TYPE_ATTRIBUTES)}.")
+    fields = []
+    for attribute, (kind, unit) in GROUP_TYPE_ATTRIBUTES.items():
+        value = declared[attribute]
+        if isinstance(value, tuple):
+            default, low, high, source = value
+        else:
+            default, source = value, "assumption"
+            low = round(value * (1 - ASSUMED_SPREAD), 6)
+            high = round(value * (1 + ASSUMED_SPREAD), 6)
+        if kind is int:
+            low, high = math.floor(low), math.ceil(high)
+        fields.append((attribute, kind, param(kind(default), unit, kind(low), kind(high), source)))
+    class_name = "".join(word.capitalize() for word in name.split("_"))
+    cls = dataclasses.make_dataclass(class_name, fields, frozen=True, module=__name__)
+    cls.__doc__ = description
+    globals()[class_name] = cls  # importable by name, so parameters can be pickled
+    return field(default_factory=cls)
+
+
+@dataclass(frozen=True)
+class GroupTypes:
+    """Every kind of group (named in `groups.TYPE_NAMES`, in that order): what it offers and needs.
+
+    Override one figure by dotted path, e.g. `groups.types.peer_support_cafe.wellbeing_gain`.
+    Whether a kind is low-impact is part of what it is (`groups.LOW_IMPACT`), not a parameter.
+    """
+
+    parkrun: Any = group_type(
+        "parkrun",
+        "Free 5 km on Saturday mornings, run by volunteers: about 30 minutes' running.",
+        minutes=(60.0, 40.0, 90.0, "assumption: 30 minutes' running, vigorous so counted double"),
+        wellbeing_gain=(
+            0.257,
+            0.15,
+            0.35,
+            "Haake, Quirk & Bullas 2024: new parkrunners' life satisfaction 7.489 -> 7.746",
+        ),
+        capacity=300,
+        cost_gbp=(0.0, 0.0, 0.0, "parkrun is free"),
+        running_cost_gbp=(0.0, 0.0, 0.0, "parkrun is free and run by volunteers"),
+        min_attendance=20,
+        tie_rate=0.5,
+        per_50k=(
+            1.0,
+            0.5,
+            1.5,
+            "assumption; 69% of England lives within 5 km of a parkrun (Schneider et al. 2020)",
+        ),
+    )
+    walk_and_talk: Any = group_type(
+        "walk_and_talk",
+        "A led walk at an easy pace, with time to talk.",
+        minutes=60.0,
+        wellbeing_gain=0.30,
+        capacity=60,
+        cost_gbp=0.0,
+        running_cost_gbp=20.0,
+        min_attendance=5,
+        tie_rate=1.0,
+        per_50k=6.0,
+    )
+    run_club: Any = group_type(
+        "run_club",
+        "A running club for all abilities.",
+        minutes=90.0,
+        wellbeing_gain=0.30,
+        capacity=60,
+        cost_gbp=0.0,
+        running_cost_gbp=10.0,
+        min_attendance=6,
+        tie_rate=1.0,
+        per_50k=3.0,
+    )
+    swim: Any = group_type(
+        "swim",
+        "A swimming session at a public pool.",
+        minutes=45.0,
+        wellbeing_gain=0.25,
+        capacity=20,
+        cost_gbp=4.0,
+        running_cost_gbp=60.0,
+        min_attendance=6,
+        tie_rate=0.7,
+        per_50k=4.0,
+    )
+    peer_support_cafe: Any = group_type(
+        "peer_support_cafe",
+        "A café where people with the same condition or worry meet and talk.",
+        minutes=15.0,
+        wellbeing_gain=0.40,
+        capacity=20,
+        cost_gbp=0.0,
+        running_cost_gbp=40.0,
+        min_attendance=4,
+        tie_rate=1.5,
+        per_50k=3.0,
+    )
+    faith_centre_session: Any = group_type(
+        "faith_centre_session",
+        "A gentle exercise session at a mosque, gurdwara, church or temple.",
+        minutes=45.0,
+        wellbeing_gain=0.30,
+        capacity=25,
+        cost_gbp=0.0,
+        running_cost_gbp=20.0,
+        min_attendance=5,
+        tie_rate=1.2,
+        per_50k=3.0,
+    )
+    gym_weight_loss: Any = group_type(
+        "gym_weight_loss",
+        "A weight-loss programme with gym sessions.",
+        minutes=90.0,
+        wellbeing_gain=0.25,
+        capacity=20,
+        cost_gbp=5.0,
+        running_cost_gbp=80.0,
+        min_attendance=8,
+        tie_rate=0.8,
+        per_50k=4.0,
+    )
+    community_garden: Any = group_type(
+        "community_garden",
+        "Growing food and flowers together.",
+        minutes=90.0,
+        wellbeing_gain=0.30,
+        capacity=30,
+        cost_gbp=0.0,
+        running_cost_gbp=15.0,
+        min_attendance=4,
+        tie_rate=1.2,
+        per_50k=2.0,
+    )
+    choir: Any = group_type(
+        "choir",
+        "A community choir: belonging, but no exercise.",
+        minutes=(0.0, 0.0, 0.0, "singing is not counted as physical activity"),
+        wellbeing_gain=0.35,
+        capacity=40,
+        cost_gbp=2.0,
+        running_cost_gbp=30.0,
+        min_attendance=8,
+        tie_rate=1.2,
+        per_50k=3.0,
+    )
+
+    def column(self, attribute: str, dtype: DTypeLike = None) -> np.ndarray:
+        """One attribute of every kind, indexed by kind (`TYPE_NAMES` order); built once, read-only."""
+        columns = self.__dict__.setdefault("_columns", {})  # a cache, not a field
+        key = (attribute, dtype)
+        if key not in columns:
+            values = [getattr(getattr(self, name), attribute) for name in TYPE_NAMES]
+            columns[key] = np.array(values, dtype=dtype)
+            columns[key].flags.writeable = False
+        return columns[key]
+
+
 @dataclass(frozen=True)
 class GroupRules:
-    """When groups run and close."""
+    """The kinds of group, where existing groups meet, and when groups close."""
+
+    types: GroupTypes = field(default_factory=GroupTypes)
+    venue_deprivation_tilt: float = param(
+        0.1,
+        "venue weight added per IMD decile (a neighbourhood weighs population x (0.5 + tilt x "
+        "decile))",
+        0.0,
+        0.2,
+        "assumption; direction from the Walking for Health evaluation 2016 (deprived areas "
+        "under-represented)",
+    )
 
     closure_check_weeks: int = param(4, "weeks between checks", 1, 13, "assumption")
     attendance_window_weeks: int = param(
@@ -200,14 +612,14 @@ class GroupRules:
     )
     existing_count_scale: float = param(
         1.0,
-        "multiplier on the number of existing groups of each type (groups.py per_50k)",
+        "multiplier on the number of existing groups of each type (types.*.per_50k)",
         0.5,
         2.0,
         "assumption: how many community health groups a town already has",
     )
     existing_capacity_scale: float = param(
         1.0,
-        "multiplier on existing groups' places a session (groups.py capacity)",
+        "multiplier on existing groups' places a session (types.*.capacity)",
         0.5,
         2.0,
         "assumption: how full existing groups run, and so whether outreach can fill them",
@@ -284,10 +696,13 @@ class PlaceCalibration:
     )
 
 
+
 @dataclass(frozen=True)
 class Parameters:
     """All model parameters. Override by dotted path with `with_overrides`."""
 
+    population: Population = field(default_factory=Population)
+    circumstances: Circumstances = field(default_factory=Circumstances)
     behaviour: Behaviour = field(default_factory=Behaviour)
     habit: Habit = field(default_factory=Habit)
     wellbeing: Wellbeing = field(default_factory=Wellbeing)
@@ -307,7 +722,7 @@ class Parameters:
         """A copy with values replaced by dotted path, e.g. {"behaviour.travel_weight": 0.5}."""
         result = self
         for path, value in overrides.items():
-            result = _replace_path(result, path.split("."), value, path)
+            result = _replace_path(result, path.split("."), value, path, "")
         return result
 
     def flat(self) -> dict[str, float]:
@@ -326,24 +741,26 @@ def iter_parameters(obj: Any, prefix: str = ""):
             yield path, value, f.metadata
 
 
-def _replace_path(obj: Any, parts: list[str], value: Any, full: str) -> Any:
-    names = {f.name: f for f in dataclasses.fields(obj)}
+def _replace_path(obj: Any, parts: list[str], value: Any, full: str, section: str) -> Any:
+    """`obj` (the section at dotted path `section`) with `parts` replaced by `value`."""
+    names = [f.name for f in dataclasses.fields(obj)]
     head = parts[0]
     if head not in names:
-        known = ", ".join(path for path, _, _ in iter_parameters(Parameters()))
-        raise InputError(
-            f"Unknown model parameter '{full}'.",
-            fix=f"Use one of the declared parameters: {known}.",
-        )
+        raise _unknown_name(full, section, head, names)
     current = getattr(obj, head)
     if len(parts) > 1:
         if not dataclasses.is_dataclass(current):
-            raise InputError(f"Unknown model parameter '{full}'.", fix="Check the dotted path.")
-        return dataclasses.replace(obj, **{head: _replace_path(current, parts[1:], value, full)})
+            raise InputError(
+                f"Unknown model parameter '{full}': '{section}{head}' is a parameter, not a "
+                "section.",
+                fix=f"Name '{section}{head}' itself.",
+            )
+        inner = _replace_path(current, parts[1:], value, full, f"{section}{head}.")
+        return dataclasses.replace(obj, **{head: inner})
     if dataclasses.is_dataclass(current):
         raise InputError(
             f"'{full}' is a section, not a parameter.",
-            fix=f"Name one of its parameters, e.g. '{full}.{dataclasses.fields(current)[0].name}'.",
+            fix=f"Name one of its parameters, e.g. '{next(iter_parameters(current, full + '.'))[0]}'.",
         )
     kind = type(current)
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -355,3 +772,16 @@ def _replace_path(obj: Any, parts: list[str], value: Any, full: str) -> Any:
             f"Parameter '{full}' must be a whole number, got {value!r}.", fix="Give a whole number."
         )
     return dataclasses.replace(obj, **{head: kind(value)})
+
+
+def _unknown_name(full: str, section: str, name: str, names: list[str]) -> InputError:
+    """Say which part of a dotted path is unknown, suggest the closest name and list the rest."""
+    where = f"'{section[:-1]}'" if section else "the top level"
+    close = difflib.get_close_matches(name, names, n=1)
+    guess = (
+        f"Did you mean '{full.replace(section + name, section + close[0], 1)}'? " if close else ""
+    )
+    return InputError(
+        f"Unknown model parameter '{full}': no '{name}' in {where}.",
+        fix=f"{guess}{where[:1].upper()}{where[1:]} holds: {', '.join(names)}.",
+    )

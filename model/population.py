@@ -16,26 +16,12 @@ import numpy as np
 from scipy import special
 
 from . import evidence
-from .parameters import Parameters
+from .parameters import Circumstances, Parameters
 
 AGE_BANDS = ("16-34", "35-54", "55-74", "75+")
-AGE_SHARES = np.array(
-    [0.30, 0.33, 0.25, 0.12]
-)  # England adults, rounded (assumption: ONS mid-year)
-FEMALE_SHARE = 0.51  # assumption: ONS mid-year estimates, adults
-# Health limitation (pain or mobility) by IMD quintile, before the age gradient (assumption;
-# direction and size guided by Census 2021 "very good" health, 19.8% vs 46.0% at ages 55-59).
-HEALTH_LIMITED_BY_QUINTILE = np.array([0.22, 0.19, 0.16, 0.13, 0.10])
-HEALTH_AGE_MULTIPLIER = np.array([0.5, 0.9, 1.4, 2.0])
-# Awareness of local groups by IMD quintile (assumption: deprived areas under-represented in
-# Walking for Health, 2016). Outreach and a directory raise it.
-AWARENESS_BY_QUINTILE = np.array([0.30, 0.35, 0.40, 0.45, 0.50])
-# Within Active Lives categories (assumption): 40% of the inactive do nothing at all; the
-# active do 150 minutes plus an exponential tail with a mean of 200 more.
-INACTIVE_ZERO_SHARE = 0.4
-ACTIVE_TAIL_MEAN_MINUTES = 200.0
 # Life satisfaction: a Beta distribution on 0-10 whose concentration is solved from the
-# national mean (7.45) and low share (5.8%); quintile means spread by the gradient parameter.
+# national mean (7.45) and low share (5.8%), so not an assumption; quintile means spread by
+# the gradient parameter.
 LIFE_SATISFACTION_CONCENTRATION = 6.136
 
 
@@ -79,15 +65,17 @@ class QuintileQuantiles:
         return np.clip(u, 1e-9, 1 - 1e-9)
 
 
-def minutes_at_rank(
-    u: np.ndarray, quintile: np.ndarray, inactive_offset_pct: float = 0.0
-) -> np.ndarray:
+def minutes_at_rank(u: np.ndarray, quintile: np.ndarray, params: Parameters) -> np.ndarray:
     """Usual weekly activity minutes at within-quintile rank u, by Active Lives categories.
 
-    `inactive_offset_pct` moves a place's inactive share up (and active share
-    down) in every quintile, for places less active than their deprivation predicts.
+    Within the inactive, a share do nothing at all and the rest up to 30
+    minutes; the active do 150 minutes plus an exponential tail
+    (`params.circumstances`). A place's `inactive_offset_pct` moves its
+    inactive share up (and active share down) in every quintile, for places
+    less active than their deprivation predicts.
     """
-    p_in = (INACTIVE_PCT[quintile - 1] + inactive_offset_pct) / 100
+    c = params.circumstances
+    p_in = (INACTIVE_PCT[quintile - 1] + params.place.inactive_offset_pct) / 100
     p_fair = FAIRLY_ACTIVE_PCT[quintile - 1] / 100
     p_act = 1 - p_in - p_fair
     low = evidence.FAIRLY_ACTIVE_MINUTES
@@ -95,11 +83,12 @@ def minutes_at_rank(
     inactive_frac = u / p_in
     fair_frac = (u - p_in) / p_fair
     active_frac = np.clip((u - p_in - p_fair) / p_act, 0, 1 - 1e-9)
-    inactive = np.clip((inactive_frac - INACTIVE_ZERO_SHARE) / (1 - INACTIVE_ZERO_SHARE), 0, 1)
+    zero = c.inactive_zero_share
+    inactive = np.clip((inactive_frac - zero) / (1 - zero), 0, 1)
     return np.select(
         [u < p_in, u < p_in + p_fair],
         [inactive * (low - 0.01), low + fair_frac * (high - low - 0.01)],
-        high - np.log1p(-active_frac) * ACTIVE_TAIL_MEAN_MINUTES,
+        high - np.log1p(-active_frac) * c.active_tail_mean_minutes,
     )
 
 
@@ -162,14 +151,17 @@ class Residents:
         self.driven = np.zeros(n, bool)  # enrolled with a volunteer driver scheme
 
 
-# How traits shift the latent scores behind the copula (assumptions: health limits and age
-# lower activity; health limits lower life satisfaction).
-def activity_shift(people: Residents, who=slice(None)) -> np.ndarray:
-    return -0.8 * people.health_limited[who] - 0.25 * people.age_band[who]
+def activity_shift(people: Residents, c: Circumstances, who=slice(None)) -> np.ndarray:
+    """How health limits and age move the latent activity score."""
+    return (
+        c.activity_shift_health_limited * people.health_limited[who]
+        + c.activity_shift_per_age_band * people.age_band[who]
+    )
 
 
-def life_satisfaction_shift(people: Residents, who=slice(None)) -> np.ndarray:
-    return -0.5 * people.health_limited[who]
+def life_satisfaction_shift(people: Residents, c: Circumstances, who=slice(None)) -> np.ndarray:
+    """How health limits move the latent life satisfaction score."""
+    return c.life_satisfaction_shift_health_limited * people.health_limited[who]
 
 
 def synthesise_residents(
@@ -181,26 +173,38 @@ def synthesise_residents(
     """Draw a town's residents from the published distributions; returns them and the copula maps."""
     neighbourhood = np.repeat(np.arange(len(population)), population)
     people = Residents(neighbourhood, neighbourhood_decile[neighbourhood])
-    n, q = people.n, people.quintile
+    n, q, traits = people.n, people.quintile, params.population
     area_deprivation = (10 - people.decile) / 9
-    people.deprivation[:] = np.clip(area_deprivation + rng.normal(0, 0.15, n), 0, 1)
-    people.age_band[:] = rng.choice(len(AGE_BANDS), size=n, p=AGE_SHARES)
-    people.female[:] = rng.random(n) < FEMALE_SHARE
+    people.deprivation[:] = np.clip(
+        area_deprivation + rng.normal(0, traits.deprivation_sd, n), 0, 1
+    )
+    age_shares = traits.age_shares()
+    people.age_band[:] = rng.choice(len(AGE_BANDS), size=n, p=age_shares)
+    people.female[:] = rng.random(n) < traits.female_share
     people.car[:] = rng.random(n) < car_access_by_quintile()[q - 1]
-    health_p = HEALTH_LIMITED_BY_QUINTILE[q - 1] * HEALTH_AGE_MULTIPLIER[people.age_band]
-    people.health_limited[:] = rng.random(n) < health_p / (AGE_SHARES @ HEALTH_AGE_MULTIPLIER)
+    age_multiplier = traits.health_age_multipliers()
+    health_p = traits.health_limited_by_quintile()[q - 1] * age_multiplier[people.age_band]
+    people.health_limited[:] = rng.random(n) < health_p / (age_shares @ age_multiplier)
 
     maps = {
-        "activity": QuintileQuantiles(activity_shift(people), q),
-        "life_satisfaction": QuintileQuantiles(life_satisfaction_shift(people), q),
+        "activity": QuintileQuantiles(activity_shift(people, params.circumstances), q),
+        "life_satisfaction": QuintileQuantiles(
+            life_satisfaction_shift(people, params.circumstances), q
+        ),
     }
     everyone = np.arange(n)
     redraw_circumstances(people, everyone, maps, params, rng)
-    # Self-efficacy rises with usual activity (assumption).
-    usual = np.minimum(people.base_minutes / 300, 1)
-    people.confidence_base[:] = np.clip(0.25 + 0.5 * usual + rng.normal(0, 0.1, n), 0, 1)
+    # Self-efficacy rises with usual activity.
+    usual = np.minimum(people.base_minutes / traits.confidence_full_minutes, 1)
+    people.confidence_base[:] = np.clip(
+        traits.confidence_inactive
+        + traits.confidence_activity_gain * usual
+        + rng.normal(0, traits.confidence_sd, n),
+        0,
+        1,
+    )
     people.confidence[:] = people.confidence_base
-    people.awareness[:] = AWARENESS_BY_QUINTILE[q - 1]
+    people.awareness[:] = traits.awareness_by_quintile()[q - 1]
     people.activity_minutes[:] = people.base_minutes
     people.life_satisfaction[:] = people.life_satisfaction_base
     return people, maps
@@ -212,19 +216,20 @@ def redraw_circumstances(
     """Draw usual activity, life satisfaction and loneliness propensity for `who`.
 
     Used at the start and after a life event. Lonelier people are less
-    satisfied with life (assumption: correlation -0.5); more active people a
-    little more (assumption: 0.3).
+    satisfied with life; more active people a little more (the correlations
+    in `params.circumstances`).
     """
-    q = people.quintile[who]
-    k = len(who)
+    q, k, c = people.quintile[who], len(who), params.circumstances
     activity_noise = rng.normal(size=k)
-    activity_rank = maps["activity"].rank(activity_shift(people, who) + activity_noise, q)
-    people.base_minutes[who] = minutes_at_rank(activity_rank, q, params.place.inactive_offset_pct)
-    ls_noise = 0.3 * activity_noise + np.sqrt(1 - 0.09) * rng.normal(size=k)
-    ls_rank = maps["life_satisfaction"].rank(life_satisfaction_shift(people, who) + ls_noise, q)
+    activity_rank = maps["activity"].rank(activity_shift(people, c, who) + activity_noise, q)
+    people.base_minutes[who] = minutes_at_rank(activity_rank, q, params)
+    r = c.activity_life_satisfaction_correlation
+    ls_noise = r * activity_noise + np.sqrt(1 - r**2) * rng.normal(size=k)
+    ls_rank = maps["life_satisfaction"].rank(life_satisfaction_shift(people, c, who) + ls_noise, q)
     people.life_satisfaction_base[who] = life_satisfaction_at_rank(
         ls_rank, q, params.wellbeing.quintile_gradient
     )
-    people.loneliness_noise[who] = -0.5 * special.ndtri(ls_rank) + np.sqrt(0.75) * rng.normal(
+    r = c.loneliness_life_satisfaction_correlation
+    people.loneliness_noise[who] = r * special.ndtri(ls_rank) + np.sqrt(1 - r**2) * rng.normal(
         size=k
     )

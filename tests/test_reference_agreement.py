@@ -39,7 +39,7 @@ import numpy as np
 import pytest
 
 from healthgap.model import HealthgapModel, Parameters, behaviour, population, typical_town
-from healthgap.model.groups import GROUP_TYPES, TYPE_INDEX
+from healthgap.model.groups import TYPE_INDEX, TYPE_NAMES
 from healthgap.model.randomness import Streams
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -78,7 +78,7 @@ def start_state(town, seed: int) -> HealthgapModel:
     the grace period, funding and closure, not only settled baseline groups.
     """
     model = HealthgapModel(town, Parameters(), seed, mesa_agents=False)
-    kinds = np.arange(1, len(GROUP_TYPES))
+    kinds = np.arange(1, len(TYPE_NAMES))
     venues = np.random.default_rng(seed).integers(town.n, size=len(kinds))
     funded_until = np.where(np.arange(len(kinds)) % 2 == 0, 39, -1)
     women_only = kinds == TYPE_INDEX["walk_and_talk"]
@@ -175,7 +175,7 @@ def test_reference_life_event_maps_match_population(start):
     for q in range(1, 6):
         np.testing.assert_allclose(
             [copula.minutes_at_rank(u, q) for u in ranks],
-            population.minutes_at_rank(ranks, np.full(len(ranks), q)),
+            population.minutes_at_rank(ranks, np.full(len(ranks), q), start.params),
             rtol=1e-6,
         )
         np.testing.assert_allclose(

@@ -79,9 +79,8 @@ def test_funded_groups_must_sustain_themselves_when_the_money_ends(start):
     closed, still_open = new[~g.open[new]], new[g.open[new]]
     assert len(closed) > 0
     assert (g.closed_week[closed] > g.funded_until[closed]).all()  # none closed while funded
-    from healthgap.model.behaviour import TYPE_MIN_ATTENDANCE
-
-    sustaining = g.history[still_open].mean(axis=1) >= TYPE_MIN_ATTENDANCE[g.kind[still_open]] - 2
+    min_attendance = rules.types.column("min_attendance")
+    sustaining = g.history[still_open].mean(axis=1) >= min_attendance[g.kind[still_open]] - 2
     assert sustaining.all()
 
 

@@ -21,7 +21,8 @@ def test_attending_raises_activity():
     people = model.people
     attended = people.attended.copy()
     kind = model.groups.kind[np.maximum(attended, 0)]
-    went = (attended >= 0) & (behaviour.TYPE_MINUTES[kind] > 0)  # a choir is not exercise
+    minutes = model.params.groups.types.column("minutes")
+    went = (attended >= 0) & (minutes[kind] > 0)  # a choir is not exercise
     assert went.sum() > 20
     recent = people.group_minutes.copy()
     behaviour.update_activity(model)
