@@ -1,160 +1,254 @@
-"""The HTML report: self-contained, complete, escaped, and robust to thin or odd comparisons."""
+"""The HTML report: self-contained, complete, escaped, led by key messages, and robust to thin
+or crowded comparisons. Comparisons are built directly, plus one tiny real run."""
 
 from __future__ import annotations
 
 import re
 
-from healthgap.viz.report import write_report
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-WARNING = "gyms & pools widens the gap in inactivity between the most and least deprived fifth"
+from healthgap.experiments.comparison import (
+    Band,
+    Comparison,
+    Interval,
+    ScenarioEffect,
+    gap_warnings,
+)
+from healthgap.model.metrics import GROUPS, INEQUALITY_METRICS, METRICS, SII_DIRECTION
+from healthgap.viz import figures
+from healthgap.viz.report import render_report, write_report
+
+SERIES = (*INEQUALITY_METRICS, "attendance_pct")
+VALUES = {"low": 10_000, "central": 13_000, "high": 16_000}
+PROVENANCE = {
+    "package_version": "0.1.0",
+    "git_revision": "abc123",
+    "seed": 1,
+    "scenario_hash": "hash-baseline",
+    "parameters": {"behaviour.habit_weight": 2.0, "burn_in_weeks": 10},
+}
 
 
-def triple(mean: float, half: float | None) -> dict:
-    if half is None:
-        return {"mean": mean, "low": None, "high": None}
-    return {"mean": mean, "low": mean - half, "high": mean + half}
+def spread(mean: float, half: float | None) -> Interval:
+    return Interval(mean) if half is None else Interval(mean, mean - half, mean + half)
 
 
-def scenario_entry(
+def effect(
     name: str,
     *,
     cost: float,
     wellbys: float,
-    half: float | None,
-    steps: int = 10,
-    warnings: list[str] | None = None,
+    half: float | None = 1.5,
+    gap: dict[str, float] | None = None,
     description: str = "",
-) -> dict:
-    """One scenario's entry, shaped like experiments.compare.summarise output."""
-    quintiles = ("all", "1", "3", "5")  # a thin set: the report must cope with missing quintiles
-    metrics = (
-        "inactive_pct",
-        "active_pct",
-        "life_satisfaction_mean",
-        "lonely_pct",
-        "attendance_pct",
-    )
-    delta = {
-        m: {
-            g: triple(-0.1 * (k + 1) + 0.01 * i, None if half is None else 0.05)
-            for k, g in enumerate(quintiles)
-        }
-        for i, m in enumerate(metrics)
-    }
-    sii_metrics = ("life_satisfaction_mean", "inactive_pct", "active_pct", "lonely_pct")
-    series = {
-        m: {
-            g: {
-                "mean": [0.01 * s for s in range(steps + 1)],
-                "low": [None if half is None else 0.01 * s - 0.005 for s in range(steps + 1)],
-                "high": [None if half is None else 0.01 * s + 0.005 for s in range(steps + 1)],
+    weeks: int = 10,
+) -> ScenarioEffect:
+    """One scenario's effect; `gap` sets the end-of-period change in chosen gaps (default 0)."""
+    small = None if half is None else 0.05
+    delta_gap = {m: spread((gap or {}).get(m, 0.0), small) for m in INEQUALITY_METRICS}
+    return ScenarioEffect(
+        name=name,
+        description=description or f"{name} programme",
+        place={},
+        residents_simulated=2_000,
+        people_represented=2_000,
+        cost_gbp=cost,
+        wellbys=spread(wellbys, half),
+        wellbys_undiscounted=spread(wellbys * 1.01, half),
+        cost_per_wellby=cost / wellbys if cost > 0 and wellbys > 0 else None,
+        bcr={k: wellbys * v / cost if cost > 0 else None for k, v in VALUES.items()},
+        moved_out_of_inactivity=spread(12.0, None if half is None else 4.0),
+        delta={
+            m: {g: spread(-0.1 * (i + 1), small) for i, g in enumerate(GROUPS)}
+            for m in METRICS
+            if METRICS[m].summary
+        },
+        delta_sii={m: spread(0.02, small) for m in INEQUALITY_METRICS},
+        delta_gap=delta_gap,
+        warnings=gap_warnings(name, delta_gap),
+        series={
+            m: {
+                g: Band(
+                    [0.01 * w for w in range(weeks + 1)],
+                    [None if half is None else 0.01 * w - 0.005 for w in range(weeks + 1)],
+                    [None if half is None else 0.01 * w + 0.005 for w in range(weeks + 1)],
+                )
+                for g in ("all", "1", "5")
             }
-            for g in ("all", "1", "5")
-        }
-        for m in ("life_satisfaction_mean", "inactive_pct", "attendance_pct")
-    }
-    values = {"low": 10_000, "central": 13_000, "high": 16_000}
-    return {
-        "description": description or f"{name} programme",
-        "cost_gbp": cost,
-        "wellbys": triple(wellbys, half),
-        "cost_per_wellby": cost / wellbys if cost > 0 and wellbys > 0 else None,
-        "bcr": {k: wellbys * v / cost if cost > 0 else None for k, v in values.items()},
-        "moved_out_of_inactivity": triple(12.0, None if half is None else 4.0),
-        "delta": delta,
-        "delta_sii": {m: triple(0.02, None if half is None else 0.01) for m in sii_metrics},
-        "delta_gap": {m: triple(-0.03, None if half is None else 0.01) for m in sii_metrics},
-        "provenance": {
-            "package_version": "0.1.0",
-            "git_revision": None,
-            "seed": 1,
-            "scenario": name,
-            "scenario_hash": f"hash-{name}",
-            "parameters": {"behaviour.habit_weight": 2.0, "burn_in_weeks": 10},
+            for m in SERIES
         },
-        "warnings": warnings or [],
-        "series": series,
-    }
+        provenance={**PROVENANCE, "scenario_hash": f"hash-{name}"},
+    )
 
 
-def fabricate(replicates: int = 3, scenarios: dict | None = None) -> dict:
-    """A small synthetic comparison: 2 scenarios, 10-step series, one warning."""
-    one = replicates < 2
-    half = None if one else 1.5
-    scenarios = scenarios or {
-        "seed-funding": scenario_entry("seed-funding", cost=100_000, wellbys=41.2, half=half),
-        "gyms & pools": scenario_entry(
-            "gyms & pools",
-            cost=50_000,
-            wellbys=7.3,
-            half=half,
-            warnings=[WARNING],
-            description="Gym passes <pilot> for over-50s",
-        ),
-    }
-    return {
-        "baseline": "baseline",
-        "replicates": replicates,
-        "seeds": list(range(1, replicates + 1)),
-        "weeks": 10,
-        "residents": 2_000,
-        "wellby_values_gbp": {"low": 10_000, "central": 13_000, "high": 16_000},
-        "method": "Paired differences across seeds. SII is fitted(least) minus fitted(most).",
-        "provenance": {
-            "package_version": "0.1.0",
-            "git_revision": "abc123",
-            "seed": 1,
-            "scenario": "baseline",
-            "scenario_hash": "hash-baseline",
-            "parameters": {"behaviour.habit_weight": 2.0, "burn_in_weeks": 10},
-        },
-        "scenarios": scenarios,
-    }
+def comparison(*effects: ScenarioEffect, replicates: int = 3) -> Comparison:
+    return Comparison(
+        baseline="baseline",
+        replicates=replicates,
+        seeds=list(range(1, replicates + 1)),
+        weeks=10,
+        residents=2_000,
+        wellby_values_gbp=VALUES,
+        discount_rate=0.015,
+        method="Paired differences across seeds.",
+        sii_direction=SII_DIRECTION,
+        provenance=PROVENANCE,
+        scenarios={e.name: e for e in effects},
+    )
 
 
-def test_report_is_self_contained_and_complete(tmp_path):
-    path = tmp_path / "report.html"
-    write_report(fabricate(), path)
-    page = path.read_text(encoding="utf-8")
+@pytest.fixture
+def two() -> Comparison:
+    """Seed funding narrows the loneliness gap; gyms & pools widens the inactivity gap."""
+    return comparison(
+        effect("seed-funding", cost=100_000, wellbys=41.2, gap={"lonely_pct": -0.8}),
+        effect("gyms & pools", cost=50_000, wellbys=7.3, gap={"inactive_pct": 0.9}),
+    )
+
+
+def test_page_is_self_contained_and_complete(two, tmp_path):
+    write_report(two, tmp_path)  # a folder: report.html inside it
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
     assert "<script" not in page.lower()
-    assert page.count("data:image/png;base64,") >= 4
-    for name in ("seed-funding", "gyms &amp; pools"):
-        assert name in page
-    assert "gyms &amp; pools widens the gap in inactivity" in page
-    assert "£" in page
-    for value in ("£10,000", "£13,000", "£16,000"):
-        assert value in page
-    for wellbys in ("41.2", "7.3"):
-        assert wellbys in page
-    # text from the data is escaped
-    assert "&lt;pilot&gt;" in page and "<pilot>" not in page
-    # every image has alt text
+    assert page.count("data:image/png;base64,") == len(SERIES) + 3
+    assert "seed-funding" in page and "gyms &amp; pools" in page
+    for text in ("£10,000", "£13,000", "£16,000", "41.2", "7.3", "41.6"):  # 41.6: undiscounted
+        assert text in page
+    assert "discounted at 1.5% a year" in page and "undiscounted" in page
+    # the sizes of practical importance, read from the registry
+    assert "0.5 percentage points for inactivity, being active and loneliness" in page
+    assert "0.02 points on the 0-10 scale for life satisfaction" in page
+    assert "gyms &amp; pools widens the gap in inactivity" in page  # the warning
+    assert SII_DIRECTION in page
+    for section in ("key", "over-time", "by-quintile", "gap", "value", "certainty", "provenance"):
+        assert f'<section id="{section}">' in page and f'href="#{section}"' in page
     images = re.findall(r"<img\b[^>]*>", page)
-    assert images and all(re.search(r'alt="[^"]{20,}"', img) for img in images)
+    assert all(re.search(r'alt="[^"]{80,}"', img) for img in images)
+    assert page.count("<table") == page.count("<caption>")
+    assert "<th>" not in page  # every header cell has a scope
 
 
-def test_one_replicate_with_null_intervals(tmp_path):
-    path = tmp_path / "report.html"
-    write_report(fabricate(replicates=1), path)
-    page = path.read_text(encoding="utf-8")
-    assert "n/a" in page
-    assert "only one run" in page.lower()
-    assert page.count("data:image/png;base64,") >= 4
+def test_user_text_renders_as_text():
+    evil = "<script>alert(1)</script>"
+    page = render_report(
+        comparison(
+            effect(
+                evil,
+                cost=1_000,
+                wellbys=2.0,
+                description="Walks & talks <b>bold</b>",
+                gap={"inactive_pct": 0.9},  # the name is in a warning too
+            )
+        )
+    )
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Walks &amp; talks &lt;b&gt;bold&lt;/b&gt;" in page
+    assert "<script" not in page.lower()
+    assert not re.search(r"<b[\s>]", page, re.I)
 
 
-def test_zero_cost_negative_wellbys_no_warnings_many_scenarios(tmp_path):
-    scenarios = {
-        "free": scenario_entry("free", cost=0.0, wellbys=3.0, half=1.0),
-        "harmful": scenario_entry("harmful", cost=20_000, wellbys=-5.0, half=2.0),
-    }
-    scenarios |= {
-        f"option-{i}": scenario_entry(f"option-{i}", cost=1_000.0 * i, wellbys=float(i), half=0.5)
-        for i in range(1, 7)
-    }
-    write_report(fabricate(scenarios=scenarios), tmp_path)  # a directory: writes report.html
-    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+def test_key_messages_come_first(two):
+    page = render_report(two)
+    headings = re.findall(r"<h2>(.*?)</h2>", page)
+    assert headings[0] == "Key messages"
+    key = page[page.index('<section id="key">') : page.index("</section>")]
+    assert "<figure" not in key  # the detail comes after
+    messages = re.findall(r"<li>(.*?)</li>", key[: key.index("</ul>")], re.S)
+    assert 3 <= len(messages) <= 5
+    best, gap, sure, cost = messages
+    assert best.startswith("seed-funding gains the most wellbeing per pound")  # BCR 5.4 vs 1.9
+    assert "seed-funding narrows the gap in loneliness by 0.80 percentage points" in gap
+    assert "gyms &amp; pools widens the gap in inactivity by 0.90 percentage points" in gap
+    assert "not cover uncertainty in the model&#39;s assumptions" in sure
+    assert "£50,000 (gyms &amp; pools) to £100,000 (seed-funding)" in cost
+
+
+def test_one_replicate_has_no_intervals(tmp_path):
+    one = comparison(
+        effect("a", cost=1_000, wellbys=2.0, half=None),
+        effect("b", cost=2_000, wellbys=1.0, half=None),
+        replicates=1,
+    )
+    page = render_report(one)
+    assert "interval n/a" in page
+    assert "Only one run" in page
+    assert page.count("data:image/png;base64,") == len(SERIES) + 3
+
+
+def test_many_scenarios_free_and_harmful_ones():
+    effects = [
+        effect("free", cost=0.0, wellbys=3.0),
+        effect("harmful", cost=20_000, wellbys=-5.0),
+        *(effect(f"option-{i}", cost=1_000.0 * i, wellbys=float(i), half=0.5) for i in range(1, 9)),
+    ]
+    page = render_report(comparison(*effects))
+    assert all(f'<th scope="row">{e.name}</th>' in page for e in effects)
     assert "No scenario widened the gap" in page
-    assert "lost 5" in page
-    assert "no cost recorded" in page
-    assert all(name in page for name in scenarios)
+    assert "\u22125.00" in page  # a loss, with a true minus sign
+    assert "option-1 gains the most wellbeing per pound" in page
+    assert "from £0 (free) to £20,000 (harmful)" in page
+
+
+def test_a_town_without_the_most_deprived_fifth():
+    lacking = effect("leafy", cost=1_000, wellbys=2.0)
+    lacking.delta_gap = {m: Interval(None) for m in INEQUALITY_METRICS}
+    for by_group in lacking.delta.values():
+        by_group["1"] = Interval(None)
+    page = render_report(comparison(lacking))
+    assert "The gap cannot be measured for leafy" in page
+    assert "No scenario narrows or widens" not in page
+    assert "Not measurable" in page
+
+
+def test_no_scenario_gains():
+    page = render_report(comparison(effect("harmful", cost=20_000, wellbys=-5.0)))
+    assert "No scenario with a cost gained wellbeing" in page
+
+
+def test_figures_return_figures_without_pyplot(two):
+    drawn = [
+        figures.change_over_time(two, "life_satisfaction_mean"),
+        figures.change_by_quintile(two),
+        figures.change_in_inequality(two),
+        figures.wellbeing_and_value(two),
+    ]
+    for fig in drawn:
+        assert isinstance(fig, Figure) and isinstance(fig.canvas, FigureCanvasAgg)
+    described = [
+        figures.change_over_time_alt(two, "life_satisfaction_mean"),
+        figures.change_by_quintile_alt(two),
+        figures.change_in_inequality_alt(two),
+        figures.wellbeing_and_value_alt(two),
+    ]
+    assert all("seed-funding" in text for text in described)
+    source = open(figures.__file__, encoding="utf-8").read()
+    assert not re.search(r"^\s*(import|from)\s.*pyplot", source, re.M)
+
+
+def test_a_real_comparison_renders(tmp_path):
+    from healthgap.experiments.compare import compare
+    from healthgap.scenarios import Scenario
+
+    place = {"residents": 3_000, "neighbourhoods": 10}
+    baseline = Scenario(name="baseline", years=0.25, place=place)
+    scenario = Scenario.model_validate(
+        {
+            "name": "<script>alert(1)</script>",
+            "description": "A directory & <b>link workers</b>",
+            "years": 0.25,
+            "place": place,
+            "interventions": [
+                {"type": "directory", "name": "one online directory"},
+                {"type": "outreach", "name": "link workers", "channel": "link_worker"},
+            ],
+        }
+    )
+    write_report(compare(baseline, [scenario], replicates=2, workers=1), tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "A directory &amp; &lt;b&gt;link workers&lt;/b&gt;" in page
+    assert "<script" not in page.lower() and not re.search(r"<b[\s>]", page, re.I)
+    assert page.count("data:image/png;base64,") >= 4
