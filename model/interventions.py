@@ -1,45 +1,69 @@
 """Interventions: each a mechanism in the model with its own cost accounting.
 
-An intervention is declared in a scenario file (the fields below are its
-schema) and applied each week, before residents choose groups. Every pound
-goes through `spend`, which refuses anything over the budget, so an
-intervention can never overspend; what was spent is in `model.spending`.
+An intervention is declared in a scenario file: the fields below are its schema,
+a frozen declaration that running it never changes. What one model run of it
+has done (where it acts, what it has spent, whom it drives) lives apart, in the
+`InterventionState` that `setup` makes for that run. The lifecycle is the same
+for every intervention and written once, in `Intervention.advance`: it starts
+in its first week, applies each week it runs, and stops after its last week or
+as soon as its budget refuses a payment. Every pound goes through `spend`, which
+refuses anything over the budget, so an intervention can never overspend; what
+was spent is in `model.spending`.
 """
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from . import behaviour
-from .errors import InputError
 from .groups import GROUP_TYPES, TYPE_INDEX, type_table
-from .town import CIRCUITY, SPEED_KMH
 
 if TYPE_CHECKING:
     from .model import HealthgapModel
 
 GroupTypeName = Literal[tuple(t.name for t in GROUP_TYPES)]  # type: ignore[valid-type]
+LOW_IMPACT_TYPES = tuple(t.name for t in GROUP_TYPES if t.low_impact)
+TransportMode = Literal["bus_link", "fare_subsidy", "volunteer_drivers"]
 WEEKS_PER_YEAR = 52
 RUNNING_COST = type_table("running_cost_gbp")
+
+
+@dataclass(eq=False)
+class InterventionState:
+    """What one model run of an intervention has done so far (its spec never changes)."""
+
+    places: np.ndarray  # the neighbourhoods it serves
+    phase: Literal["waiting", "running", "ended"] = "waiting"
+    spent_gbp: float = 0.0
+    out_of_money: bool = False  # a payment was refused: the lifecycle stops it
 
 
 class Intervention(BaseModel):
     """What every intervention has: a name, when it runs, a budget, and where it is aimed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str | None = None
     start_year: float = Field(0, ge=0, description="years after the start when it begins")
     end_year: float | None = Field(None, gt=0, description="when it stops (default: never)")
     budget_gbp: float | None = Field(None, ge=0, description="spending never goes over this")
     neighbourhoods: list[str] | None = Field(
-        None, description="codes of the neighbourhoods it serves (default: by its targeting)"
+        None,
+        min_length=1,
+        description="codes of the neighbourhoods it serves (default: by its targeting)",
     )
-    _spent: float = PrivateAttr(0.0)
-    _places: np.ndarray = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _ends_after_it_starts(self):
@@ -61,33 +85,51 @@ class Intervention(BaseModel):
     def end_week(self) -> float:
         return np.inf if self.end_year is None else round(self.end_year * WEEKS_PER_YEAR)
 
-    def running(self, week: int) -> bool:
-        return self.start_week <= week <= self.end_week
+    def setup(self, model: HealthgapModel) -> InterventionState:
+        """A fresh state for one model run."""
+        return InterventionState(places=self.places_served(model))
 
-    def spend(self, model: HealthgapModel, amount: float) -> bool:
-        """Pay `amount` if the budget allows; returns whether it was paid."""
-        if self.budget_gbp is not None and self._spent + amount > self.budget_gbp + 1e-6:
-            return False
-        self._spent += amount
-        model.spending[self.label] = model.spending.get(self.label, 0.0) + amount
-        return True
-
-    def setup(self, model: HealthgapModel) -> None:
-        """Resolve which neighbourhoods it serves, with a clear error for unknown codes."""
-        codes = list(model.town.node_array("code"))
+    def places_served(self, model: HealthgapModel) -> np.ndarray:
+        """The neighbourhoods it names (codes were checked when the scenario was read), else its default."""
         if self.neighbourhoods is None:
-            self._places = self.default_places(model)
-            return
-        unknown = [c for c in self.neighbourhoods if c not in codes]
-        if unknown:
-            raise InputError(
-                f"Intervention '{self.label}': neighbourhoods {unknown} are not in this place.",
-                fix=f"Use codes of the place's neighbourhoods, e.g. {', '.join(codes[:5])}.",
-            )
-        self._places = np.array([codes.index(c) for c in self.neighbourhoods], dtype=np.int64)
+            return self.default_places(model)
+        index = {code: i for i, code in enumerate(model.town.node_array("code"))}
+        return np.array([index[code] for code in self.neighbourhoods], dtype=np.int64)
 
     def default_places(self, model: HealthgapModel) -> np.ndarray:
         return np.arange(model.town.n)
+
+    def advance(self, model: HealthgapModel, state: InterventionState, week: int) -> None:
+        """One week of the lifecycle every intervention shares: start, apply, stop."""
+        if state.phase == "waiting" and self.start_week <= week <= self.end_week:
+            state.phase = "running"
+            self.start(model, state, week)
+        if state.phase != "running":
+            return
+        if week <= self.end_week and not state.out_of_money:
+            self.apply(model, state, week)
+        if week > self.end_week or state.out_of_money:
+            state.phase = "ended"
+            self.stop(model, state, week)
+
+    def start(self, model: HealthgapModel, state: InterventionState, week: int) -> None:
+        """What it does once, in its first week, before that week's `apply` (default: nothing)."""
+
+    def apply(self, model: HealthgapModel, state: InterventionState, week: int) -> None:
+        """What it does each week it runs (default: nothing)."""
+
+    def stop(self, model: HealthgapModel, state: InterventionState, week: int) -> None:
+        """Undo what lasts only while it runs (default: nothing)."""
+
+    def spend(self, model: HealthgapModel, state: InterventionState, amount: float) -> bool:
+        """Pay `amount` if the budget allows; once a payment is refused, the money has run out."""
+        over = self.budget_gbp is not None and state.spent_gbp + amount > self.budget_gbp + 1e-6
+        if over or state.out_of_money:
+            state.out_of_money = True
+            return False
+        state.spent_gbp += amount
+        model.spending[self.label] = model.spending.get(self.label, 0.0) + amount
+        return True
 
 
 def most_deprived_first(model: HealthgapModel) -> np.ndarray:
@@ -124,24 +166,33 @@ class SeedFunding(Intervention):
             raise ValueError("chooser = 'commissioner' needs group_types, the kinds to fund")
         return self
 
+    @field_validator("rounds")
+    @classmethod
+    def _rounds_need_a_period(cls, rounds: int, info: ValidationInfo) -> int:
+        if rounds > 1 and info.data.get("end_year") is None:
+            raise ValueError(
+                f"{rounds} rounds are spread from start_year to end_year: give end_year"
+            )
+        return rounds
+
     def default_places(self, model: HealthgapModel) -> np.ndarray:
         order = most_deprived_first(model)
         return order if self.target == "universal" else order[: self.most_deprived]
 
     def round_weeks(self) -> list[int]:
-        if self.rounds == 1 or self.end_year is None:
+        if self.rounds == 1:
             return [self.start_week]
         step = (self.end_week - self.start_week) / self.rounds
         return [self.start_week + round(i * step) for i in range(self.rounds)]
 
-    def apply(self, model: HealthgapModel, week: int) -> None:
+    def apply(self, model: HealthgapModel, state: InterventionState, week: int) -> None:
         if week not in self.round_weeks():
             return
         grants = int(self.budget_gbp / self.rounds // self.grant_gbp)
         for i in range(grants):
-            place = int(self._places[i % len(self._places)])
+            place = int(state.places[i % len(state.places)])
             kind = self.choose_kind(model, place, i)
-            if not self.spend(model, self.grant_gbp):
+            if not self.spend(model, state, self.grant_gbp):
                 break
             funded_until = week + round(self.funding_years * WEEKS_PER_YEAR)
             model.groups.add(
@@ -170,6 +221,11 @@ class SeedFunding(Intervention):
         return int(np.argmax(demand))
 
 
+@dataclass(eq=False)
+class OutreachState(InterventionState):
+    carry: float = 0.0  # part of a person the workers will see next week
+
+
 class Outreach(Intervention):
     """Link workers, social prescribers, GP referral or local and faith-centre champions.
 
@@ -196,17 +252,19 @@ class Outreach(Intervention):
     group_types: list[GroupTypeName] = Field(
         default_factory=list, description="kinds of group referred to (default: any)"
     )
-    _carry: float = PrivateAttr(0.0)
 
-    def apply(self, model: HealthgapModel, week: int) -> None:
-        if not self.running(week):
+    def setup(self, model: HealthgapModel) -> OutreachState:
+        return OutreachState(places=self.places_served(model))
+
+    def apply(self, model: HealthgapModel, state: OutreachState, week: int) -> None:
+        if not self.spend(
+            model, state, self.workers * self.cost_per_worker_year_gbp / WEEKS_PER_YEAR
+        ):
             return
-        if not self.spend(model, self.workers * self.cost_per_worker_year_gbp / WEEKS_PER_YEAR):
-            return
-        self._carry += self.workers * self.caseload_per_worker_year / WEEKS_PER_YEAR
-        seen_count, self._carry = int(self._carry), self._carry - int(self._carry)
+        state.carry += self.workers * self.caseload_per_worker_year / WEEKS_PER_YEAR
+        seen_count, state.carry = int(state.carry), state.carry - int(state.carry)
         p, effects = model.people, model.params.interventions
-        eligible = np.flatnonzero(self.eligible(model, week))
+        eligible = np.flatnonzero(self.eligible(model, state, week))
         if seen_count == 0 or len(eligible) == 0:
             return
         rng = model.streams.week("interventions", week)
@@ -223,7 +281,7 @@ class Outreach(Intervention):
             else effects.referral_boost_unsupported
         )
 
-    def eligible(self, model: HealthgapModel, week: int) -> np.ndarray:
+    def eligible(self, model: HealthgapModel, state: OutreachState, week: int) -> np.ndarray:
         """Who the targeting rule picks: not in a group, not already referred, in the area served."""
         p = model.people
         rule = {
@@ -233,7 +291,7 @@ class Outreach(Intervention):
             "health_limited": p.health_limited,
             "everyone": np.ones(p.n, bool),
         }[self.target]
-        in_area = np.isin(p.neighbourhood, self._places)
+        in_area = np.isin(p.neighbourhood, state.places)
         return rule & in_area & (p.member_of < 0) & (p.referred_until < week)
 
     def best_group(self, model: HealthgapModel, who: np.ndarray) -> np.ndarray:
@@ -255,75 +313,82 @@ class Outreach(Intervention):
         return np.where(np.isfinite(appeal.max(axis=0)), best, -1)
 
 
+@dataclass(eq=False, kw_only=True)
+class TransportState(InterventionState):
+    """A transport scheme in one run: the model's travel is the town's plus every scheme running."""
+
+    mode: TransportMode
+    routes: list[tuple[int, int]]  # every pair of the neighbourhoods it serves, once
+    enrolled: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # drivers' riders
+
+
 class Transport(Intervention):
     """A new bus link, a fare subsidy or volunteer drivers between the named neighbourhoods.
 
     bus_link: a direct bus between every pair of them. fare_subsidy: free buses
     between them. volunteer_drivers: up to `capacity` residents without a car
     (health-limited and older first) are driven between them, paying per trip.
+    Schemes compose: travel is recomputed from the town and every scheme running
+    whenever one starts or stops (`HealthgapModel.update_travel`).
     """
 
     type: Literal["transport"] = "transport"
-    mode: Literal["bus_link", "fare_subsidy", "volunteer_drivers"]
+    mode: TransportMode
     neighbourhoods: list[str] = Field(..., min_length=2)
     capacity: int = Field(50, ge=0, description="residents a volunteer driver scheme can take")
     cost_per_year_gbp: float = Field(0, ge=0)
     cost_per_trip_gbp: float = Field(0, ge=0, description="per return trip (volunteer drivers)")
-    _saved: dict = PrivateAttr(default_factory=dict)
 
-    _on: bool = PrivateAttr(False)
+    @field_validator("neighbourhoods")
+    @classmethod
+    def _links_two_places(cls, codes: list[str]) -> list[str]:
+        if len(set(codes)) < 2:
+            raise ValueError("a transport scheme links at least two different neighbourhoods")
+        return codes
 
-    def apply(self, model: HealthgapModel, week: int) -> None:
-        if week == self.start_week:
-            self.start(model)
-        if not self._on:
-            return
-        trips = self.trips_last_week(model) if self.mode == "volunteer_drivers" else 0
-        cost = self.cost_per_year_gbp / WEEKS_PER_YEAR + self.cost_per_trip_gbp * trips
-        if week > self.end_week or not self.spend(model, cost):
-            self.stop(model)
+    @field_validator("capacity", "cost_per_trip_gbp")
+    @classmethod
+    def _only_for_drivers(cls, value: float, info: ValidationInfo) -> float:
+        mode = info.data.get("mode")
+        if mode != "volunteer_drivers":
+            raise ValueError(f"only volunteer_drivers use it; remove it from this {mode}")
+        return value
 
-    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        a, b = np.meshgrid(self._places, self._places, indexing="ij")
-        off = a != b
-        return a[off], b[off]
+    def setup(self, model: HealthgapModel) -> TransportState:
+        places = self.places_served(model)
+        routes = list(itertools.combinations(np.unique(places).tolist(), 2))
+        return TransportState(places=places, mode=self.mode, routes=routes)
 
-    def start(self, model: HealthgapModel) -> None:
-        self._on = True
-        a, b = self.pairs()
-        if self.mode == "bus_link":
-            self._saved["bus"] = model.travel["bus"].copy()
-            x, y = model.town.node_array("x_km"), model.town.node_array("y_km")
-            direct = np.hypot(x[a] - x[b], y[a] - y[b]) * CIRCUITY / SPEED_KMH["bus"] * 60 + 10
-            model.travel["bus"][a, b] = np.minimum(model.travel["bus"][a, b], direct)
-        elif self.mode == "fare_subsidy":
-            self._saved["fare"] = model.bus_fare.copy()
-            model.bus_fare[a, b] = 0.0
-        else:
-            model.driven_routes[a, b] = True
+    def start(self, model: HealthgapModel, state: TransportState, week: int) -> None:
+        if self.mode == "volunteer_drivers":
             p = model.people
-            candidates = np.flatnonzero(~p.car & np.isin(p.neighbourhood, self._places))
+            candidates = np.flatnonzero(~p.car & np.isin(p.neighbourhood, state.places))
             priority = np.lexsort((-p.age_band[candidates], ~p.health_limited[candidates]))
-            p.driven[candidates[priority[: self.capacity]]] = True
-        model.groups_changed()
+            state.enrolled = candidates[priority[: self.capacity]]
+        model.transport_schemes.append(state)
+        model.update_travel()
 
-    def stop(self, model: HealthgapModel) -> None:
-        self._on = False
-        if self.mode == "bus_link":
-            model.travel["bus"] = self._saved["bus"]
-        elif self.mode == "fare_subsidy":
-            model.bus_fare[:] = self._saved["fare"]
-        else:
-            a, b = self.pairs()
-            model.driven_routes[a, b] = False
-            model.people.driven[:] = False
-        model.groups_changed()
+    def apply(self, model: HealthgapModel, state: TransportState, week: int) -> None:
+        trips = self.trips_last_week(model, state) if self.mode == "volunteer_drivers" else 0
+        self.spend(
+            model, state, self.cost_per_year_gbp / WEEKS_PER_YEAR + self.cost_per_trip_gbp * trips
+        )
 
-    def trips_last_week(self, model: HealthgapModel) -> int:
-        """Return trips the volunteer drivers made last week (paid for now)."""
+    def stop(self, model: HealthgapModel, state: TransportState, week: int) -> None:
+        model.transport_schemes.remove(state)
+        model.update_travel()
+
+    def trips_last_week(self, model: HealthgapModel, state: TransportState) -> int:
+        """Return trips this scheme's drivers made last week (paid for now)."""
         p, g = model.people, model.groups
-        went = np.flatnonzero(p.driven & (p.attended >= 0))
-        return int(model.driven_routes[p.neighbourhood[went], g.venue[p.attended[went]]].sum())
+        went = state.enrolled[p.attended[state.enrolled] >= 0]
+        home, venue = p.neighbourhood[went], g.venue[p.attended[went]]
+        return int((np.isin(venue, state.places) & (venue != home)).sum())
+
+
+@dataclass(eq=False)
+class DirectoryState(InterventionState):
+    added: np.ndarray | None = None  # awareness it gave each resident, taken back when it stops
 
 
 class Directory(Intervention):
@@ -332,21 +397,27 @@ class Directory(Intervention):
     type: Literal["directory"] = "directory"
     setup_cost_gbp: float = Field(5_000, ge=0, description="building it (assumption)")
     cost_per_year_gbp: float = Field(2_000, ge=0, description="keeping it current (assumption)")
-    _added: np.ndarray = PrivateAttr(None)
 
-    def apply(self, model: HealthgapModel, week: int) -> None:
-        p = model.people
-        if week == self.start_week and self.spend(model, self.setup_cost_gbp):
-            here = np.isin(p.neighbourhood, self._places)
-            before = p.awareness.copy()
-            uplift = model.params.interventions.directory_awareness
-            p.awareness[here] = np.minimum(p.awareness[here] + uplift, 1)
-            self._added = p.awareness - before
-        if self._added is None:
+    def setup(self, model: HealthgapModel) -> DirectoryState:
+        return DirectoryState(places=self.places_served(model))
+
+    def start(self, model: HealthgapModel, state: DirectoryState, week: int) -> None:
+        if not self.spend(model, state, self.setup_cost_gbp):
             return
-        if week == self.end_week + 1 or not self.spend(model, self.cost_per_year_gbp / 52):
-            p.awareness[:] = np.maximum(p.awareness - self._added, 0)
-            self._added = None
+        p = model.people
+        here = np.isin(p.neighbourhood, state.places)
+        before = p.awareness.copy()
+        uplift = model.params.interventions.directory_awareness
+        p.awareness[here] = np.minimum(p.awareness[here] + uplift, 1)
+        state.added = p.awareness - before
+
+    def apply(self, model: HealthgapModel, state: DirectoryState, week: int) -> None:
+        self.spend(model, state, self.cost_per_year_gbp / 52)
+
+    def stop(self, model: HealthgapModel, state: DirectoryState, week: int) -> None:
+        if state.added is not None:
+            p = model.people
+            p.awareness[:] = np.maximum(p.awareness - state.added, 0)
 
 
 class VenueSubsidy(Intervention):
@@ -355,13 +426,12 @@ class VenueSubsidy(Intervention):
     type: Literal["venue_subsidy"] = "venue_subsidy"
     budget_gbp: float = Field(..., ge=0)
 
-    def apply(self, model: HealthgapModel, week: int) -> None:
-        if not self.running(week):
-            return
+    def apply(self, model: HealthgapModel, state: InterventionState, week: int) -> None:
         g = model.groups
-        for group in np.flatnonzero(g.open & np.isin(g.venue, self._places)):
-            if self.spend(model, float(RUNNING_COST[g.kind[group]])):
-                g.funded_until[group] = max(g.funded_until[group], week)
+        for group in np.flatnonzero(g.open & np.isin(g.venue, state.places)):
+            if not self.spend(model, state, float(RUNNING_COST[g.kind[group]])):
+                return
+            g.funded_until[group] = max(g.funded_until[group], week)
 
 
 class LowImpactOffer(Intervention):
@@ -373,21 +443,36 @@ class LowImpactOffer(Intervention):
         1, ge=1, description="new free weekly sessions, one per neighbourhood served"
     )
 
+    @field_validator("group_type")
+    @classmethod
+    def _is_low_impact(cls, name: str) -> str:
+        if name not in LOW_IMPACT_TYPES:
+            raise ValueError(
+                f"'{name}' is not a low-impact kind of group; choose one of "
+                f"{', '.join(LOW_IMPACT_TYPES)}"
+            )
+        return name
+
+    @field_validator("sessions")
+    @classmethod
+    def _a_neighbourhood_per_session(cls, sessions: int, info: ValidationInfo) -> int:
+        named = info.data.get("neighbourhoods")
+        if named is not None and sessions > len(named):
+            raise ValueError(
+                f"one session opens in each neighbourhood named, and {len(named)} are named: "
+                "name more or open fewer"
+            )
+        return sessions
+
     def default_places(self, model: HealthgapModel) -> np.ndarray:
         return most_deprived_first(model)
 
-    def apply(self, model: HealthgapModel, week: int) -> None:
-        if week != self.start_week:
-            return
+    def start(self, model: HealthgapModel, state: InterventionState, week: int) -> None:
         kind = TYPE_INDEX[self.group_type]
-        if not GROUP_TYPES[kind].low_impact:
-            raise InputError(
-                f"Intervention '{self.label}': {self.group_type} is not low-impact.",
-                fix="Choose swim, walk_and_talk or another low-impact kind.",
-            )
         weeks = self.end_week - week + 1 if self.end_year is not None else 3 * WEEKS_PER_YEAR
-        places = self._places[: self.sessions]
-        opened = [place for place in places if self.spend(model, float(RUNNING_COST[kind]) * weeks)]
+        places = state.places[: self.sessions]
+        cost = float(RUNNING_COST[kind]) * weeks
+        opened = [place for place in places if self.spend(model, state, cost)]
         model.groups.add(
             [kind] * len(opened),
             opened,
@@ -396,7 +481,7 @@ class LowImpactOffer(Intervention):
             cost_gbp=np.zeros(len(opened)),
         )
         p = model.people
-        told = p.health_limited & np.isin(p.neighbourhood, self._places)
+        told = p.health_limited & np.isin(p.neighbourhood, state.places)
         uplift = model.params.interventions.low_impact_awareness
         p.awareness[told] = np.minimum(p.awareness[told] + uplift, 1)
         model.groups_changed()
@@ -412,8 +497,8 @@ class WalkTo5k(Intervention):
     coach_cost_per_year_gbp: float = Field(5_000, ge=0, description="a run leader (assumption)")
     settled_habit: float = Field(0.6, ge=0, le=1)
 
-    def apply(self, model: HealthgapModel, week: int) -> None:
-        if not self.running(week) or not self.spend(model, self.coach_cost_per_year_gbp / 52):
+    def apply(self, model: HealthgapModel, state: InterventionState, week: int) -> None:
+        if not self.spend(model, state, self.coach_cost_per_year_gbp / 52):
             return
         p, g = model.people, model.groups
         walkers = np.flatnonzero(
@@ -421,7 +506,7 @@ class WalkTo5k(Intervention):
             & (g.kind[np.maximum(p.member_of, 0)] == TYPE_INDEX["walk_and_talk"])
             & (p.habit >= self.settled_habit)
             & ~p.health_limited
-            & np.isin(p.neighbourhood, self._places)
+            & np.isin(p.neighbourhood, state.places)
         )
         rng = model.streams.week("interventions", week)
         moving = walkers[rng.random(len(walkers)) < self.graduation_rate]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import mesa
 import numpy as np
 
@@ -13,6 +16,9 @@ from .population import lonely_targets, synthesise_residents
 from .randomness import Streams
 from .ties import Friendships, build_friendships
 from .town import Town, typical_town
+
+if TYPE_CHECKING:
+    from .interventions import Intervention, InterventionState, TransportState
 
 
 class HealthgapModel(mesa.Model):
@@ -41,11 +47,9 @@ class HealthgapModel(mesa.Model):
         self.params = parameters or Parameters()
         self.town = town or typical_town()
         self.streams = Streams(self.seed)
-        self.interventions: list = []
+        self.interventions: list[tuple[Intervention, InterventionState]] = []
         self.spending: dict[str, float] = {}
-        self.travel = self.town.travel_minutes()
-        self.bus_fare = self.town.bus_fares()
-        self.driven_routes = np.zeros((self.town.n, self.town.n), bool)
+        self.transport_schemes: list[TransportState] = []  # those running, in starting order
         self.people, self.copula_maps = synthesise_residents(
             self.town.imd_decile, self.town.population, self.params, self.streams.build("residents")
         )
@@ -67,7 +71,7 @@ class HealthgapModel(mesa.Model):
         self.groups = baseline_groups(
             venue_weights, self.people.n, -burn_in, self.streams.build("groups"), self.params.groups
         )
-        self.groups_changed()
+        self.update_travel()
         behaviour.seed_memberships(self, self.streams.build("memberships"))
         self.burn_in(burn_in)
         self.week = 0
@@ -80,12 +84,11 @@ class HealthgapModel(mesa.Model):
             Resident.create_agents(self, self.people.n, index=list(range(self.people.n)))
             self.add_group_agents()
 
-    def add_interventions(self, interventions) -> None:
-        """Attach interventions (as copies, so one spec serves many runs); they act from week 1."""
+    def add_interventions(self, interventions: Iterable[Intervention]) -> None:
+        """Attach interventions, each with its own state for this run (a spec never changes, so
+        one serves many runs); they act from week 1."""
         for spec in interventions:
-            intervention = spec.model_copy(deep=True)
-            intervention.setup(self)
-            self.interventions.append(intervention)
+            self.interventions.append((spec, spec.setup(self)))
 
     def burn_in(self, weeks: int) -> None:
         """Run `weeks` before the reported start so groups fill and ties form."""
@@ -95,8 +98,8 @@ class HealthgapModel(mesa.Model):
     # The weekly order of phases, written once.
     def advance_week(self, week: int) -> None:
         """One week: interventions, choice, attendance, habits, activity, ties, wellbeing, groups."""
-        for intervention in self.interventions:
-            intervention.apply(self, week)
+        for spec, state in self.interventions:
+            spec.advance(self, state, week)
         behaviour.choose_groups(self, week)
         behaviour.drop_out(self, week)
         behaviour.update_habits(self)
@@ -141,6 +144,24 @@ class HealthgapModel(mesa.Model):
             if len(in_q):
                 p.loneliness_intercept[q - 1] = -np.quantile(in_q, 1 - targets[q - 1])
         p.lonely[:] = behaviour.loneliness_score(self) > 0
+
+    def update_travel(self) -> None:
+        """Travel as the town's streets and buses plus every transport scheme running: minutes
+        by mode, bus fares, and who volunteers drive where; then `groups_changed`."""
+        schemes = self.transport_schemes
+        links = [route for s in schemes if s.mode == "bus_link" for route in s.routes]
+        self.travel = self.town.travel_minutes(self.params.travel, bus_links=links)
+        self.bus_fare = self.town.bus_fares(self.params.travel)
+        self.driven_routes = np.zeros((self.town.n, self.town.n), bool)
+        self.people.driven[:] = False
+        for scheme in schemes:
+            a, b = np.array(scheme.routes, dtype=np.intp).reshape(-1, 2).T
+            if scheme.mode == "fare_subsidy":
+                self.bus_fare[a, b] = self.bus_fare[b, a] = 0.0
+            elif scheme.mode == "volunteer_drivers":
+                self.driven_routes[a, b] = self.driven_routes[b, a] = True
+                self.people.driven[scheme.enrolled] = True
+        self.groups_changed()
 
     def groups_changed(self) -> None:
         """Recompute travel minutes and fares to each group and where people discover groups."""

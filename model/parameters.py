@@ -696,6 +696,36 @@ class PlaceCalibration:
     )
 
 
+@dataclass(frozen=True)
+class Travel:
+    """How long a trip takes and what the bus costs: door to door along the street network."""
+
+    walk_kmh: float = param(4.8, "km/h", 3.5, 6.0, "assumption: typical urban walking pace")
+    bus_kmh: float = param(18.0, "km/h in the vehicle", 10.0, 30.0, "assumption: urban England")
+    car_kmh: float = param(30.0, "km/h", 15.0, 45.0, "assumption: urban England")
+    bus_wait_min: float = param(
+        10.0, "minutes a bus trip adds: the walk to the stop and the wait", 5.0, 20.0, "assumption"
+    )
+    car_park_min: float = param(3.0, "minutes a car trip adds to park", 0.0, 10.0, "assumption")
+    circuity: float = param(
+        1.3, "street distance over straight-line distance", 1.1, 1.6, "assumption"
+    )
+    bus_return_fare_gbp: float = param(
+        4.0,
+        "GBP a return bus trip",
+        0.0,
+        8.0,
+        "assumption: two single fares at the England cap of 2023-24 (GBP 2 each)",
+    )
+
+    def kmh(self, mode: str) -> float:
+        """Speed of a mode ("walk", "bus" or "car") along the street."""
+        return getattr(self, f"{mode}_kmh")
+
+    def overhead_min(self, mode: str) -> float:
+        """Minutes a trip by a mode adds whatever its length (walking adds none)."""
+        return {"walk": 0.0, "bus": self.bus_wait_min, "car": self.car_park_min}[mode]
+
 
 @dataclass(frozen=True)
 class Parameters:
@@ -710,6 +740,7 @@ class Parameters:
     groups: GroupRules = field(default_factory=GroupRules)
     interventions: InterventionEffects = field(default_factory=InterventionEffects)
     place: PlaceCalibration = field(default_factory=PlaceCalibration)
+    travel: Travel = field(default_factory=Travel)
     burn_in_weeks: int = param(
         104,
         "weeks simulated before the reported start, so groups and ties reach equilibrium",

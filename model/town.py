@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
-from scipy.sparse import csr_array
-from scipy.sparse.csgraph import shortest_path
-from scipy.spatial import Delaunay
 
 from .errors import InputError
+from .parameters import Travel
 
 MODES = ("walk", "bus", "car")
-# Door-to-door speeds in km/h along the street network and the fixed costs of a trip.
-# Assumptions (typical urban England): walking 4.8 km/h; bus 18 km/h in vehicle plus
-# 10 minutes' wait and walk to the stop; car 30 km/h plus 3 minutes' parking.
-SPEED_KMH = {"walk": 4.8, "bus": 18.0, "car": 30.0}
-TRIP_OVERHEAD_MIN = {"walk": 0.0, "bus": 10.0, "car": 3.0}
-CIRCUITY = 1.3  # street distance over straight-line distance (assumption)
-# A return bus trip: two single fares at the England cap of 2023-24 (assumption: GBP 2 each).
-BUS_RETURN_FARE_GBP = 4.0
 
 
 @dataclass
@@ -28,8 +19,9 @@ class Town:
     """Neighbourhoods (about LSOAs): graph, population, deprivation and travel times.
 
     Node ids are 0..n-1 (integers, as Mesa's network drawing needs). Node
-    attributes: code, name, population, imd_decile, x_km, y_km. Edge attributes:
-    distance_km and minutes by each mode.
+    attributes: code, name, population, imd_decile, x_km, y_km, within_km (a
+    neighbourhood's own extent). Edges join neighbours and carry distance_km;
+    `travel_minutes` turns distances into times by each mode.
     """
 
     graph: nx.Graph
@@ -55,27 +47,48 @@ class Town:
     def imd_quintile(self) -> np.ndarray:
         return ((self.imd_decile + 1) // 2).astype(np.int8)
 
-    def travel_minutes(self) -> dict[str, np.ndarray]:
-        """Shortest door-to-door minutes between every pair of neighbourhoods, by mode."""
+    def travel_minutes(
+        self, travel: Travel | None = None, bus_links: Iterable[tuple[int, int]] = ()
+    ) -> dict[str, np.ndarray]:
+        """Shortest door-to-door minutes between every pair of neighbourhoods, by mode.
+
+        `bus_links` are pairs of neighbourhoods joined by a direct bus (a transport
+        intervention); trips that pass through them get quicker too.
+        """
+        from scipy.sparse import csr_array  # SciPy only where used: reading scenarios is quick
+        from scipy.sparse.csgraph import shortest_path
+
+        travel = travel or Travel()
         n = self.n
-        edges = list(self.graph.edges(data=True))
-        rows = np.array([u for u, _, _ in edges] + [v for _, v, _ in edges], dtype=np.int64)
-        cols = np.array([v for _, v, _ in edges] + [u for u, _, _ in edges], dtype=np.int64)
-        within = self.node_array("within_km") * CIRCUITY
+        streets = {(min(u, v), max(u, v)): d for u, v, d in self.graph.edges(data="distance_km")}
+        x, y = self.node_array("x_km"), self.node_array("y_km")
+        links = {(min(a, b), max(a, b)) for a, b in bus_links if a != b} - streets.keys()
+        direct = {(a, b): float(np.hypot(x[a] - x[b], y[a] - y[b])) for a, b in links}
+        within = self.node_array("within_km") * travel.circuity
         result = {}
         for mode in MODES:
-            moving = np.array([d[f"{mode}_moving_min"] for _, _, d in edges] * 2, dtype=float)
+            routes = streets | direct if mode == "bus" else streets
+            ends = np.array(list(routes), dtype=np.int64).reshape(-1, 2)
+            km = np.array(list(routes.values()), dtype=float)
+            moving = np.concatenate([km, km]) * travel.circuity / travel.kmh(mode) * 60
+            rows = np.concatenate([ends[:, 0], ends[:, 1]])
+            cols = np.concatenate([ends[:, 1], ends[:, 0]])
             matrix = csr_array((moving, (rows, cols)), shape=(n, n))
             minutes = shortest_path(matrix, method="D", directed=False)
-            np.fill_diagonal(minutes, within / SPEED_KMH[mode] * 60)
-            result[mode] = minutes + TRIP_OVERHEAD_MIN[mode]
+            np.fill_diagonal(minutes, within / travel.kmh(mode) * 60)
+            result[mode] = minutes + travel.overhead_min(mode)
         return result
 
-    def bus_fares(self) -> np.ndarray:
+    def bus_fares(self, travel: Travel | None = None) -> np.ndarray:
         """The return bus fare between every pair of neighbourhoods (GBP)."""
-        fares = np.full((self.n, self.n), BUS_RETURN_FARE_GBP)
+        fares = np.full((self.n, self.n), (travel or Travel()).bus_return_fare_gbp)
         np.fill_diagonal(fares, 0.0)
         return fares
+
+
+def preset_codes(neighbourhoods: int) -> list[str]:
+    """The neighbourhood codes of a preset town: T001, T002, ..."""
+    return [f"T{i + 1:03d}" for i in range(neighbourhoods)]
 
 
 def build_town(
@@ -114,14 +127,7 @@ def build_town(
             y_km=float(points[i, 1]),
         )
     for u, v in _neighbour_pairs(points):
-        distance = float(np.hypot(*(points[u] - points[v])))
-        street = distance * CIRCUITY
-        graph.add_edge(
-            u,
-            v,
-            distance_km=distance,
-            **{f"{m}_moving_min": street / SPEED_KMH[m] * 60 for m in MODES},
-        )
+        graph.add_edge(u, v, distance_km=float(np.hypot(*(points[u] - points[v]))))
     # A neighbourhood's own extent: half the distance to its nearest neighbour.
     for i in range(n):
         nearest = min((graph.edges[i, j]["distance_km"] for j in graph.neighbors(i)), default=1.0)
@@ -131,6 +137,8 @@ def build_town(
 
 def _neighbour_pairs(points: np.ndarray) -> set[tuple[int, int]]:
     """Pairs of neighbourhoods that share a border (Delaunay triangulation)."""
+    from scipy.spatial import Delaunay
+
     n = len(points)
     if n < 4 or np.linalg.matrix_rank(points - points.mean(axis=0)) < 2:
         order = np.lexsort((points[:, 1], points[:, 0]))
@@ -173,9 +181,8 @@ def typical_town(
     decile[order] = np.sort(np.asarray(deciles))
     population = np.full(neighbourhoods, residents // neighbourhoods)
     population[: residents - population.sum()] += 1
-    codes = [f"T{i + 1:03d}" for i in range(neighbourhoods)]
     return build_town(
-        codes,
+        preset_codes(neighbourhoods),
         [f"Neighbourhood {i + 1}" for i in range(neighbourhoods)],
         population,
         decile,

@@ -1,6 +1,23 @@
-"""Scenario schema and loader, the built-in scenario library, place loaders."""
+"""Scenario schema and loader, the built-in scenario library, place loaders.
 
-from .places import build_place
-from .schema import Scenario, builtin_names, load_scenario, parse_scenario
+The names below are imported on first use, so listing or reading scenarios does not import
+what only building a place needs (pandas for a real place's tables).
+"""
 
-__all__ = ["Scenario", "build_place", "builtin_names", "load_scenario", "parse_scenario"]
+import importlib
+
+_HOMES = {
+    "Scenario": ".schema",
+    "build_place": ".places",
+    "builtin_names": ".loader",
+    "check_place_fits": ".loader",
+    "load_scenario": ".loader",
+    "parse_scenario": ".loader",
+}
+__all__ = list(_HOMES)
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

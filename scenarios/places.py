@@ -74,24 +74,6 @@ def build_place(scenario: Scenario) -> Town:
     return town_for(place_neighbourhoods(place), place.sample)
 
 
-def check_targets(scenario: Scenario, where: str) -> None:
-    """Every neighbourhood an intervention names must be in the scenario's place."""
-    named = [(i, spec) for i, spec in enumerate(scenario.interventions) if spec.neighbourhoods]
-    if not named:
-        return
-    codes = list(build_place(scenario).node_array("code"))
-    for i, spec in named:
-        unknown = [c for c in spec.neighbourhoods if c not in codes]
-        if unknown:
-            raise InputError(
-                f"Intervention {i + 1} ('{spec.label}') names neighbourhoods that are not in "
-                f"this place: {', '.join(unknown)}.",
-                where=f"{where}: field 'interventions.{i}.neighbourhoods'",
-                fix=f"Use the place's neighbourhood codes, e.g. {', '.join(codes[:4])} "
-                "('healthgap place' lists a real place's LSOAs).",
-            )
-
-
 def readable(path: str | Path) -> Path:
     """The full path of a file that exists (an InputError if it does not)."""
     path = Path(path).expanduser()

@@ -1,11 +1,10 @@
-"""Scenario files (TOML): the schema, and loading with errors that name the file, field and fix."""
+"""The scenario schema: what a scenario file (TOML) may say, and plain errors for what it may not."""
 
 from __future__ import annotations
 
 import difflib
 import hashlib
 import json
-import tomllib
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -23,7 +22,7 @@ from healthgap.model.errors import InputError
 from healthgap.model.interventions import AnyIntervention
 from healthgap.model.parameters import Parameters
 
-LIBRARY = Path(__file__).parent / "library"
+PLACE_FILES = ("imd_file", "population_file", "centroids_file")
 
 
 class Strict(BaseModel):
@@ -49,7 +48,7 @@ class Place(Strict):
     )
     sample: float = Field(1.0, gt=0, le=1, description="share of a real place's adults to simulate")
 
-    @field_validator("imd_file", "population_file", "centroids_file")
+    @field_validator(*PLACE_FILES)
     @classmethod
     def from_scenario_folder(cls, path: str | None, info: ValidationInfo) -> str | None:
         """A relative path starts at the scenario file's folder (context `base_dir`)."""
@@ -88,6 +87,19 @@ class Scenario(Strict):
     )
     interventions: list[AnyIntervention] = Field(default_factory=list)
 
+    @field_validator("interventions")
+    @classmethod
+    def start_in_time(cls, interventions: list, info: ValidationInfo) -> list:
+        years = info.data.get("years")
+        for i, spec in enumerate(interventions):
+            if years is not None and spec.start_year >= years:
+                raise ValueError(
+                    f"intervention {i + 1} ('{spec.label}') starts at year {spec.start_year:g}, "
+                    f"after the scenario ends (years = {years:g}): start it earlier or simulate "
+                    "more years"
+                )
+        return interventions
+
     @property
     def weeks(self) -> int:
         return max(1, round(self.years * 52))
@@ -96,74 +108,27 @@ class Scenario(Strict):
         return Parameters().with_overrides(self.parameters)
 
     def digest(self) -> str:
-        """A hash of everything that defines the scenario (for provenance)."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        """A hash of everything that defines the scenario (for provenance), a real place's tables
+        by their content, not their paths: the same scenario hashes the same on any machine."""
+        content = self.model_dump(mode="json")
+        for key in PLACE_FILES:
+            if content["place"][key] is not None:
+                content["place"][key] = file_digest(content["place"][key])
+        canonical = json.dumps(content, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def builtin_names() -> list[str]:
-    return sorted(p.stem for p in LIBRARY.glob("*.toml"))
-
-
-def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
-    """A built-in scenario by name, or a TOML file by path; the baseline when None."""
-    if name_or_path is None:
-        name_or_path = "baseline"
-    path = Path(name_or_path)
-    if not path.suffix and (LIBRARY / f"{path}.toml").exists():
-        path = LIBRARY / f"{path}.toml"
-    if not path.exists():
-        raise InputError(
-            f"There is no scenario called '{name_or_path}'.",
-            fix=f"Name a built-in scenario ({', '.join(builtin_names())}; "
-            "'healthgap scenarios' lists them) or give the path of a scenario .toml file.",
-        )
-    return parse_scenario(path)
-
-
-def parse_scenario(path: Path) -> Scenario:
-    """Read and validate one scenario file."""
+def file_digest(path: str | Path) -> str:
+    """The SHA-256 of a file's content."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise InputError(
-            "This is not a text file.",
-            where=str(path),
-            fix="Give a scenario written in TOML (a text file).",
-        ) from None
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(
-            f"This is not valid TOML ({error}).",
-            where=str(path),
-            fix="Correct the syntax at that line.",
-        ) from None
+        with open(path, "rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
     except OSError as error:
         raise InputError(
             f"Cannot read the file ({error.strerror}).",
             where=str(path),
-            fix="Check the path and its permissions.",
+            fix="Check the path (in a scenario, relative paths start at the scenario's folder).",
         ) from None
-    if not data:
-        raise InputError(
-            "The scenario file is empty.",
-            where=str(path),
-            fix="Start from a built-in scenario, e.g. scenarios/library/baseline.toml.",
-        )
-    try:
-        scenario = Scenario.model_validate(data, context={"base_dir": path.resolve().parent})
-        scenario.model_parameters()
-    except ValidationError as error:
-        raise InputError(
-            describe_validation(error), where=str(path), fix="Correct the field(s) named above."
-        ) from None
-    except InputError as error:
-        raise InputError(
-            error.problem, where=f"{path}: field 'parameters'", fix=error.fix
-        ) from None
-    from .places import check_targets  # places builds on this module
-
-    check_targets(scenario, where=str(path))
-    return scenario
 
 
 def _known_keys(parent: tuple) -> list[str]:
@@ -191,5 +156,6 @@ def describe_validation(error: ValidationError) -> str:
             listing = f" Known here: {', '.join(known)}." if known and not close else ""
             parts.append(f"'{field}' is not a known setting.{hint}{listing}")
         else:
-            parts.append(f"field '{field}': {item['msg']} (got {item.get('input')!r}).")
+            message = item["msg"].removeprefix("Value error, ")
+            parts.append(f"field '{field}': {message} (got {item.get('input')!r}).")
     return " ".join(parts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 
 import numpy as np
 import pytest
@@ -10,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from healthgap.model import HealthgapModel, Parameters, build_town, typical_town
-from healthgap.model.errors import InputError
 from healthgap.model.interventions import (
     Directory,
     Outreach,
@@ -155,9 +155,17 @@ def test_costs_add_up(start):
     assert model.spending["directory"] == pytest.approx(1_000 + 520 * weeks / 52)
 
 
-def test_unknown_neighbourhood_is_a_clear_error(start):
-    with pytest.raises(InputError, match="not in this place"):
-        run(start, [Transport(mode="bus_link", neighbourhoods=["T001", "NOWHERE"])], 1)
+def test_a_used_spec_still_equals_a_fresh_copy(start):
+    codes = list(TOWN.node_array("code"))
+    specs = [
+        Outreach(workers=2, budget_gbp=1_000),
+        Directory(end_year=2 / 52),
+        Transport(mode="volunteer_drivers", neighbourhoods=codes[:3], cost_per_trip_gbp=5),
+    ]
+    fresh = [spec.model_copy(deep=True) for spec in specs]
+    model = run(start, specs, 4)
+    assert [spec for spec, _ in model.interventions] == fresh
+    assert [state.phase for _, state in model.interventions] == ["ended", "ended", "running"]
 
 
 @settings(
@@ -181,3 +189,101 @@ def test_budgets_are_never_overspent(start, budget, grant, workers, venue_budget
     model = run(start, specs, weeks=30)
     for spec in specs:
         assert model.spending.get(spec.label, 0.0) <= spec.budget_gbp + 1e-6
+
+
+def far_apart(town, count: int) -> list[str]:
+    """Codes of `count` neighbourhoods from the west edge paired with `count` from the east edge:
+    [west 1, east 1, west 2, east 2, ...], far enough apart that a direct bus saves time."""
+    order = np.argsort(town.node_array("x_km"))
+    codes = town.node_array("code")
+    return [str(codes[i]) for pair in zip(order[:count], order[::-1][:count]) for i in pair]
+
+
+def indices(town, codes: list[str]) -> list[int]:
+    return [list(town.node_array("code")).index(c) for c in codes]
+
+
+def test_a_bus_link_that_ends_leaves_another_running(start):
+    west1, east1, west2, east2 = far_apart(TOWN, 2)
+    ending = Transport(mode="bus_link", neighbourhoods=[west1, east1], end_year=2 / 52)
+    running = Transport(mode="bus_link", neighbourhoods=[west2, east2])
+    base, alone, both = (
+        run(start, [], 4),
+        run(start, [running], 4),
+        run(start, [ending, running], 4),
+    )
+    a, b = indices(TOWN, [west2, east2])
+    assert alone.travel["bus"][a, b] < base.travel["bus"][a, b]  # the link saves time
+    assert np.array_equal(both.travel["bus"], alone.travel["bus"])
+
+
+def test_a_driver_scheme_that_ends_leaves_another_running(start):
+    codes = list(TOWN.node_array("code"))
+    ending = Transport(mode="volunteer_drivers", neighbourhoods=codes[0:3], end_year=2 / 52)
+    running = Transport(mode="volunteer_drivers", neighbourhoods=codes[2:5])
+    alone, both = run(start, [running], 4), run(start, [ending, running], 4)
+    assert alone.people.driven.sum() > 0
+    assert np.array_equal(both.people.driven, alone.people.driven)
+    assert np.array_equal(both.driven_routes, alone.driven_routes)
+
+
+def test_a_fare_subsidy_that_ends_leaves_another_running(start):
+    codes = list(TOWN.node_array("code"))
+    ending = Transport(mode="fare_subsidy", neighbourhoods=codes[0:3], end_year=2 / 52)
+    running = Transport(mode="fare_subsidy", neighbourhoods=codes[2:5])
+    alone, both = run(start, [running], 4), run(start, [ending, running], 4)
+    assert (alone.bus_fare == 0).sum() > (start.bus_fare == 0).sum()
+    assert np.array_equal(both.bus_fare, alone.bus_fare)
+
+
+def test_a_bus_link_and_a_fare_subsidy_compose(start):
+    west1, east1 = far_apart(TOWN, 1)
+    a, b = indices(TOWN, [west1, east1])
+    link = Transport(mode="bus_link", neighbourhoods=[west1, east1])
+    fares = Transport(mode="fare_subsidy", neighbourhoods=[west1, east1], end_year=2 / 52)
+    during, after = run(start, [link, fares], 2), run(start, [link, fares], 4)
+    alone = run(start, [link], 4)
+    assert during.bus_fare[a, b] == during.bus_fare[b, a] == 0
+    assert during.travel["bus"][a, b] < start.travel["bus"][a, b]
+    assert np.array_equal(during.travel["bus"], alone.travel["bus"])
+    assert np.array_equal(after.bus_fare, start.bus_fare)
+    assert np.array_equal(after.travel["bus"], alone.travel["bus"])
+
+
+def test_a_bus_link_takes_the_bus_time_of_the_straight_line(start):
+    west, east = far_apart(TOWN, 1)
+    a, b = indices(TOWN, [west, east])
+    linked = run(start, [Transport(mode="bus_link", neighbourhoods=[west, east])], 1)
+    direct = np.hypot(*(TOWN.node_array(k)[a] - TOWN.node_array(k)[b] for k in ("x_km", "y_km")))
+    travel = start.params.travel
+    expected = direct * travel.circuity / travel.bus_kmh * 60 + travel.bus_wait_min
+    assert linked.travel["bus"][a, b] == linked.travel["bus"][b, a] == pytest.approx(expected)
+    assert (linked.travel["bus"] <= start.travel["bus"]).all()
+
+
+def test_a_bus_link_shortens_trips_that_pass_through_it():
+    town = typical_town(residents=30_000, neighbourhoods=36)
+    linked = [int(i) for i in np.argsort(town.node_array("x_km"))[[0, 1, -2, -1]]]
+    routes = list(itertools.combinations(linked, 2))
+    before = town.travel_minutes()["bus"]
+    after = town.travel_minutes(bus_links=routes)["bus"]
+    quicker = after < before
+    quicker[np.ix_(linked, linked)] = False
+    assert quicker.any() and (after <= before).all()
+    assert np.array_equal(
+        town.travel_minutes()["walk"], town.travel_minutes(bus_links=routes)["walk"]
+    )
+
+
+def test_a_budget_that_runs_out_stops_the_intervention(start):
+    drivers = Transport(
+        mode="volunteer_drivers",
+        neighbourhoods=list(TOWN.node_array("code")[:5]),
+        cost_per_year_gbp=52_000,
+        budget_gbp=3_000,
+    )
+    model = run(start, [drivers], 6)
+    ((_, state),) = model.interventions
+    assert model.spending["transport"] == 3_000
+    assert state.phase == "ended" and state.out_of_money
+    assert not model.people.driven.any() and not model.driven_routes.any()
