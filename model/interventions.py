@@ -28,16 +28,15 @@ from pydantic import (
 )
 
 from . import behaviour
-from .groups import GROUP_TYPES, TYPE_INDEX, type_table
+from .groups import LOW_IMPACT, TYPE_INDEX, TYPE_NAMES
 
 if TYPE_CHECKING:
     from .model import HealthgapModel
 
-GroupTypeName = Literal[tuple(t.name for t in GROUP_TYPES)]  # type: ignore[valid-type]
-LOW_IMPACT_TYPES = tuple(t.name for t in GROUP_TYPES if t.low_impact)
+GroupTypeName = Literal[TYPE_NAMES]  # type: ignore[valid-type]
+LOW_IMPACT_TYPES = tuple(name for name, low in zip(TYPE_NAMES, LOW_IMPACT, strict=True) if low)
 TransportMode = Literal["bus_link", "fare_subsidy", "volunteer_drivers"]
 WEEKS_PER_YEAR = 52
-RUNNING_COST = type_table("running_cost_gbp")
 
 
 @dataclass(eq=False)
@@ -212,7 +211,7 @@ class SeedFunding(Intervention):
         demand = np.array(
             [
                 behaviour.sigmoid(behaviour.type_appeal(model, residents, k, place)).mean()
-                for k in range(len(GROUP_TYPES))
+                for k in range(len(TYPE_NAMES))
             ]
         )
         g = model.groups
@@ -427,9 +426,9 @@ class VenueSubsidy(Intervention):
     budget_gbp: float = Field(..., ge=0)
 
     def apply(self, model: HealthgapModel, state: InterventionState, week: int) -> None:
-        g = model.groups
+        g, running_cost = model.groups, model.params.groups.types.column("running_cost_gbp")
         for group in np.flatnonzero(g.open & np.isin(g.venue, state.places)):
-            if not self.spend(model, state, float(RUNNING_COST[g.kind[group]])):
+            if not self.spend(model, state, float(running_cost[g.kind[group]])):
                 return
             g.funded_until[group] = max(g.funded_until[group], week)
 
@@ -471,7 +470,7 @@ class LowImpactOffer(Intervention):
         kind = TYPE_INDEX[self.group_type]
         weeks = self.end_week - week + 1 if self.end_year is not None else 3 * WEEKS_PER_YEAR
         places = state.places[: self.sessions]
-        cost = float(RUNNING_COST[kind]) * weeks
+        cost = float(model.params.groups.types.column("running_cost_gbp")[kind]) * weeks
         opened = [place for place in places if self.spend(model, state, cost)]
         model.groups.add(
             [kind] * len(opened),
