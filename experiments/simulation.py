@@ -22,14 +22,18 @@ from typing import Self
 import healthgap
 from healthgap.model import HealthgapModel
 from healthgap.model.metrics import GROUPS, METRICS, Results
-from healthgap.scenarios import Scenario, build_place, load_scenario
+from healthgap.scenarios import Scenario, build_place, check_place_fits, load_scenario
 
 ScenarioLike = Scenario | str | Path | None
 
 
 def as_scenario(scenario: ScenarioLike) -> Scenario:
-    """A scenario given by name (built-in), by path (a .toml file) or as a `Scenario`."""
-    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    """A scenario given by name (built-in), by path (a .toml file) or as a `Scenario`; one made
+    in code is checked against its place as a file would be when read."""
+    if isinstance(scenario, Scenario):
+        check_place_fits(scenario)
+        return scenario
+    return load_scenario(scenario)
 
 
 def burnt_in_town(

@@ -11,25 +11,21 @@ command line starts quickly:
 - `METRICS`: every outcome with its label, unit and direction.
 """
 
-import importlib
 from importlib.metadata import PackageNotFoundError, version
+
+import lazy_loader
 
 try:
     __version__ = version("healthgap")
 except PackageNotFoundError:  # running from a source tree without an install
     __version__ = "0+unknown"
 
-_HOMES = {
-    "load_scenario": "healthgap.scenarios",
-    "Scenario": "healthgap.scenarios",
-    "Simulation": "healthgap.experiments.simulation",
-    "compare": "healthgap.experiments.compare",
-    "METRICS": "healthgap.model.metrics",
-}
-__all__ = ["__version__", *_HOMES]
-
-
-def __getattr__(name: str):
-    if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "scenarios": ["Scenario", "load_scenario"],
+        "experiments.simulation": ["Simulation"],
+        "experiments.compare": ["compare"],
+        "model.metrics": ["METRICS"],
+    },
+)

@@ -1,22 +1,16 @@
 """The simulation: town, residents, groups, behaviour, interventions, metrics.
 
-The names below are imported on first use, so the command line can start (and
-report a mistake in a scenario file) without first importing Mesa, SciPy and NetworkX.
+The names below are imported on first use (SPEC 1 lazy loading), so the command line can start,
+and report a mistake in a scenario file, without first importing Mesa, SciPy and NetworkX.
 """
 
-import importlib
+import lazy_loader
 
-_HOMES = {
-    "HealthgapModel": ".model",
-    "Parameters": ".parameters",
-    "Town": ".town",
-    "build_town": ".town",
-    "typical_town": ".town",
-}
-__all__ = list(_HOMES)
-
-
-def __getattr__(name: str):
-    if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "model": ["HealthgapModel"],
+        "parameters": ["Parameters"],
+        "town": ["Town", "build_town", "typical_town"],
+    },
+)

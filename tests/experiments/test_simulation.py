@@ -7,6 +7,7 @@ import pytest
 
 import healthgap as hg
 from healthgap.experiments.simulation import Simulation, burnt_in_town
+from healthgap.model import errors as hg_errors
 from healthgap.model.metrics import GROUPS, METRICS
 from healthgap.scenarios import Scenario
 
@@ -76,3 +77,9 @@ def test_a_pair_differs_only_once_the_lever_acts():
     start = later.interventions[0].start_week
     assert np.array_equal(a[:start], b[:start], equal_nan=True)  # identical until it starts
     assert not np.array_equal(a[start:], b[start:], equal_nan=True)
+
+
+def test_a_scenario_made_in_code_is_checked_against_its_place():
+    wrong = small(interventions=[{"type": "directory", "neighbourhoods": ["T001", "Z999"]}])
+    with pytest.raises(hg_errors.InputError, match="Z999"):
+        Simulation(wrong, seed=1)
