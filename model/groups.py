@@ -6,7 +6,6 @@ is declared in `parameters.GroupTypes`, so a scenario can override it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,42 +29,6 @@ TYPE_INDEX = {name: i for i, name in enumerate(TYPE_NAMES)}
 LOW_IMPACT = np.array(
     [name not in ("parkrun", "run_club", "gym_weight_loss") for name in TYPE_NAMES]
 )
-
-
-# Until interventions.py reads `parameters.GroupTypes` (it is being rewritten).
-@dataclass(frozen=True)
-class GroupType:
-    """What a kind of group offers and needs. Figures are assumptions unless a source is named."""
-
-    name: str
-    minutes: float  # moderate-equivalent minutes a session (vigorous count double)
-    low_impact: bool  # suits people with pain or mobility limits
-    wellbeing_gain: float  # life satisfaction points for a regular attender
-    capacity: int  # attendees a session
-    cost_gbp: float  # charge to an attendee a session
-    running_cost_gbp: float  # cost to run a week (venue, kit, leader), met by funding or fees
-    min_attendance: int  # mean weekly attendance an unfunded group needs to carry on
-    tie_rate: float  # multiplier on the tie formation rate (cafés are for talking)
-    per_50k: float  # groups of this kind in a typical town of 50,000 adults (assumption)
-
-
-GROUP_TYPES: tuple[GroupType, ...] = (
-    # parkrun: 5 km, about 30 minutes' running (vigorous, counts double). Gain from Haake 2024.
-    GroupType("parkrun", 60, False, 0.257, 300, 0.0, 0.0, 20, 0.5, 1.0),
-    GroupType("walk_and_talk", 60, True, 0.30, 60, 0.0, 20.0, 5, 1.0, 6.0),
-    GroupType("run_club", 90, False, 0.30, 60, 0.0, 10.0, 6, 1.0, 3.0),
-    GroupType("swim", 45, True, 0.25, 20, 4.0, 60.0, 6, 0.7, 4.0),
-    GroupType("peer_support_cafe", 15, True, 0.40, 20, 0.0, 40.0, 4, 1.5, 3.0),
-    GroupType("faith_centre_session", 45, True, 0.30, 25, 0.0, 20.0, 5, 1.2, 3.0),
-    GroupType("gym_weight_loss", 90, False, 0.25, 20, 5.0, 80.0, 8, 0.8, 4.0),
-    GroupType("community_garden", 90, True, 0.30, 30, 0.0, 15.0, 4, 1.2, 2.0),
-    GroupType("choir", 0, True, 0.35, 40, 2.0, 30.0, 8, 1.2, 3.0),
-)
-
-
-def type_table(attribute: str) -> np.ndarray:
-    """One attribute of every group type, as an array indexed by type."""
-    return np.array([getattr(t, attribute) for t in GROUP_TYPES])
 
 
 GROUP_FIELDS = {

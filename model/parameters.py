@@ -28,12 +28,12 @@ def param(default: float, unit: str, low: float, high: float, source: str) -> An
 
 AGE_SUFFIXES = ("16_34", "35_54", "55_74", "75_plus")  # the age bands of `population.AGE_BANDS`
 QUINTILE_SUFFIXES = ("q1", "q2", "q3", "q4", "q5")  # IMD quintile 1 is the most deprived
-ONS_AGES = "assumption: ONS mid-year estimates for England's adults, rounded"
-HEALTH_BY_QUINTILE = (
+ONS_SOURCE = "assumption: ONS mid-year estimates for England's adults, rounded"
+HEALTH_LIMIT_SOURCE = (
     "assumption; direction and size guided by Census 2021 'very good' health, 19.8% vs 46.0% "
     "at ages 55-59 in the most vs least deprived decile"
 )
-AWARENESS_BY_QUINTILE = (
+AWARENESS_SOURCE = (
     "assumption; deprived areas under-represented in Walking for Health (evaluation 2016)"
 )
 
@@ -47,14 +47,14 @@ class Population:
         "share of adults aged 16-34 (the four age shares are scaled to sum to 1)",
         0.25,
         0.35,
-        ONS_AGES,
+        ONS_SOURCE,
     )
-    share_aged_35_54: float = param(0.33, "share of adults aged 35-54", 0.28, 0.38, ONS_AGES)
-    share_aged_55_74: float = param(0.25, "share of adults aged 55-74", 0.20, 0.30, ONS_AGES)
+    share_aged_35_54: float = param(0.33, "share of adults aged 35-54", 0.28, 0.38, ONS_SOURCE)
+    share_aged_55_74: float = param(0.25, "share of adults aged 55-74", 0.20, 0.30, ONS_SOURCE)
     share_aged_75_plus: float = param(
-        0.12, "share of adults aged 75 and over", 0.08, 0.16, ONS_AGES
+        0.12, "share of adults aged 75 and over", 0.08, 0.16, ONS_SOURCE
     )
-    female_share: float = param(0.51, "share of adults", 0.49, 0.53, ONS_AGES)
+    female_share: float = param(0.51, "share of adults", 0.49, 0.53, ONS_SOURCE)
     deprivation_sd: float = param(
         0.15,
         "standard deviation of a person's deprivation (0-1) around their neighbourhood's",
@@ -68,23 +68,24 @@ class Population:
         "quintile",
         0.15,
         0.29,
-        HEALTH_BY_QUINTILE,
+        HEALTH_LIMIT_SOURCE,
     )
     health_limited_q2: float = param(
-        0.19, "share with a health limit, quintile 2", 0.13, 0.25, HEALTH_BY_QUINTILE
+        0.19, "share with a health limit, quintile 2", 0.13, 0.25, HEALTH_LIMIT_SOURCE
     )
     health_limited_q3: float = param(
-        0.16, "share with a health limit, quintile 3", 0.11, 0.21, HEALTH_BY_QUINTILE
+        0.16, "share with a health limit, quintile 3", 0.11, 0.21, HEALTH_LIMIT_SOURCE
     )
     health_limited_q4: float = param(
-        0.13, "share with a health limit, quintile 4", 0.09, 0.17, HEALTH_BY_QUINTILE
+        0.13, "share with a health limit, quintile 4", 0.09, 0.17, HEALTH_LIMIT_SOURCE
     )
     health_limited_q5: float = param(
-        0.10, "share with a health limit, least deprived quintile", 0.07, 0.13, HEALTH_BY_QUINTILE
+        0.10, "share with a health limit, least deprived quintile", 0.07, 0.13, HEALTH_LIMIT_SOURCE
     )
     health_age_multiplier_16_34: float = param(
         0.5,
-        "multiplier on the chance of a health limit, ages 16-34 (scaled so the average adult's is 1)",
+        "multiplier on the chance of a health limit, ages 16-34 (scaled so the average adult's "
+        "is 1)",
         0.25,
         0.75,
         "assumption: health limits become commoner with age",
@@ -104,23 +105,23 @@ class Population:
         "directory raise it)",
         0.15,
         0.45,
-        AWARENESS_BY_QUINTILE,
+        AWARENESS_SOURCE,
     )
     awareness_q2: float = param(
-        0.35, "chance a week of noticing a group, quintile 2", 0.18, 0.53, AWARENESS_BY_QUINTILE
+        0.35, "chance a week of noticing a group, quintile 2", 0.18, 0.53, AWARENESS_SOURCE
     )
     awareness_q3: float = param(
-        0.40, "chance a week of noticing a group, quintile 3", 0.2, 0.6, AWARENESS_BY_QUINTILE
+        0.40, "chance a week of noticing a group, quintile 3", 0.2, 0.6, AWARENESS_SOURCE
     )
     awareness_q4: float = param(
-        0.45, "chance a week of noticing a group, quintile 4", 0.23, 0.68, AWARENESS_BY_QUINTILE
+        0.45, "chance a week of noticing a group, quintile 4", 0.23, 0.68, AWARENESS_SOURCE
     )
     awareness_q5: float = param(
         0.50,
         "chance a week of noticing a group, least deprived quintile",
         0.25,
         0.75,
-        AWARENESS_BY_QUINTILE,
+        AWARENESS_SOURCE,
     )
     confidence_inactive: float = param(
         0.25,
@@ -581,7 +582,7 @@ class GroupTypes:
     )
 
     def column(self, attribute: str, dtype: DTypeLike = None) -> np.ndarray:
-        """One attribute of every kind, indexed by kind (`TYPE_NAMES` order); built once, read-only."""
+        """One attribute of every kind, indexed by kind (`TYPE_NAMES` order): built once, read-only."""
         columns = self.__dict__.setdefault("_columns", {})  # a cache, not a field
         key = (attribute, dtype)
         if key not in columns:
@@ -789,9 +790,10 @@ def _replace_path(obj: Any, parts: list[str], value: Any, full: str, section: st
         inner = _replace_path(current, parts[1:], value, full, f"{section}{head}.")
         return dataclasses.replace(obj, **{head: inner})
     if dataclasses.is_dataclass(current):
+        example = next(iter_parameters(current, full + "."))[0]
         raise InputError(
             f"'{full}' is a section, not a parameter.",
-            fix=f"Name one of its parameters, e.g. '{next(iter_parameters(current, full + '.'))[0]}'.",
+            fix=f"Name one of its parameters, e.g. '{example}'.",
         )
     kind = type(current)
     if isinstance(value, bool) or not isinstance(value, int | float):

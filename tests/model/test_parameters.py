@@ -104,7 +104,7 @@ NOT_PARAMETERS = {
 }
 
 
-@pytest.mark.parametrize("module", ["behaviour.py", "population.py", "ties.py"])
+@pytest.mark.parametrize("module", ["behaviour.py", "population.py", "groups.py", "ties.py"])
 def test_behaviour_modules_keep_no_numbers_of_their_own(module):
     """Assumptions live in parameters.py: any other module-level number is listed above."""
     tree = ast.parse((MODEL / module).read_text())
