@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import functools
 
+import lazy_loader
 import numpy as np
-from scipy import special
 
 from . import evidence
 from .parameters import Circumstances, Parameters
+
+# Imported on first use: reading a scenario needs no SciPy (importing scipy itself is quick).
+special = lazy_loader.load("scipy.special", suppress_warning=True)
 
 AGE_BANDS = ("16-34", "35-54", "55-74", "75+")
 # Life satisfaction: a Beta distribution on 0-10 whose concentration is solved from the

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import networkx as nx
+import lazy_loader
 import numpy as np
 
 from .errors import InputError
 from .parameters import Travel
+
+nx = lazy_loader.load("networkx")  # imported on first use: reading a scenario needs none
 
 MODES = ("walk", "bus", "car")
 
