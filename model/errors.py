@@ -12,6 +12,16 @@ class InputError(Exception):
         self.where = where
         super().__init__(self.message())
 
+    @classmethod
+    def unreadable(cls, path, error: OSError) -> InputError:
+        """A file that cannot be opened: says why (the system's words) and what to check."""
+        return cls(
+            f"Cannot read the file ({error.strerror or error}).",
+            where=str(path),
+            fix="Check the path and its permissions (in a scenario, relative paths start at the "
+            "scenario's folder).",
+        )
+
     def message(self) -> str:
         """One paragraph: where, what was wrong, and the fix."""
         where = f"{self.where}: " if self.where else ""

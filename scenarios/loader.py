@@ -57,11 +57,7 @@ def parse_scenario(path: Path) -> Scenario:
             fix="Correct the syntax at that line.",
         ) from None
     except OSError as error:
-        raise InputError(
-            f"Cannot read the file ({error.strerror}).",
-            where=str(path),
-            fix="Check the path and its permissions.",
-        ) from None
+        raise InputError.unreadable(path, error) from None
     if not data:
         raise InputError(
             "The scenario file is empty.",

@@ -82,11 +82,7 @@ def readable(path: str | Path) -> Path:
     try:
         path.stat()
     except OSError as error:
-        raise InputError(
-            f"Cannot read the file ({error.strerror}).",
-            where=str(path),
-            fix="Check the path (in a scenario, relative paths start at the scenario's folder).",
-        ) from None
+        raise InputError.unreadable(path, error) from None
     return path.resolve()
 
 

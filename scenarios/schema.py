@@ -124,11 +124,7 @@ def file_digest(path: str | Path) -> str:
         with open(path, "rb") as file:
             return hashlib.file_digest(file, "sha256").hexdigest()
     except OSError as error:
-        raise InputError(
-            f"Cannot read the file ({error.strerror}).",
-            where=str(path),
-            fix="Check the path (in a scenario, relative paths start at the scenario's folder).",
-        ) from None
+        raise InputError.unreadable(path, error) from None
 
 
 def _known_keys(parent: tuple) -> list[str]:
