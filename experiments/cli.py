@@ -224,8 +224,7 @@ def quintile_table(summary: dict, title: str) -> Table:
     for name in SUMMARY_METRICS:
         row, metric = summary[name], METRICS[name]
         gap = None if None in (row["1"], row["5"]) else row["1"] - row["5"]
-        label = f"{metric.short[:1].upper()}{metric.short[1:]} ({metric.unit})"
-        table.add_row(label, *(_number(row[g]) for g in GROUPS), _number(gap, "+.2f"))
+        table.add_row(metric.heading, *(_number(row[g]) for g in GROUPS), _number(gap, "+.2f"))
     sii = summary["sii"]
     table.caption = (
         f"SII (least minus most deprived): inactive {sii['inactive_pct']:+.1f} points, "

@@ -43,6 +43,12 @@ class Metric:
     important_change: float = 0.0
 
     @property
+    def heading(self) -> str:
+        """A table row's heading: "Inactivity (%)", "Friendship ties"."""
+        unit = "" if self.unit in self.short else f" ({self.unit})"
+        return f"{self.short[:1].upper()}{self.short[1:]}{unit}"
+
+    @property
     def gap_widens_when(self) -> int:
         """+1 if a rise in the gap (quintile 1 minus 5) widens it, -1 if a fall does, 0 if neither."""
         if self.higher_is_better is None:
