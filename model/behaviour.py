@@ -84,9 +84,11 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
     if min(costs) >= 0:
         pulls = max(b.confidence_weight, 0) + max(b.friend_weight, 0) * b.max_friends_counted
         noticed &= u_go < sigmoid(b.try_intercept + pulls)
-    referred = np.flatnonzero(~is_member & (p.referred_to >= 0) & (p.referred_until >= week))
+    referred = np.flatnonzero(p.referred_to >= 0)  # ever referred by outreach (few)
+    referred = referred[~is_member[referred] & (p.referred_until[referred] >= week)]
     referred = referred[g.open[p.referred_to[referred]]]
-    noticers = np.setdiff1d(np.flatnonzero(noticed), referred, assume_unique=True)
+    noticed[referred] = False  # they weigh the group they were referred to
+    noticers = np.flatnonzero(noticed)
     if not g.open.any():
         noticers = noticers[:0]
     trying = np.concatenate([noticers, referred])
@@ -157,7 +159,7 @@ def turn_away_over_capacity(
     """Full sessions turn away the latest arrivals (chosen at random)."""
     going = np.flatnonzero(attended >= 0)
     counts = np.bincount(attended[going], minlength=len(capacity))
-    if not np.any(counts > capacity):
+    if not (counts > capacity).any():
         return attended
     order = np.lexsort((rng.random(len(going)), attended[going]))
     going = going[order]
@@ -172,31 +174,36 @@ def drop_out(model: HealthgapModel, week: int) -> None:
     """Members leave: settled members rarely, newcomers (low habit) more often."""
     p, b = model.people, model.params.behaviour
     u = model.streams.week("dropout", week).random(p.n)
-    chance = b.dropout_settled + b.dropout_new * (1 - p.habit)
-    leaves = (p.member_of >= 0) & (u < chance)
+    members = np.flatnonzero(p.member_of >= 0)
+    chance = b.dropout_settled + b.dropout_new * (1 - p.habit[members])
+    leaves = members[u[members] < chance]
     p.member_of[leaves] = -1
+
+
+def attendees(people) -> np.ndarray:
+    """Who went to a group this week (few: updates for them alone are cheap)."""
+    return np.flatnonzero(people.attended >= 0)
 
 
 def update_habits(model: HealthgapModel) -> None:
     """Going builds habit and confidence; staying away lets them fade."""
     p, h = model.people, model.params.habit
-    went = p.attended >= 0
-    p.habit[:] = np.where(
-        went, p.habit + h.habit_gain * (1 - p.habit), p.habit * (1 - h.habit_decay)
-    )
-    p.confidence[:] = np.where(
-        went,
-        p.confidence + h.confidence_gain * (1 - p.confidence),
-        p.confidence + h.confidence_decay * (p.confidence_base - p.confidence),
-    )
+    went = attendees(p)
+    habit, confidence = p.habit[went], p.confidence[went]
+    # Everyone fades in place; then those who went are set from where they were.
+    p.habit *= 1 - h.habit_decay
+    p.confidence += h.confidence_decay * (p.confidence_base - p.confidence)
+    p.habit[went] = habit + h.habit_gain * (1 - habit)
+    p.confidence[went] = confidence + h.confidence_gain * (1 - confidence)
 
 
 def update_activity(model: HealthgapModel) -> None:
     """Activity = usual minutes + recent group minutes (28-day recall) + habit spilling over."""
     p, h, g = model.people, model.params.habit, model.groups
-    went = p.attended >= 0
+    went = attendees(p)
     minutes = model.params.groups.types.column("minutes", np.float32)
-    this_week = np.where(went, minutes[g.kind[np.maximum(p.attended, 0)]], 0).astype(np.float32)
+    this_week = np.zeros(p.n, np.float32)
+    this_week[went] = minutes[g.kind[p.attended[went]]]
     p.group_minutes += (this_week - p.group_minutes) / h.recall_weeks
     p.activity_minutes[:] = p.base_minutes + p.group_minutes + h.spillover_minutes * p.habit
 
@@ -214,14 +221,11 @@ def drift_wellbeing(model: HealthgapModel, week: int) -> None:
         chance = 1 - (1 - w.life_event_rate) ** LIFE_EVENT_WEEKS
         events = np.flatnonzero(rng.random(p.n) < chance)
         population.redraw_circumstances(p, events, model.copula_maps, model.params, rng)
-    went = p.attended >= 0
+    went = attendees(p)
     gain = model.params.groups.types.column("wellbeing_gain", np.float32)
-    target = np.where(went, gain[g.kind[np.maximum(p.attended, 0)]], 0)
-    p.wellbeing_gain[:] = np.where(
-        went,
-        p.wellbeing_gain + w.gain_rate * (target - p.wellbeing_gain),
-        p.wellbeing_gain * (1 - w.gain_decay),
-    )
+    target, now = gain[g.kind[p.attended[went]]], p.wellbeing_gain[went]
+    p.wellbeing_gain *= 1 - w.gain_decay
+    p.wellbeing_gain[went] = now + w.gain_rate * (target - now)
     p.life_satisfaction[:] = np.clip(p.life_satisfaction_base + p.wellbeing_gain, 0, 10)
     p.lonely[:] = loneliness_score(model) > 0
 
@@ -230,7 +234,7 @@ def loneliness_score(model: HealthgapModel) -> np.ndarray:
     """Above zero means often or always lonely (probit scale)."""
     p, w = model.people, model.params.wellbeing
     return (
-        p.loneliness_intercept[p.quintile - 1]
+        model.per_resident(p.loneliness_intercept[model.neighbourhood_quintile - 1])
         + p.loneliness_noise
         - w.loneliness_ties_weight * np.log1p(model.ties_per_person)
         - w.loneliness_group_weight * p.wellbeing_gain
@@ -239,10 +243,9 @@ def loneliness_score(model: HealthgapModel) -> np.ndarray:
 
 def form_ties(model: HealthgapModel, week: int) -> None:
     """People who go to the same session befriend each other; unused group ties fade."""
-    tie_rate = model.params.groups.types.column("tie_rate", np.float32)
-    rate = tie_rate[model.groups.kind[np.maximum(model.people.attended, 0)]]
+    tie_rate = model.params.groups.types.column("tie_rate", np.float32)[model.groups.kind]
     model.friends.meet_in_groups(
-        model.people.attended, week, model.params.ties, rate, model.streams.week("ties", week)
+        model.people.attended, week, model.params.ties, tie_rate, model.streams.week("ties", week)
     )
     model.ties_per_person = model.friends.degree()
 
@@ -253,14 +256,14 @@ def close_unsustainable_groups(model: HealthgapModel, week: int) -> None:
     Checked every `closure_check_weeks`. Members of a closed group are left without one.
     """
     p, g, rules = model.people, model.groups, model.params.groups
-    went = p.attended >= 0
-    g.attendance[:] = np.bincount(p.attended[went], minlength=g.n)
-    member = p.member_of >= 0
-    g.members[:] = np.bincount(p.member_of[member], minlength=g.n)
-    settled = member & (p.habit >= rules.volunteer_habit)
-    settled_count = np.bincount(p.member_of[settled], minlength=g.n)
+    g.attendance[:] = np.bincount(p.attended[attendees(p)], minlength=g.n)
+    members = np.flatnonzero(p.member_of >= 0)
+    member_of = p.member_of[members]
+    g.members[:] = np.bincount(member_of, minlength=g.n)
+    settled = p.habit[members] >= rules.volunteer_habit
+    settled_count = np.bincount(member_of[settled], minlength=g.n)
     g.volunteers[:] = np.floor(settled_count * rules.volunteer_share + 0.5)
-    g.history = np.roll(g.history, 1, axis=1)
+    g.history[:, 1:] = g.history[:, :-1]  # a week older
     g.history[:, 0] = g.attendance
     if week % rules.closure_check_weeks:
         return

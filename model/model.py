@@ -64,6 +64,7 @@ class HealthgapModel(mesa.Model):
         self.block_sizes = self.town.population
         self.block_starts = np.concatenate([[0], np.cumsum(self.block_sizes)[:-1]])
         self.block_decile = self.town.imd_decile.astype(np.intp) - 1
+        self.neighbourhood_quintile = (self.town.imd_decile.astype(np.intp) + 1) // 2
         self.ties_per_person = self.friends.degree()
         burn_in = self.params.burn_in_weeks
         tilt = self.params.groups.venue_deprivation_tilt  # venues favour less deprived places
@@ -187,6 +188,10 @@ class HealthgapModel(mesa.Model):
         flat = np.searchsorted(self._discovery_cdf, neighbourhood + u, side="right")
         return np.minimum(flat - neighbourhood * n_groups, n_groups - 1).astype(np.int32)
 
+    def per_resident(self, by_neighbourhood: np.ndarray) -> np.ndarray:
+        """One value per neighbourhood given to each of its residents."""
+        return np.repeat(by_neighbourhood, self.block_sizes)
+
     def add_group_agents(self) -> None:
         """Give every group that has no Mesa agent yet its view agent."""
         if not hasattr(self, "group_agents"):
@@ -202,4 +207,3 @@ class HealthgapModel(mesa.Model):
     def friendship_graph(self):
         """Friendships as a NetworkX graph (use on small towns)."""
         return self.friends.to_networkx()
-

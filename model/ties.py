@@ -70,16 +70,16 @@ class Friendships:
         self.base_dst = dst[order].astype(np.int32)
         # Friends of person i are base_dst[base_start[i]:base_start[i + 1]].
         self.base_start = np.concatenate([[0], np.cumsum(self.base_degree)]).astype(np.int64)
-        self.group_keys = np.zeros(0, np.int64)  # sorted
+        # Group ties: one sorted key per pair, when the pair last met, and its two people.
+        self.group_keys = np.zeros(0, np.int64)
         self.group_last_met = np.zeros(0, np.int32)
+        self.group_a = np.zeros(0, np.int32)
+        self.group_b = np.zeros(0, np.int32)
 
-    @property
-    def group_a(self) -> np.ndarray:
-        return (self.group_keys // self.n).astype(np.int32)
-
-    @property
-    def group_b(self) -> np.ndarray:
-        return (self.group_keys % self.n).astype(np.int32)
+    def _set_group_ties(self, keys: np.ndarray, last_met: np.ndarray) -> None:
+        self.group_keys, self.group_last_met = keys, last_met
+        self.group_a = (keys // self.n).astype(np.int32)
+        self.group_b = (keys % self.n).astype(np.int32)
 
     def degree(self) -> np.ndarray:
         """Ties per person: starting friends plus group ties."""
@@ -92,17 +92,13 @@ class Friendships:
         Works from last week's attendees outwards (few) rather than over every tie.
         """
         went = np.flatnonzero(attended_last >= 0)
-        starts, ends = self.base_start[went], self.base_start[went + 1]
-        sizes = ends - starts
+        starts, sizes = self.base_start[went], self.base_degree[went]
         edge = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
-        goer = np.repeat(went, sizes)
-        friend = self.base_dst[edge]
-        a, b = self.group_a, self.group_b
-        goer = np.concatenate([goer, a, b])
-        friend = np.concatenate([friend, b, a])
-        hit = attended_last[goer] >= 0
-        goer, friend = goer[hit], friend[hit]
-        hit = candidate[friend] == attended_last[goer]
+        # Each tie from a goer's side: their starting ties, then every group tie both ways.
+        goer = np.concatenate([np.repeat(went, sizes), self.group_a, self.group_b])
+        friend = np.concatenate([self.base_dst[edge], self.group_b, self.group_a])
+        went_to = attended_last[goer]
+        hit = (went_to >= 0) & (candidate[friend] == went_to)
         return np.bincount(friend[hit], minlength=self.n)
 
     def meet_in_groups(
@@ -115,7 +111,7 @@ class Friendships:
     ) -> int:
         """Co-attendees make new ties; ties whose pair met again are refreshed; unused ones fade.
 
-        Returns the number of new ties made this week.
+        `tie_rate` is each group's (by group id). Returns the number of new ties made this week.
         """
         a, b = self.group_a, self.group_b
         met = (attended[a] >= 0) & (attended[a] == attended[b])
@@ -124,6 +120,7 @@ class Friendships:
         unused = week - self.group_last_met > params.unused_after_weeks
         keep = ~(unused & (u_fade < params.fade_rate))
         self.group_keys, self.group_last_met = self.group_keys[keep], self.group_last_met[keep]
+        self.group_a, self.group_b = a[keep], b[keep]
 
         attendees = np.flatnonzero(attended >= 0)
         if len(attendees) < 2:
@@ -131,7 +128,7 @@ class Friendships:
         # Each attendee, with chance formation_rate x the group's tie rate, befriends a random
         # co-attendee of the same session.
         group = attended[attendees]
-        order = np.lexsort((attendees, group))
+        order = np.argsort(group, kind="stable")  # by group, then person
         attendees, group = attendees[order], group[order]
         starts = np.searchsorted(group, group, side="left")
         sizes = np.searchsorted(group, group, side="right") - starts
@@ -139,7 +136,7 @@ class Friendships:
         offset = np.floor(u[1] * (sizes - 1)).astype(np.int64)
         partner_pos = starts + offset
         partner_pos += partner_pos >= np.arange(len(attendees))  # skip oneself
-        forms = (sizes > 1) & (u[0] < params.formation_rate * tie_rate[attendees])
+        forms = (sizes > 1) & (u[0] < params.formation_rate * tie_rate[group])
         keys = pair_keys(
             attendees[forms], attendees[np.minimum(partner_pos, len(attendees) - 1)[forms]], self.n
         )
@@ -149,7 +146,7 @@ class Friendships:
             merged = np.concatenate([self.group_keys, keys])
             last = np.concatenate([self.group_last_met, np.full(len(keys), week, np.int32)])
             order = np.argsort(merged, kind="stable")
-            self.group_keys, self.group_last_met = merged[order], last[order]
+            self._set_group_ties(merged[order], last[order])
         return len(keys)
 
     def to_networkx(self) -> nx.Graph:
