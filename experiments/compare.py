@@ -56,7 +56,8 @@ def run_seed(
 
 def outcome(sim: Simulation) -> RunOutcome:
     """Run to the horizon and keep what a comparison needs."""
-    return RunOutcome(sim.run(), sim.spent_gbp, sim.model.people.n)
+    sim.run()
+    return RunOutcome.so_far(sim)
 
 
 def compare(

@@ -28,7 +28,7 @@ from healthgap.model.metrics import (
 from healthgap.scenarios import Scenario
 
 from .run import atomic_write
-from .simulation import provenance
+from .simulation import Simulation, provenance
 
 WELLBY_VALUES = {
     "low": evidence.WELLBY_VALUE_RANGE_GBP[0],
@@ -176,6 +176,11 @@ class RunOutcome:
     results: Results
     spent_gbp: float
     residents: int
+
+    @classmethod
+    def so_far(cls, sim: Simulation) -> RunOutcome:
+        """A simulation's outcome up to its current week."""
+        return cls(sim.results(), sim.spent_gbp, sim.model.people.n)
 
 
 def discount_factors(weeks: int, rate: float) -> np.ndarray:

@@ -220,15 +220,23 @@ def slope_index(values, population) -> tuple:
     return slope, rii
 
 
+def neighbourhood_sums(model: HealthgapModel, metric: Metric) -> np.ndarray:
+    """Per neighbourhood: the sum of a resident metric's per-person value."""
+    # Residents are stored neighbourhood by neighbourhood: sum each block.
+    return np.add.reduceat(metric.measure(model), model.block_starts, dtype=np.float64)
+
+
+def neighbourhood_values(model: HealthgapModel, name: str) -> np.ndarray:
+    """One resident metric for each neighbourhood this week (percentages in 0-100)."""
+    metric = METRICS[name]
+    scale = 100.0 if metric.percent else 1.0
+    return neighbourhood_sums(model, metric) / model.block_sizes * scale
+
+
 def decile_sums(model: HealthgapModel) -> tuple[np.ndarray, np.ndarray]:
     """Per IMD decile: the sum of each resident metric's per-person value, and head counts."""
-    # Residents are stored neighbourhood by neighbourhood: sum each block, then by decile.
     by_neighbourhood = np.stack(
-        [
-            np.add.reduceat(metric.measure(model), model.block_starts, dtype=np.float64)
-            for metric in RESIDENT_METRICS
-        ],
-        axis=1,
+        [neighbourhood_sums(model, metric) for metric in RESIDENT_METRICS], axis=1
     )
     sums = np.zeros((10, len(RESIDENT_METRICS)))
     np.add.at(sums, model.block_decile, by_neighbourhood)

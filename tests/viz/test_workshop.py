@@ -1,0 +1,141 @@
+"""The workshop app's state: levers, the baseline twin, what the map and charts draw."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from healthgap.experiments.simulation import Simulation
+from healthgap.model.errors import InputError
+from healthgap.scenarios import load_scenario
+from healthgap.viz.workshop import (
+    ASSUMPTION_SLIDERS,
+    MAX_BUDGET_GBP,
+    Levers,
+    Workshop,
+    check_levers,
+)
+
+RESIDENTS = 3_000
+
+
+@pytest.fixture(scope="module")
+def codes():
+    return [code for code, _ in Workshop(residents=RESIDENTS).neighbourhood_choices()]
+
+
+def differences(workshop: Workshop) -> pd.DataFrame:
+    series = workshop.series()
+    return series[series.run == "difference"]
+
+
+def test_without_levers_the_twin_runs_match_exactly():
+    workshop = Workshop(residents=RESIDENTS)
+    workshop.step(10)
+    assert workshop.week == 10
+    assert (differences(workshop).value.fillna(0) == 0).all()
+    assert (workshop.town_map("lonely_pct").neighbourhoods.change == 0).all()
+
+
+def test_the_baseline_twin_is_the_scenario_run_alone_with_the_same_seed():
+    workshop = Workshop(residents=RESIDENTS, seed=4, levers=Levers(outreach=True))
+    workshop.step(8)
+    scenario = load_scenario("baseline")
+    place = scenario.place.model_copy(update={"residents": RESIDENTS})
+    alone = Simulation(scenario.model_copy(update={"place": place}), seed=4).step(8)
+    np.testing.assert_array_equal(workshop.baseline.results().values, alone.results().values)
+
+
+def test_a_lever_moves_the_difference_once_it_acts_and_apply_starts_again(codes):
+    workshop = Workshop(residents=RESIDENTS)
+    workshop.step(5)
+    levers, errors = check_levers(
+        {"seed_funding": True, "seed_budget_gbp": "60000", "outreach": True}, workshop
+    )
+    assert errors == {}
+    workshop.apply(levers)
+    assert workshop.week == 0 and workshop.baseline.week == 0
+    workshop.step(26)
+    assert differences(workshop).value.abs().max() > 0
+    assert workshop.spent_gbp > 0
+    groups = workshop.town_map().groups
+    assert (groups.status == "new").sum() == 6  # £60,000 in £10,000 grants
+    workshop.reset()
+    assert workshop.week == 0 and workshop.spent_gbp == 0
+
+
+def test_a_transport_lever_draws_its_link_and_costs_what_it_says(codes):
+    workshop = Workshop(residents=RESIDENTS)
+    levers, errors = check_levers(
+        {"transport": True, "transport_from": codes[0], "transport_to": codes[-1]}, workshop
+    )
+    assert errors == {}
+    workshop.apply(levers)
+    assert not workshop.town_map().links.added.any()  # it starts in week 1
+    workshop.step(52)
+    added = workshop.town_map().links.query("added")
+    assert list(added["mode"]) == ["bus_link"]
+    assert workshop.spent_gbp == pytest.approx(levers.costs(1)[0][1])
+    assert workshop.cost_per_year_gbp(levers) == pytest.approx(levers.costs(1)[0][1])
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ({"seed_budget_gbp": 0}, "seed_budget_gbp"),
+        ({"seed_budget_gbp": "lots"}, "seed_budget_gbp"),
+        ({"seed_budget_gbp": MAX_BUDGET_GBP + 1}, "seed_budget_gbp"),
+        ({"outreach_workers": -1}, "outreach_workers"),
+        ({"seed_funding": True, "seed_most_deprived": 999}, "seed_most_deprived"),
+        ({"transport": True, "transport_to": "T002"}, "transport_from"),
+        ({"transport": True, "transport_from": "T001", "transport_to": "T001"}, "transport_to"),
+        ({"transport": True, "transport_from": "T001", "transport_to": "NOWHERE"}, "transport_to"),
+        ({"low_impact": True, "low_impact_group_type": "parkrun"}, "low_impact_group_type"),
+        (
+            {"assumptions": {ASSUMPTION_SLIDERS[0].path: ASSUMPTION_SLIDERS[0].high * 10}},
+            f"assumptions.{ASSUMPTION_SLIDERS[0].path}",
+        ),
+    ],
+)
+def test_bad_levers_get_a_plain_message_on_their_own_control(raw, field):
+    workshop = Workshop(residents=RESIDENTS)
+    levers, errors = check_levers(raw, workshop)
+    assert levers is None
+    assert list(errors) == [field]
+    assert "Traceback" not in errors[field] and len(errors[field]) > 10
+
+
+def test_an_assumption_slider_applies_to_both_runs():
+    slider = next(s for s in ASSUMPTION_SLIDERS if s.path == "behaviour.travel_weight")
+    plain = Workshop(residents=RESIDENTS)
+    moved = Workshop(residents=RESIDENTS, levers=Levers(assumptions={slider.path: slider.high}))
+    plain.step(20)
+    moved.step(20)
+    assert (differences(moved).value.fillna(0) == 0).all()  # no lever, no difference
+    assert not np.array_equal(plain.baseline.results().values, moved.baseline.results().values)
+
+
+def test_loading_a_place_without_the_levers_neighbourhoods_switches_that_lever_off(tmp_path):
+    small = tmp_path / "small.toml"
+    small.write_text('name = "small"\n[place]\nresidents = 2000\nneighbourhoods = 10\n')
+    for far_end, kept in (("T002", True), ("T025", False)):
+        workshop = Workshop(residents=RESIDENTS)
+        workshop.apply(Levers(transport=True, transport_from="T001", transport_to=far_end))
+        workshop.residents = None
+        workshop.load(small)
+        assert workshop.scenario.name == "small" and len(workshop.neighbourhood_choices()) == 10
+        assert workshop.levers.transport is kept
+    with pytest.raises(InputError, match="not-there.toml"):
+        workshop.load(tmp_path / "not-there.toml")
+    assert workshop.scenario.name == "small"  # still running what it had
+
+
+def test_downloads_hold_both_runs_and_the_report_names_the_scenario():
+    workshop = Workshop(residents=RESIDENTS, levers=Levers(directory=True))
+    workshop.step(4)
+    table = pd.read_csv(io.StringIO(workshop.results_csv()))
+    assert set(table.run) == {"with levers", "baseline"}
+    assert table.step.max() == 4
+    html = workshop.report_html()
+    assert "with the room&#39;s levers" in html or "with the room's levers" in html

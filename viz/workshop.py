@@ -1,0 +1,581 @@
+"""What the workshop app drives: a scenario run with the room's levers beside its baseline twin.
+
+Pure Python (no Solara), so the page stays thin and every piece is testable:
+
+    workshop = Workshop("baseline", residents=10_000)
+    levers, errors = check_levers({"outreach": True, "outreach_workers": "3"}, workshop)
+    workshop.apply(levers)            # both runs back to week 0, from one burnt-in town
+    workshop.step()                   # a week of each
+    workshop.town_map("inactive_pct").neighbourhoods   # value and change against the baseline
+    workshop.series()                 # tidy, for the charts
+
+The baseline twin is the chosen scenario without the levers, from the same burnt-in
+town and seed (common random numbers): every difference is down to the levers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from healthgap.experiments.simulation import ScenarioLike, Simulation, as_scenario, burnt_in_town
+from healthgap.model.errors import InputError
+from healthgap.model.groups import TYPE_NAMES
+from healthgap.model.interventions import (
+    LOW_IMPACT_TYPES,
+    WEEKS_PER_YEAR,
+    Directory,
+    Intervention,
+    LowImpactOffer,
+    Outreach,
+    SeedFunding,
+    Transport,
+)
+from healthgap.model.metrics import (
+    GROUPS,
+    INEQUALITY_METRICS,
+    METRIC_NAMES,
+    METRICS,
+    neighbourhood_values,
+)
+from healthgap.model.parameters import Parameters, iter_parameters
+from healthgap.scenarios import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MAX_BUDGET_GBP = 5_000_000  # a budget lever's ceiling: Big Local gave each area about £1m
+MAX_WORKERS = 50
+
+MAP_OUTCOMES = {
+    "imd_decile": "Deprivation (IMD decile, 1 = most deprived)",
+    **{
+        name: METRICS[name].label
+        for name in ("inactive_pct", "life_satisfaction_mean", "lonely_pct")
+    },
+}
+CHART_METRICS = ("inactive_pct", "active_pct", "life_satisfaction_mean", "lonely_pct")
+RUNS = ("with levers", "baseline", "difference")
+
+# Assumptions behind the transport levers' running costs (a scenario file can set its own).
+TRANSPORT_COST_PER_YEAR_GBP = {
+    "bus_link": 60_000,  # as the Oadby and Wigston scenario's bus link (assumption)
+    "fare_subsidy": 10_000,  # fares forgone on one route (assumption)
+    "volunteer_drivers": 5_000,  # coordination, as in the Oadby and Wigston scenario (assumption)
+}
+DRIVER_TRIP_GBP = 6  # per return trip, as in the Oadby and Wigston scenario (assumption)
+DRIVER_PLACES = 60  # residents the drivers take
+
+
+def plain(name: str) -> str:
+    """A code name in plain words: "walk_and_talk" -> "Walk and talk"."""
+    return name.replace("_", " ").capitalize()
+
+
+LEVER_CHOICES: dict[str, list[tuple[str, str]]] = {
+    "seed_target": [
+        ("most_deprived", "The most deprived neighbourhoods"),
+        ("universal", "Every neighbourhood"),
+    ],
+    "seed_chooser": [
+        ("residents", "Residents choose the groups"),
+        ("commissioner", "The commissioner chooses"),
+    ],
+    "seed_group_type": [(name, plain(name)) for name in TYPE_NAMES],
+    "outreach_target": [
+        ("inactive", "Inactive people"),
+        ("lonely", "Lonely people"),
+        ("most_deprived", "People in the most deprived neighbourhoods"),
+        ("health_limited", "People whose health limits them"),
+        ("everyone", "Everyone"),
+    ],
+    "transport_mode": [
+        ("bus_link", "A new bus link"),
+        ("fare_subsidy", "Free buses on the route"),
+        ("volunteer_drivers", "Volunteer drivers"),
+    ],
+    "low_impact_group_type": [(name, plain(name)) for name in LOW_IMPACT_TYPES],
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class AssumptionSlider:
+    """A declared parameter the room may move, within its declared range."""
+
+    path: str
+    label: str
+    low: float
+    high: float
+    default: float
+
+
+SLIDER_LABELS = {
+    "behaviour.travel_weight": "How much travel time puts people off",
+    "behaviour.cost_weight": "How much a session's charge puts off deprived residents",
+    "interventions.referral_boost_supported": "Pull of a supported first visit",
+    "wellbeing.gain_rate": "How fast taking part lifts life satisfaction",
+}
+
+
+def _sliders() -> list[AssumptionSlider]:
+    declared = {path: (value, meta["range"]) for path, value, meta in iter_parameters(Parameters())}
+    return [
+        AssumptionSlider(path, label, *declared[path][1], declared[path][0])
+        for path, label in SLIDER_LABELS.items()
+    ]
+
+
+ASSUMPTION_SLIDERS = _sliders()
+
+
+class Levers(BaseModel):
+    """The room's levers: one field per control on the page."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seed_funding: bool = False
+    seed_budget_gbp: float = Field(150_000, gt=0, le=MAX_BUDGET_GBP)
+    seed_grant_gbp: float = Field(10_000, gt=0, le=MAX_BUDGET_GBP)
+    seed_target: Literal["most_deprived", "universal"] = "most_deprived"
+    seed_most_deprived: int = Field(3, ge=1)
+    seed_chooser: Literal["residents", "commissioner"] = "residents"
+    seed_group_type: str = "walk_and_talk"  # what the commissioner funds
+    outreach: bool = False
+    outreach_workers: float = Field(2, gt=0, le=MAX_WORKERS)
+    outreach_target: Literal[
+        "inactive", "lonely", "most_deprived", "health_limited", "everyone"
+    ] = "inactive"
+    outreach_supported_first_visit: bool = True
+    transport: bool = False
+    transport_mode: Literal["bus_link", "fare_subsidy", "volunteer_drivers"] = "bus_link"
+    transport_from: str | None = None
+    transport_to: str | None = None
+    directory: bool = False
+    low_impact: bool = False
+    low_impact_group_type: str = "swim"
+    assumptions: dict[str, float] = Field(default_factory=dict)
+
+    def interventions(self) -> list[Intervention]:
+        """The interventions these levers add to a scenario."""
+        added: list[Intervention] = []
+        if self.seed_funding:
+            added.append(
+                SeedFunding(
+                    name="seed funding",
+                    budget_gbp=self.seed_budget_gbp,
+                    grant_gbp=self.seed_grant_gbp,
+                    target=self.seed_target,
+                    most_deprived=self.seed_most_deprived,
+                    chooser=self.seed_chooser,
+                    group_types=[self.seed_group_type]
+                    if self.seed_chooser == "commissioner"
+                    else [],
+                )
+            )
+        if self.outreach:
+            added.append(
+                Outreach(
+                    name="outreach",
+                    workers=self.outreach_workers,
+                    target=self.outreach_target,
+                    supported_first_visit=self.outreach_supported_first_visit,
+                )
+            )
+        if self.transport:
+            drivers = (
+                {"capacity": DRIVER_PLACES, "cost_per_trip_gbp": DRIVER_TRIP_GBP}
+                if self.transport_mode == "volunteer_drivers"
+                else {}
+            )
+            added.append(
+                Transport(
+                    name=plain(self.transport_mode).lower(),
+                    mode=self.transport_mode,
+                    neighbourhoods=[self.transport_from, self.transport_to],
+                    cost_per_year_gbp=TRANSPORT_COST_PER_YEAR_GBP[self.transport_mode],
+                    **drivers,
+                )
+            )
+        if self.directory:
+            added.append(Directory(name="directory"))
+        if self.low_impact:
+            added.append(
+                LowImpactOffer(name="low-impact offer", group_type=self.low_impact_group_type)
+            )
+        return added
+
+    def costs(self, years: float) -> list[tuple[str, float]]:
+        """What each lever costs over `years` (before any money runs out), in pounds."""
+        out = []
+        for spec in self.interventions():
+            match spec:
+                case SeedFunding():
+                    cost = spec.budget_gbp
+                case Outreach():
+                    cost = spec.workers * spec.cost_per_worker_year_gbp * years
+                case Transport():
+                    cost = spec.cost_per_year_gbp * years
+                case Directory():
+                    cost = spec.setup_cost_gbp + spec.cost_per_year_gbp * years
+                case _:
+                    cost = low_impact_cost(spec, years)
+            out.append((spec.label, float(cost)))
+        return out
+
+
+def low_impact_cost(spec: LowImpactOffer, years: float) -> float:
+    """A low-impact offer pays its sessions' running costs for up to three years."""
+    running = Parameters().groups.types.column("running_cost_gbp")[
+        TYPE_NAMES.index(spec.group_type)
+    ]
+    return float(running) * spec.sessions * min(years, 3) * WEEKS_PER_YEAR
+
+
+FIELD_HINTS = {
+    "seed_budget_gbp": f"Give a budget in pounds, more than £0 and at most £{MAX_BUDGET_GBP:,}.",
+    "seed_grant_gbp": f"Give a grant in pounds, more than £0 and at most £{MAX_BUDGET_GBP:,}.",
+    "seed_most_deprived": "Give a whole number of neighbourhoods, 1 or more.",
+    "outreach_workers": f"Give a number of workers, more than 0 and at most {MAX_WORKERS}.",
+}
+
+
+def check_levers(raw: dict, workshop: Workshop) -> tuple[Levers | None, dict[str, str]]:
+    """Levers from what the page holds (text from fields included), or a plain message per field.
+
+    Messages are keyed by `Levers` field ("assumptions.<path>" for a slider, "levers" for a
+    problem of the levers together). Levers is None when there is any message.
+    """
+    errors: dict[str, str] = {}
+    try:
+        levers = Levers.model_validate(raw)
+    except ValidationError as error:
+        for item in error.errors():
+            name = str(item["loc"][0])
+            errors[name] = FIELD_HINTS.get(name, item["msg"].removeprefix("Value error, ") + ".")
+        return None, errors
+    codes = dict(workshop.neighbourhood_choices())
+    if levers.transport:
+        ends = {"transport_from": levers.transport_from, "transport_to": levers.transport_to}
+        for name, code in ends.items():
+            if code is None:
+                errors[name] = "Pick a neighbourhood (from the list, or click the map)."
+            elif code not in codes:
+                errors[name] = f"'{code}' is not a neighbourhood of this place."
+        if not errors and levers.transport_from == levers.transport_to:
+            errors["transport_to"] = (
+                "Pick a different neighbourhood from the first: a link joins two."
+            )
+    if levers.seed_funding and levers.seed_target == "most_deprived":
+        if levers.seed_most_deprived > len(codes):
+            errors["seed_most_deprived"] = f"This place has {len(codes)} neighbourhoods."
+    if levers.seed_funding and levers.seed_grant_gbp > levers.seed_budget_gbp:
+        errors["seed_grant_gbp"] = "A grant cannot be more than the whole budget."
+    if levers.low_impact and levers.low_impact_group_type not in LOW_IMPACT_TYPES:
+        errors["low_impact_group_type"] = (
+            f"Choose a low-impact kind: {', '.join(LOW_IMPACT_TYPES)}."
+        )
+    if levers.seed_group_type not in TYPE_NAMES:
+        errors["seed_group_type"] = f"Choose a kind of group: {', '.join(TYPE_NAMES)}."
+    ranges = {s.path: (s.low, s.high) for s in ASSUMPTION_SLIDERS}
+    for path, value in levers.assumptions.items():
+        if path not in ranges:
+            errors[f"assumptions.{path}"] = "Not one of the app's assumption sliders."
+        elif not ranges[path][0] <= value <= ranges[path][1]:
+            low, high = ranges[path]
+            errors[f"assumptions.{path}"] = (
+                f"Keep it within its plausible range, {low:g} to {high:g}."
+            )
+    if errors:
+        return None, errors
+    try:
+        workshop.with_levers_scenario(levers)
+    except (ValidationError, InputError, ValueError) as error:
+        return None, {"levers": str(error)}
+    return levers, {}
+
+
+@dataclasses.dataclass(frozen=True)
+class TownMap:
+    """What the map draws this week (positions in km; values from the run with the levers)."""
+
+    outcome: str
+    neighbourhoods: pd.DataFrame  # code, name, x_km, y_km, decile, population, value, change
+    links: pd.DataFrame  # x1, y1, x2, y2, added (by a transport lever or scenario), mode
+    groups: pd.DataFrame  # x_km, y_km, kind, label, attendance, status: running, new or closed
+
+
+class Workshop:
+    """A scenario with the room's levers, stepped week by week beside its baseline twin."""
+
+    def __init__(
+        self,
+        scenario: ScenarioLike = "baseline",
+        seed: int | None = None,
+        *,
+        residents: int | None = None,
+        levers: Levers | None = None,
+    ) -> None:
+        self.levers = levers or Levers()
+        self.residents = residents
+        self.load(scenario, seed)
+
+    # --- choosing what runs -------------------------------------------------------------
+    def load(self, scenario: ScenarioLike, seed: int | None = None) -> None:
+        """A new scenario at week 0 (an `InputError` if it cannot be read); levers that name
+        neighbourhoods this place lacks are switched off."""
+        chosen = as_scenario(scenario)
+        if self.residents is not None:
+            if chosen.place.local_authority:
+                raise InputError(
+                    "A real place's size comes from its tables.",
+                    where=chosen.name,
+                    fix="Leave the number of residents unset for a real place (or use its sample).",
+                )
+            place = chosen.place.model_copy(update={"residents": self.residents})
+            chosen = chosen.model_copy(update={"place": place})
+        self.scenario = chosen
+        self.seed = chosen.seed if seed is None else int(seed)
+        self._starts: dict[tuple, object] = {}  # burnt-in towns by assumptions
+        self.town = self._start(self.levers, self._baseline_scenario(self.levers)).town
+        codes = {code for code, _ in self.neighbourhood_choices()}
+        levers = self.levers
+        if levers.transport and not {levers.transport_from, levers.transport_to} <= codes:
+            levers = levers.model_copy(
+                update={"transport": False, "transport_from": None, "transport_to": None}
+            )
+        if levers.seed_most_deprived > len(codes):
+            levers = levers.model_copy(update={"seed_most_deprived": len(codes)})
+        self.apply(levers)
+
+    def apply(self, levers: Levers) -> None:
+        """New levers: both runs start again at week 0 from the same burnt-in town."""
+        self.levers = levers
+        base = self._baseline_scenario(levers)
+        start = self._start(levers, base)
+        self.with_levers = Simulation.from_start(start, self.with_levers_scenario(levers))
+        self.baseline = Simulation.from_start(start, base)
+
+    def reset(self) -> None:
+        """Both runs back to week 0, same levers."""
+        self.apply(self.levers)
+
+    def with_levers_scenario(self, levers: Levers) -> Scenario:
+        """The chosen scenario with the levers' interventions and assumptions (checked)."""
+        base = self._baseline_scenario(levers)
+        return as_scenario(
+            base.model_copy(
+                update={
+                    "name": f"{self.scenario.name} with the room's levers",
+                    "interventions": [*base.interventions, *levers.interventions()],
+                }
+            )
+        )
+
+    def _baseline_scenario(self, levers: Levers) -> Scenario:
+        if not levers.assumptions:
+            return self.scenario
+        parameters = {**self.scenario.parameters, **levers.assumptions}
+        Parameters().with_overrides(parameters)  # an unknown path is an InputError here
+        return self.scenario.model_copy(update={"parameters": parameters})
+
+    def _start(self, levers: Levers, scenario: Scenario):
+        """The burnt-in town under the levers' assumptions: built once, copied for each run
+        (the last two kept, so moving a slider back and forth is quick)."""
+        key = tuple(sorted(levers.assumptions.items()))
+        if key not in self._starts:
+            self._starts = dict(list(self._starts.items())[-1:])
+            self._starts[key] = burnt_in_town(scenario, self.seed)
+        return self._starts[key]
+
+    # --- time -----------------------------------------------------------------------------
+    def step(self, weeks: int = 1) -> None:
+        """Advance both runs `weeks` weeks (stopping at the horizon)."""
+        self.with_levers.step(weeks)
+        self.baseline.step(weeks)
+
+    @property
+    def week(self) -> int:
+        return self.with_levers.week
+
+    @property
+    def weeks(self) -> int:
+        return self.with_levers.weeks
+
+    @property
+    def finished(self) -> bool:
+        return self.with_levers.finished
+
+    @property
+    def when(self) -> str:
+        """The week in plain words: "Year 1, week 3" (week 0 is the start)."""
+        if self.week == 0:
+            return "Start (week 0)"
+        year, week = divmod(self.week - 1, WEEKS_PER_YEAR)
+        return f"Year {year + 1}, week {week + 1}"
+
+    # --- money ------------------------------------------------------------------------------
+    def neighbourhood_choices(self) -> list[tuple[str, str]]:
+        """(code, label) of every neighbourhood, most deprived first."""
+        town = self.town
+        codes, names, deciles = town.node_array("code"), town.node_array("name"), town.imd_decile
+        order = np.lexsort((codes, deciles))
+        return [(str(codes[i]), f"{names[i]} (decile {deciles[i]})") for i in order]
+
+    def cost_per_year_gbp(self, levers: Levers) -> float:
+        """What the levers cost a year, averaged over the scenario's years."""
+        years = self.scenario.years
+        return sum(cost for _, cost in levers.costs(years)) / years
+
+    @property
+    def spent_gbp(self) -> float:
+        """Spent so far by the levers (and the scenario's own interventions) beyond the baseline."""
+        return self.with_levers.spent_gbp - self.baseline.spent_gbp
+
+    # --- what the page draws ------------------------------------------------------------------
+    def town_map(self, outcome: str = "imd_decile") -> TownMap:
+        """Neighbourhoods, links and groups as they are this week."""
+        import pandas as pd
+
+        if outcome not in MAP_OUTCOMES:
+            raise ValueError(
+                f"unknown map outcome {outcome!r}; choose from {', '.join(MAP_OUTCOMES)}"
+            )
+        town, model = self.town, self.with_levers.model
+        x, y = town.node_array("x_km"), town.node_array("y_km")
+        if outcome == "imd_decile":
+            value, change = town.imd_decile.astype(float), np.zeros(town.n)
+        else:
+            value = neighbourhood_values(model, outcome)
+            change = value - neighbourhood_values(self.baseline.model, outcome)
+        neighbourhoods = pd.DataFrame(
+            {
+                "code": town.node_array("code"),
+                "name": town.node_array("name"),
+                "x_km": x,
+                "y_km": y,
+                "decile": town.imd_decile,
+                "population": town.population,
+                "value": value,
+                "change": change,
+            }
+        )
+        return TownMap(outcome, neighbourhoods, self._links(x, y), self._groups(x, y))
+
+    def _links(self, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+        import pandas as pd
+
+        streets = np.array(list(self.town.graph.edges), dtype=np.intp).reshape(-1, 2)
+        added = [
+            (a, b, s.mode) for s in self.with_levers.model.transport_schemes for a, b in s.routes
+        ]
+        a = np.concatenate([streets[:, 0], [r[0] for r in added]]).astype(np.intp)
+        b = np.concatenate([streets[:, 1], [r[1] for r in added]]).astype(np.intp)
+        return pd.DataFrame(
+            {
+                "x1": x[a],
+                "y1": y[a],
+                "x2": x[b],
+                "y2": y[b],
+                "added": np.arange(len(a)) >= len(streets),
+                "mode": ["street"] * len(streets) + [mode for *_, mode in added],
+            }
+        )
+
+    def _groups(self, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+        import pandas as pd
+
+        g = self.with_levers.model.groups
+        n = g.n
+        closed = ~g.open[:n]
+        shown = ~closed | (g.closed_week[:n] > 0)  # skip groups that closed before the start
+        index = np.flatnonzero(shown)
+        # Spread a neighbourhood's groups around its centre, on a sunflower spiral.
+        within = self.town.node_array("within_km")
+        venue = g.venue[index]
+        turn = index * math.pi * (3 - math.sqrt(5))
+        radius = within[venue] * 0.7 * np.sqrt((index % 12 + 1) / 12)
+        status = np.where(
+            closed[index], "closed", np.where(g.opened_week[index] > 0, "new", "running")
+        )
+        kind = np.asarray(TYPE_NAMES)[g.kind[index]]
+        return pd.DataFrame(
+            {
+                "x_km": x[venue] + radius * np.cos(turn),
+                "y_km": y[venue] + radius * np.sin(turn),
+                "kind": kind,
+                "label": [plain(k) for k in kind],
+                "attendance": g.attendance[index],
+                "status": status,
+            }
+        )
+
+    def series(self, metrics: tuple[str, ...] = CHART_METRICS) -> pd.DataFrame:
+        """Tidy, every week so far: week, run ("with levers", "baseline", "difference"), metric,
+        group ("all", quintiles "1"-"5", and "gap" and "sii" for inequality metrics), value."""
+        import pandas as pd
+
+        ours, theirs = self.with_levers.results(), self.baseline.results()
+        frames = []
+        for run, (values, inequality) in zip(
+            RUNS,
+            [
+                (ours.values, ours.inequality),
+                (theirs.values, theirs.inequality),
+                (
+                    ours.values - theirs.values,
+                    {k: ours.inequality[k] - theirs.inequality[k] for k in ("gap", "sii")},
+                ),
+            ],
+            strict=True,
+        ):
+            for name in metrics:
+                columns = {g: values[:, i, METRIC_NAMES.index(name)] for i, g in enumerate(GROUPS)}
+                if name in INEQUALITY_METRICS:
+                    k = INEQUALITY_METRICS.index(name)
+                    columns |= {kind: inequality[kind][:, k] for kind in ("gap", "sii")}
+                for group, column in columns.items():
+                    frames.append(
+                        pd.DataFrame(
+                            {
+                                "week": ours.weeks,
+                                "run": run,
+                                "metric": name,
+                                "group": group,
+                                "value": column,
+                            }
+                        )
+                    )
+        return pd.concat(frames, ignore_index=True)
+
+    # --- downloads --------------------------------------------------------------------------
+    def results_csv(self) -> str:
+        """Both runs so far, tidy (run, step, quintile, metric, value), as CSV text."""
+        import pandas as pd
+
+        tables = [
+            sim.results().table().assign(run=run)
+            for run, sim in zip(RUNS[:2], (self.with_levers, self.baseline), strict=True)
+        ]
+        table = pd.concat(tables, ignore_index=True)
+        return table[["run", "step", "quintile", "metric", "value"]].to_csv(index=False)
+
+    def report_html(self) -> str:
+        """The compare command's HTML report for this run so far (one seed, so no intervals)."""
+        from healthgap.experiments.comparison import RunOutcome, summarise
+        from healthgap.viz.report import render_report
+
+        scenario = self.with_levers.scenario
+        baseline = self.baseline.scenario.model_copy(
+            update={"years": max(self.week, 1) / WEEKS_PER_YEAR}
+        )
+        comparison = summarise(
+            baseline,
+            [scenario],
+            [self.seed],
+            [[(RunOutcome.so_far(self.with_levers), RunOutcome.so_far(self.baseline))]],
+        )
+        return render_report(comparison)
