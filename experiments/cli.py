@@ -176,6 +176,39 @@ def compare(
     )
 
 
+@app.command("app")
+def workshop_app(
+    scenario: Annotated[
+        str | None,
+        typer.Argument(help="The scenario the page opens with (default: baseline)."),
+    ] = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; 0.0.0.0 shares the app with the room.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+) -> None:
+    """Start the browser app for workshops: move levers, watch the town against its baseline."""
+    from healthgap.scenarios import builtin_names, load_scenario
+    from healthgap.viz.app import server
+
+    load_scenario(scenario)  # a bad name or file is reported here, before the server starts
+    start = scenario or "baseline"
+    if start not in builtin_names():
+        start = str(Path(start).resolve())
+    server.check_port_free(host, port)
+    shown = "127.0.0.1" if host in server.ANY_ADDRESS else host
+    out.print(f"The app is at {server.url(shown, port)} (Ctrl-C stops it)", highlight=False)
+    if not server.is_local(host):
+        others = " or ".join(server.url(a, port) for a in server.room_addresses(host))
+        out.print(
+            f"Others on this network open {others or 'this computer address, port ' + str(port)}"
+            f"; if they cannot connect, allow port {port} through this computer's firewall.",
+            highlight=False,
+        )
+    server.serve(start, host, port)
+    err.print("The app has stopped.")
+
+
 def comparison_table(result: Comparison) -> Table:
     """Costs, WELLBYs and the change in the inactivity gap per scenario, with 95% intervals."""
     table = Table(

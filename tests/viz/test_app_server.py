@@ -1,0 +1,74 @@
+"""The app's server without a browser: local assets, offline settings, addresses, clear errors."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from urllib.parse import urlsplit
+
+import pytest
+
+from healthgap.viz.app import server
+
+
+def test_assets_are_served_by_exact_and_major_version(tmp_path):
+    server.link_assets(server.shipped_assets(), tmp_path)
+    for asked in (
+        "vega@5/build/vega.min.js",  # what Altair's charts ask for
+        "vega-lite@5/build/vega-lite.min.js",
+        "vega-embed@6/build/vega-embed.min.js",
+        "vega@5.21.0/build/vega.min.js",
+        "requirejs@2.3.6/require.js",
+        "@widgetti/solara-vuetify-app@10.1.1/dist/fonts.css",
+    ):
+        assert (tmp_path / asked).is_file(), asked
+
+
+def test_settings_ask_nothing_of_other_hosts(tmp_path):
+    settings = server.offline_settings(tmp_path)
+    assert settings["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert settings["SOLARA_ASSETS_PROXY"] == "True"
+    assert settings["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(tmp_path)
+    assert server.is_local(urlsplit(settings["SOLARA_ASSETS_CDN"]).hostname)
+
+
+def test_room_addresses():
+    assert server.is_local("127.0.0.1") and server.is_local("localhost")
+    assert not server.is_local("0.0.0.0")
+    assert server.room_addresses("192.168.1.20") == ["192.168.1.20"]
+    assert all(not server.is_local(a) for a in server.room_addresses("0.0.0.0"))
+    assert server.url("::1", 8765) == "http://[::1]:8765/"
+
+
+def app(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "healthgap", "app", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_unknown_scenario_is_a_clear_error():
+    result = app("no_such_place")
+    assert result.returncode == 2
+    assert "There is no scenario called 'no_such_place'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_port_in_use_is_a_clear_error():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = app("--port", str(taken.getsockname()[1]))
+    assert result.returncode == 2
+    assert "Choose another port with --port" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("port", ["0", "70000", "http"])
+def test_bad_port_is_refused_by_the_command(port):
+    result = app("--port", port)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,127 @@
+"""Serve the workshop app on this machine with Solara, asking nothing of any other host."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import tempfile
+import warnings
+from importlib.metadata import PackageNotFoundError, distribution
+from pathlib import Path
+
+from healthgap.model.errors import InputError
+
+PAGE = "healthgap.viz.app.page:Page"
+SCENARIO_VARIABLE = "HEALTHGAP_APP_SCENARIO"  # the page's starting scenario: a name or a .toml path
+RESIDENTS_VARIABLE = "HEALTHGAP_APP_RESIDENTS"  # optional: a town size for benchmarks
+ANY_ADDRESS = {"0.0.0.0", "::"}
+
+
+def shipped_assets() -> Path:
+    """The folder of JavaScript packages that solara-assets installs (share/solara/cdn)."""
+    try:
+        package = distribution("solara-assets")
+        files = package.files or []
+    except PackageNotFoundError:
+        files = []
+    for file in files:
+        before, found, _ = file.as_posix().partition("share/solara/cdn/")
+        if found:
+            return Path(package.locate_file(before), "share", "solara", "cdn").resolve()
+    raise InputError(
+        "The app's JavaScript (the solara-assets package) is not installed.",
+        fix="Run 'bash scripts/bootstrap' again to install it.",
+    )
+
+
+def link_assets(shipped: Path, folder: Path) -> None:
+    """Link each shipped package into `folder` by its exact version and by its major version:
+    Altair's charts ask for `vega@5`, `vega-lite@5` and `vega-embed@6`, which solara-assets
+    ships only as exact versions (e.g. `vega@5.21.0`)."""
+    for scope in [shipped, *(d for d in shipped.iterdir() if d.name.startswith("@"))]:
+        into = folder / scope.relative_to(shipped)
+        into.mkdir(parents=True, exist_ok=True)
+        for package in scope.iterdir():
+            if package.name.startswith("@"):
+                continue
+            (into / package.name).symlink_to(package)
+            name, _, version = package.name.rpartition("@")
+            alias = into / f"{name}@{version.split('.')[0]}"
+            if name and not alias.exists():
+                alias.symlink_to(package)
+
+
+def offline_settings(assets: Path) -> dict[str, str]:
+    """Solara's settings for a server that makes no request beyond this machine: assets from
+    `assets` through Solara's own proxy, and no telemetry. An asset missing there is looked
+    for at a closed port of this machine rather than on the internet, so it fails, visibly."""
+    return {
+        "SOLARA_ASSETS_PROXY": "True",
+        "SOLARA_ASSETS_PROXY_CACHE_DIR": str(assets),
+        "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/",
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    }
+
+
+def check_port_free(host: str, port: int) -> None:
+    """An InputError naming the port if another program is listening on it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise InputError(
+                f"Cannot listen on {host} port {port} ({error.strerror or error}).",
+                fix="Choose another port with --port, or stop the program using it.",
+            ) from None
+
+
+def is_local(host: str) -> bool:
+    """Whether `host` is this machine's loopback address, which no one else can reach."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def room_addresses(host: str) -> list[str]:
+    """The addresses others on the local network reach the app at: `host` itself, or, for
+    every address (0.0.0.0 or ::), each network interface's own but loopback and link-local."""
+    if host not in ANY_ADDRESS:
+        return [host]
+    import psutil
+
+    wanted = socket.AF_INET if host == "0.0.0.0" else socket.AF_INET6
+    found = []
+    for addresses in psutil.net_if_addrs().values():
+        for address in addresses:
+            if address.family != wanted:
+                continue
+            ip = ipaddress.ip_address(address.address.split("%")[0])
+            if not (ip.is_loopback or ip.is_link_local):
+                found.append(str(ip))
+    return found
+
+
+def url(host: str, port: int) -> str:
+    """The page's address for `host` (an IPv6 address in brackets)."""
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def serve(start: str, host: str, port: int) -> None:
+    """Run Solara's production server for the page, which opens at scenario `start`, until
+    Ctrl-C (or SIGTERM) stops it."""
+    import uvicorn
+
+    # Plain http on a local network is expected: Solara's cookies fall back to SameSite=lax,
+    # which is what the app wants, so its warning would only alarm the person running it.
+    warnings.filterwarnings("ignore", "Cookies with samesite=none require https")
+    with tempfile.TemporaryDirectory(prefix="healthgap-app-assets-") as folder:
+        link_assets(shipped_assets(), Path(folder))
+        os.environ.update(offline_settings(Path(folder)))
+        os.environ.update(
+            {"SOLARA_APP": PAGE, "SOLARA_MODE": "production", SCENARIO_VARIABLE: start}
+        )
+        uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
