@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
+import signal
 import socket
+import subprocess
+import sys
 import tempfile
+import time
+import urllib.request
 import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
@@ -16,6 +24,7 @@ PAGE = "healthgap.viz.app.page:Page"
 SCENARIO_VARIABLE = "HEALTHGAP_APP_SCENARIO"  # the page's starting scenario: a name or a .toml path
 RESIDENTS_VARIABLE = "HEALTHGAP_APP_RESIDENTS"  # optional: a town size for benchmarks
 ANY_ADDRESS = {"0.0.0.0", "::"}
+LOOPBACK = "127.0.0.1"
 
 
 def shipped_assets() -> Path:
@@ -125,3 +134,75 @@ def serve(start: str, host: str, port: int) -> None:
             {"SOLARA_APP": PAGE, "SOLARA_MODE": "production", SCENARIO_VARIABLE: start}
         )
         uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
+
+
+# --- the app in the background, and Debian's Chromium to drive it (tests and benchmarks) ---
+CHROMIUM = Path("/usr/lib/chromium/chromium")  # Debian's package; .ci/run installs it
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@dataclass
+class RunningApp:
+    """A `healthgap app` process in the background and its address."""
+
+    url: str
+    process: subprocess.Popen
+
+    def rss_mib(self) -> float:
+        """The server's resident memory now, in MiB."""
+        import psutil
+
+        return psutil.Process(self.process.pid).memory_info().rss / 2**20
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_app(
+    scenario: str = "baseline", residents: int | None = None, start_seconds: float = 120
+) -> Iterator[RunningApp]:
+    """`healthgap app SCENARIO` on a free port of 127.0.0.1, once it answers (a RuntimeError
+    with its output if it stops or stays silent for `start_seconds`); Ctrl-C stops it after."""
+    port = free_port()
+    env = dict(os.environ)
+    if residents is not None:
+        env[RESIDENTS_VARIABLE] = str(residents)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "healthgap", "app", scenario, "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    app = RunningApp(url(LOOPBACK, port), process)
+    try:
+        wait_until_answering(app, start_seconds)
+        yield app
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+
+
+def wait_until_answering(app: RunningApp, seconds: float) -> None:
+    """Poll the server's /readyz until it answers."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if app.process.poll() is not None:
+            raise RuntimeError(
+                f"healthgap app stopped before answering:\n{app.process.stdout.read()}"
+            )
+        try:
+            with urllib.request.urlopen(app.url + "readyz", timeout=5):
+                return
+        except OSError:
+            time.sleep(0.25)
+    raise RuntimeError(f"healthgap app did not answer at {app.url} within {seconds:g} s")
