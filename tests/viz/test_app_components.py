@@ -1,0 +1,182 @@
+"""The app's components rendered without a browser (solara.render), driven through their widgets."""
+
+from __future__ import annotations
+
+import ipyvuetify as v
+import numpy as np
+import pytest
+import solara
+
+from healthgap.viz.app import page
+from healthgap.viz.app.charts import chart_svgs
+from healthgap.viz.app.controls import SvgView
+from healthgap.viz.app.drawing import Line, line_chart_svg, series_lookup, town_map_svg
+from healthgap.viz.workshop import MAX_BUDGET_GBP, Workshop
+
+RESIDENTS = 2_000
+
+
+@pytest.fixture
+def sessions(monkeypatch) -> list[page.Session]:
+    """Every Session a rendered Page makes, in order."""
+    made: list[page.Session] = []
+    init = page.Session.__init__
+
+    def recording(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(page.Session, "__init__", recording)
+    return made
+
+
+def render(scenario: str = "baseline"):
+    _, rc = solara.render(page.Page(scenario, residents=RESIDENTS), handle_error=False)
+    return rc
+
+
+def button(rc, label: str) -> v.Btn:
+    """The button whose text starts with `label`."""
+    return next(
+        b
+        for b in rc.find(v.Btn).widgets
+        if any(isinstance(c, str) and c.startswith(label) for c in b.children)
+    )
+
+
+def switch(rc, label: str) -> v.Switch:
+    return next(s for s in rc.find(v.Switch).widgets if s.label == label)
+
+
+def field(rc, name: str) -> v.TextField:
+    """The text field of lever `name` (or "scenario_path")."""
+    return rc.find(v.TextField, class_=f"mb-2 hg-field-{name}").widget
+
+
+def week_label(rc) -> str:
+    return rc.find(v.Html, class_="hg-when").widget.children[0]
+
+
+def pictures(rc) -> list[str]:
+    """The map's SVG text, then the charts'."""
+    return [view.svg for view in rc.find(SvgView).widgets]
+
+
+def test_step_advances_the_week_and_redraws_map_and_charts():
+    rc = render()
+    assert week_label(rc) == "Start (week 0)"
+    before = pictures(rc)
+    assert all("data-week='0'" in svg for svg in before)
+    button(rc, "Step").click()
+    assert week_label(rc) == "Year 1, week 1"
+    after = pictures(rc)
+    assert all("data-week='1'" in svg for svg in after)
+    assert "data-week='0'" not in after[1]
+
+
+def test_reset_goes_back_to_week_0():
+    rc = render()
+    button(rc, "Step").click()
+    button(rc, "Step").click()
+    button(rc, "Reset").click()
+    assert week_label(rc) == "Start (week 0)"
+
+
+def test_each_page_has_its_own_workshop(sessions):
+    first, second = render(), render()
+    button(first, "Step").click()
+    assert week_label(first) == "Year 1, week 1"
+    assert week_label(second) == "Start (week 0)"
+    assert len(sessions) == 2 and sessions[0].workshop is not sessions[1].workshop
+    assert sessions[1].workshop.week == 0
+
+
+@pytest.mark.parametrize(
+    "typed", ["0", "lots", str(MAX_BUDGET_GBP * 2)], ids=["zero", "text", "over the maximum"]
+)
+def test_a_bad_budget_is_marked_beside_its_field_and_the_app_carries_on(typed):
+    rc = render()
+    switch(rc, "Fund new local groups").v_model = True
+    budget = field(rc, "seed_budget_gbp")
+    budget.v_model = typed
+    budget.fire_event("focusout", None)  # solara reads a text field when it loses focus
+    budget = field(rc, "seed_budget_gbp")
+    assert budget.error and "budget in pounds" in budget.messages[0]
+    assert button(rc, "Step") and "Fix the marked fields first." in [
+        t.children[0] for t in rc.find(v.Html, class_="hg-error").widgets
+    ]
+    button(rc, "Step").click()
+    assert week_label(rc) == "Year 1, week 1"
+
+
+def test_a_link_from_a_neighbourhood_to_itself_is_marked_and_map_clicks_pick_the_ends():
+    rc = render()
+    switch(rc, "Better transport between two neighbourhoods").v_model = True
+    town_map = rc.find(SvgView).widgets[0]
+    town_map.vue_pick("T001")
+    town_map.vue_pick("T001")
+    selects = {s.label: s for s in rc.find(v.Select).widgets}
+    assert selects["From"].v_model == "T001" and selects["To"].v_model == "T001"
+    assert "different neighbourhood" in selects["To"].error_messages[0]
+    town_map.vue_pick("T002")  # a third click starts a new link
+    town_map.vue_pick("T003")
+    selects = {s.label: s for s in rc.find(v.Select).widgets}
+    assert (selects["From"].v_model, selects["To"].v_model) == ("T002", "T003")
+    assert not selects["To"].error_messages
+    assert "stroke='#000' stroke-width='3'" in pictures(rc)[0]  # the picked ends stand out
+
+
+def test_applying_a_lever_restarts_both_runs_and_shows_the_added_link(sessions):
+    rc = render()
+    button(rc, "Step").click()
+    switch(rc, "Better transport between two neighbourhoods").v_model = True
+    town_map = rc.find(SvgView).widgets[0]
+    town_map.vue_pick("T001")
+    town_map.vue_pick("T030")
+    assert "£" in rc.find(v.Html, class_="hg-cost").widget.children[0]
+    button(rc, "Apply the levers").click()
+    assert week_label(rc) == "Start (week 0)"
+    assert sessions[0].workshop.levers.transport
+    assert button(rc, "These levers are running").disabled
+    button(rc, "Step").click()  # the bus starts running in the first week
+    assert "Added: bus link" in pictures(rc)[0]
+
+
+def test_an_unreadable_scenario_file_is_marked_and_the_town_kept(tmp_path):
+    rc = render()
+    button(rc, "Step").click()
+    path = field(rc, "scenario_path")
+    path.v_model = str(tmp_path / "missing.toml")
+    path.fire_event("focusout", None)
+    button(rc, "Load the file").click()
+    path = field(rc, "scenario_path")
+    assert path.error and "missing.toml" in path.messages[0]
+    assert week_label(rc) == "Year 1, week 1"
+
+
+def test_the_map_colours_by_the_chosen_outcome_and_its_change():
+    workshop = Workshop("baseline", residents=RESIDENTS)
+    workshop.step()
+    deciles = town_map_svg(workshop.town_map("imd_decile"), workshop.week)
+    inactive = town_map_svg(workshop.town_map("inactive_pct"), workshop.week)
+    change = town_map_svg(workshop.town_map("inactive_pct"), workshop.week, change=True)
+    assert deciles.count("data-code=") == len(workshop.neighbourhood_choices())
+    assert "IMD decile" in deciles and "Inactive" in inactive
+    assert "Change against the baseline (percentage points)" in change
+
+
+def test_charts_use_the_metric_labels_and_show_the_gap_and_sii():
+    workshop = Workshop("baseline", residents=RESIDENTS)
+    workshop.step(3)
+    panels = chart_svgs(series_lookup(workshop.series()), "life_satisfaction_mean")
+    text = "".join(panels)
+    assert "Mean life satisfaction (0 to 10)" in text
+    assert "Slope Index of Inequality" in text and "quintile 1 minus 5" in text
+    assert "Difference from the baseline (points on the 0-10 scale)" in text
+
+
+@pytest.mark.parametrize("values", [[0.0, 0.0, 0.0], [15.67, 15.67, 15.67 + 1e-14]])
+def test_a_flat_line_still_gets_an_axis(values):
+    weeks = np.arange(len(values))
+    svg = line_chart_svg("Flat", [Line("flat", weeks, np.array(values), "#000000")], zero=True)
+    assert svg.count("<polyline") == 1 and "data-week='2'" in svg

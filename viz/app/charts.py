@@ -1,0 +1,122 @@
+"""The live charts: one outcome by deprivation quintile, its gap and SII beside the baseline's,
+the difference from the baseline, and this week's activity categories by quintile."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import solara
+
+from healthgap.model.metrics import METRICS, QUINTILES_MEANING
+from healthgap.viz.workshop import CHART_METRICS
+
+from .controls import Choice, SvgView
+from .drawing import (
+    BASELINE,
+    DARK,
+    QUINTILE_LINES,
+    WITH_LEVERS,
+    Bar,
+    Line,
+    line_chart_svg,
+    stacked_bars_svg,
+)
+
+ACTIVITY = ("inactive_pct", "fairly_active_pct", "active_pct")
+SERIES_METRICS = tuple(dict.fromkeys(CHART_METRICS + ACTIVITY))  # what the page asks for
+ACTIVITY_COLOURS = (DARK, "#9E9AC8", WITH_LEVERS)
+QUINTILE_NAMES = {
+    "all": "Whole town",
+    "1": "Quintile 1 (most deprived)",
+    "2": "Quintile 2",
+    "3": "Quintile 3",
+    "4": "Quintile 4",
+    "5": "Quintile 5 (least deprived)",
+}
+Lookup = dict  # (run, metric, group) -> (weeks, values), from `drawing.series_lookup`
+
+
+def chart_svgs(lookup: Lookup, metric: str) -> list[str]:
+    """The chart panels for one outcome, each an SVG document."""
+    m = METRICS[metric]
+
+    def line(run: str, group: str, label: str, colour: str, dash: str = "") -> Line:
+        weeks, values = lookup[(run, metric, group)]
+        return Line(label, weeks, values, colour, dash)
+
+    panels = [
+        line_chart_svg(
+            f"{m.label}, by quintile (with the levers)",
+            [
+                line("with levers", q, QUINTILE_NAMES[q], QUINTILE_LINES[i])
+                for i, q in enumerate("12345")
+            ],
+        ),
+        line_chart_svg(
+            f"Difference from the baseline ({m.change_unit})",
+            [
+                line("difference", "all", "Whole town", "#000000"),
+                line("difference", "1", QUINTILE_NAMES["1"], QUINTILE_LINES[0], "5 3"),
+                line("difference", "5", QUINTILE_NAMES["5"], QUINTILE_LINES[4], "2 2"),
+            ],
+            zero=True,
+        ),
+    ]
+    if m.inequality:
+        for kind, title in (
+            ("gap", f"The gap in {m.short}: quintile 1 minus 5"),
+            ("sii", f"Slope Index of Inequality in {m.short}"),
+        ):
+            panels.append(
+                line_chart_svg(
+                    title,
+                    [
+                        line("with levers", kind, "With the levers", WITH_LEVERS),
+                        line("baseline", kind, "Baseline", BASELINE, "5 3"),
+                    ],
+                )
+            )
+    return panels
+
+
+def activity_svg(lookup: Lookup) -> str:
+    """This week's activity categories for the town and each quintile, with the levers."""
+    bars = [
+        Bar(
+            QUINTILE_NAMES[group],
+            tuple(float(lookup[("with levers", name, group)][1][-1]) for name in ACTIVITY),
+        )
+        for group in QUINTILE_NAMES
+    ]
+    categories = [
+        (METRICS[name].label, colour)
+        for name, colour in zip(ACTIVITY, ACTIVITY_COLOURS, strict=True)
+    ]
+    week = int(lookup[("with levers", ACTIVITY[0], "all")][0][-1])
+    return stacked_bars_svg("Activity this week (with the levers)", categories, bars, week)
+
+
+def panels_html(panels: list[str]) -> str:
+    """Chart panels side by side, as many to a row as fit."""
+    cells = "".join(f"<div>{panel}</div>" for panel in panels)
+    return (
+        "<div style='display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));"
+        f"gap:12px'>{cells}</div>"
+    )
+
+
+@solara.component
+def Charts(lookup: Lookup, metric: str, on_metric: Callable[[str], None]):
+    """The outcome picker and every chart, redrawn only when the week or the outcome changes."""
+    html = solara.use_memo(
+        lambda: panels_html([activity_svg(lookup), *chart_svgs(lookup, metric)]), [lookup, metric]
+    )
+    with solara.Column(gap="4px"):
+        Choice(
+            "Outcome to chart",
+            [(name, METRICS[name].label) for name in CHART_METRICS],
+            metric,
+            on_metric,
+        )
+        SvgView.element(svg=html)
+        solara.Text(f"Quintiles: {QUINTILES_MEANING}.", style={"font-size": "0.85em"})

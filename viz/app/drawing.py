@@ -1,0 +1,379 @@
+"""The app's pictures as SVG text: the town map and small line and bar charts.
+
+Pure functions of the Workshop's tables, so they are quick (a few milliseconds), testable
+without a browser, and need no JavaScript plotting library in a room without internet.
+Darker always means worse off; colours stay distinct under colour-blindness.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from html import escape
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from healthgap.model.metrics import METRICS
+from healthgap.viz.formatting import MINUS, number
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from healthgap.viz.workshop import TownMap
+
+WITH_LEVERS = "#0072B2"  # blue
+BASELINE = "#7F7F7F"  # grey
+ADDED_LINK = "#D55E00"  # vermilion: what a transport lever added
+NEW_GROUP = "#009E73"  # green
+CLOSED_GROUP = "#D55E00"
+WORSE, MIDDLE, BETTER = "#B35806", "#F7F7F7", "#2166AC"  # diverging, for change
+DARK, LIGHT = "#3F007D", "#EFEDF5"  # sequential: dark is worse off
+# Quintile 1 (most deprived) darkest; the lightest still reads on white.
+QUINTILE_LINES = ("#08306B", "#2171B5", "#4292C6", "#6BAED6", "#A6BDDB")
+FONT = "font-family='system-ui, sans-serif'"
+MAX_POINTS = 200  # points per line: enough for a smooth line at chart size
+
+
+def mix(a: str, b: str, t: float) -> str:
+    """The colour a fraction `t` (0-1) of the way from hex colour `a` to `b`."""
+    t = min(max(float(t), 0.0), 1.0)
+    ca = [int(a[i : i + 2], 16) for i in (1, 3, 5)]
+    cb = [int(b[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * t):02X}" for x, y in zip(ca, cb, strict=True))
+
+
+def signed(x: float, places: int | None = None) -> str:
+    """+1.2 or −1.2 (a change)."""
+    text = number(x, places)
+    return text if text.startswith(MINUS) or text in ("0", "n/a") else "+" + text
+
+
+@dataclass(frozen=True)
+class Colouring:
+    """How a map's neighbourhoods are coloured: a colour per value and a legend."""
+
+    colours: list[str]
+    legend: tuple[str, str, str, str]  # left colour, right colour, left label, right label
+    title: str
+
+
+def colouring(town: TownMap, change: bool) -> Colouring:
+    """Deciles on a dark (most deprived) to light ramp; an outcome's level likewise (dark is
+    worse); a change on a diverging scale centred on no change."""
+    hood = town.neighbourhoods
+    if town.outcome == "imd_decile":
+        colours = [mix(DARK, LIGHT, (d - 1) / 9) for d in hood["decile"]]
+        return Colouring(colours, (DARK, LIGHT, "1 most deprived", "10 least"), "IMD decile")
+    metric = METRICS[town.outcome]
+    worse_when_higher = metric.higher_is_better is False
+    if change:
+        values = hood["change"].to_numpy(dtype=float)
+        span = max(float(np.nanmax(np.abs(values), initial=0.0)), 2 * metric.important_change)
+        towards_worse = values / span * (1 if worse_when_higher else -1)
+        colours = [
+            mix(MIDDLE, WORSE, t) if t > 0 else mix(MIDDLE, BETTER, -t) for t in towards_worse
+        ]
+        low, high = (BETTER, WORSE) if worse_when_higher else (WORSE, BETTER)
+        legend = (low, high, signed(-span), signed(span))
+        return Colouring(colours, legend, f"Change against the baseline ({metric.change_unit})")
+    values = hood["value"].to_numpy(dtype=float)
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    scaled = (values - lo) / (hi - lo) if hi > lo else np.zeros_like(values)
+    badness = scaled if worse_when_higher else 1 - scaled
+    colours = [mix(LIGHT, DARK, t) for t in badness]
+    left, right = (LIGHT, DARK) if worse_when_higher else (DARK, LIGHT)
+    return Colouring(colours, (left, right, number(lo), number(hi)), f"{metric.label}")
+
+
+def town_map_svg(
+    town: TownMap,
+    week: int,
+    *,
+    change: bool = False,
+    picked: tuple[str | None, ...] = (),
+    width: int = 640,
+) -> str:
+    """The town in `week`: travel links, neighbourhoods (area by population, coloured by the
+    outcome; each carries `data-code` for clicks), groups sized by attendance, and a legend.
+
+    Every picture's root carries `data-week`, so a browser test sees when the new one is in."""
+    hood, links, groups = town.neighbourhoods, town.links, town.groups
+    legend_h = 58
+    xs = hood["x_km"].to_numpy(dtype=float)
+    ys = hood["y_km"].to_numpy(dtype=float)
+    x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
+    extent = max(x1 - x0, y1 - y0, 1e-9)
+    streets = links[~links["added"]]
+    km = np.hypot(streets["x2"] - streets["x1"], streets["y2"] - streets["y1"])
+    # The biggest neighbourhood's radius: a third of a typical link, so neighbours stay apart.
+    r_max = float(np.clip(0.3 * np.median(km) * width / extent if len(km) else 14, 4, 18))
+    pad = r_max + 14
+    scale = (width - 2 * pad) / extent
+    height = int((y1 - y0) * scale + 2 * pad)
+
+    def px(x, y):  # north up
+        return pad + (x - x0) * scale, height - pad - (y - y0) * scale
+
+    radius = r_max * np.sqrt(hood["population"] / hood["population"].max())
+    colour = colouring(town, change and town.outcome != "imd_decile")
+    metric = METRICS.get(town.outcome)
+    out = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' data-week='{week}' "
+        f"viewBox='0 0 {width} {height + legend_h}' "
+        f"width='100%' role='img' aria-label='Map of the town' {FONT}>"
+    ]
+    for row in links.itertuples(index=False):
+        (a, b), (c, d) = px(row.x1, row.y1), px(row.x2, row.y2)
+        if row.added:
+            out.append(
+                f"<line x1='{a:.1f}' y1='{b:.1f}' x2='{c:.1f}' y2='{d:.1f}' stroke='{ADDED_LINK}' "
+                f"stroke-width='5' stroke-dasharray='10 5' stroke-linecap='round'>"
+                f"<title>Added: {escape(row.mode.replace('_', ' '))}</title></line>"
+            )
+        else:
+            out.append(
+                f"<line x1='{a:.1f}' y1='{b:.1f}' x2='{c:.1f}' y2='{d:.1f}' stroke='#C8C8C8' "
+                "stroke-width='1.5'/>"
+            )
+    show_codes = len(hood) <= 40
+    for i, row in enumerate(hood.itertuples(index=False)):
+        cx, cy = px(row.x_km, row.y_km)
+        ring = (
+            "stroke='#000' stroke-width='3'"
+            if row.code in picked
+            else "stroke='#555' stroke-width='0.8'"
+        )
+        if metric is None:
+            said = f"IMD decile {row.decile}"
+        else:
+            said = (
+                f"{metric.short}: {number(row.value)} ({signed(row.change)} against the baseline)"
+            )
+        out.append(
+            f"<circle data-code='{escape(str(row.code))}' cx='{cx:.1f}' cy='{cy:.1f}' "
+            f"r='{radius.iloc[i]:.1f}' fill='{colour.colours[i]}' {ring} style='cursor:pointer'>"
+            f"<title>{escape(str(row.name))} ({escape(str(row.code))}), decile {row.decile}, "
+            f"{row.population:,} residents. {escape(said)}</title></circle>"
+        )
+        if show_codes:
+            out.append(
+                f"<text x='{cx:.1f}' y='{cy + radius.iloc[i] + 10:.1f}' font-size='9' "
+                f"text-anchor='middle' fill='#444' pointer-events='none'>{escape(str(row.code))}</text>"
+            )
+    biggest = max(float(groups["attendance"].max()) if len(groups) else 1.0, 30.0)
+    for row in groups.itertuples(index=False):
+        gx, gy = px(row.x_km, row.y_km)
+        r = 2 + 0.6 * r_max * math.sqrt(row.attendance / biggest)
+        tip = f"<title>{escape(row.label)}: {row.attendance} went this week ({row.status})</title>"
+        if row.status == "closed":
+            out.append(
+                f"<g stroke='{CLOSED_GROUP}' stroke-width='2' pointer-events='none'>"
+                f"<line x1='{gx - 4:.1f}' y1='{gy - 4:.1f}' x2='{gx + 4:.1f}' y2='{gy + 4:.1f}'/>"
+                f"<line x1='{gx - 4:.1f}' y1='{gy + 4:.1f}' x2='{gx + 4:.1f}' y2='{gy - 4:.1f}'/>"
+                f"{tip}</g>"
+            )
+        else:
+            fill = NEW_GROUP if row.status == "new" else "#333333"
+            out.append(
+                f"<circle cx='{gx:.1f}' cy='{gy:.1f}' r='{r:.1f}' fill='{fill}' fill-opacity='0.8' "
+                f"stroke='#fff' stroke-width='1' pointer-events='none'>{tip}</circle>"
+            )
+    out.append(map_legend(colour, top=height + 6, width=width))
+    out.append("</svg>")
+    return "".join(out)
+
+
+def map_legend(colour: Colouring, *, top: float, width: int) -> str:
+    """The colour scale and what the marks mean, under the map."""
+    left, right, low, high = colour.legend
+    y = top + 14
+    return (
+        f"<defs><linearGradient id='scale'><stop offset='0' stop-color='{left}'/>"
+        f"<stop offset='0.5' stop-color='{mix(left, right, 0.5) if MIDDLE not in (left, right) else MIDDLE}'/>"
+        f"<stop offset='1' stop-color='{right}'/></linearGradient></defs>"
+        f"<text x='24' y='{top + 6:.0f}' font-size='11' fill='#222'>{escape(colour.title)}</text>"
+        f"<rect x='24' y='{y:.0f}' width='160' height='10' fill='url(#scale)' stroke='#999'/>"
+        f"<text x='24' y='{y + 24:.0f}' font-size='10'>{escape(low)}</text>"
+        f"<text x='184' y='{y + 24:.0f}' font-size='10' text-anchor='end'>{escape(high)}</text>"
+        f"<circle cx='{width * 0.45:.0f}' cy='{y + 5:.0f}' r='5' fill='#333'/>"
+        f"<text x='{width * 0.45 + 9:.0f}' y='{y + 9:.0f}' font-size='10'>group (size: attendance)</text>"
+        f"<circle cx='{width * 0.45:.0f}' cy='{y + 21:.0f}' r='5' fill='{NEW_GROUP}'/>"
+        f"<text x='{width * 0.45 + 9:.0f}' y='{y + 25:.0f}' font-size='10'>new group</text>"
+        f"<text x='{width * 0.45 - 4:.0f}' y='{y + 39:.0f}' font-size='12' fill='{CLOSED_GROUP}'>×</text>"
+        f"<text x='{width * 0.45 + 9:.0f}' y='{y + 39:.0f}' font-size='10'>closed group</text>"
+        f"<line x1='{width * 0.75:.0f}' y1='{y + 5:.0f}' x2='{width * 0.75 + 24:.0f}' y2='{y + 5:.0f}' "
+        f"stroke='{ADDED_LINK}' stroke-width='4' stroke-dasharray='6 3'/>"
+        f"<text x='{width * 0.75 + 30:.0f}' y='{y + 9:.0f}' font-size='10'>added link</text>"
+    )
+
+
+def svg_open(title: str, width: int, height: int, week: int) -> str:
+    """A chart's root element, scaled to its container's width."""
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' data-week='{week}' viewBox='0 0 {width} {height}' "
+        f"width='100%' role='img' aria-label='{escape(title)}' {FONT}>"
+    )
+
+
+def heading(title: str) -> str:
+    return f"<text x='4' y='14' font-size='12' font-weight='600' fill='#222'>{escape(title)}</text>"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a chart: weeks and values, how it looks and what the legend calls it."""
+
+    label: str
+    weeks: np.ndarray
+    values: np.ndarray
+    colour: str
+    dash: str = ""
+
+
+def nice_ticks(lo: float, hi: float, count: int = 4) -> np.ndarray:
+    """Round-numbered ticks covering `lo` to `hi` (a little either side of a flat line)."""
+    if hi - lo <= 1e-9 * max(1.0, abs(lo), abs(hi)):
+        pad = max(abs(lo) * 0.05, 1e-3)
+        lo, hi = lo - pad, hi + pad
+    raw = (hi - lo) / count
+    step = 10 ** math.floor(math.log10(raw))
+    step *= next(m for m in (1, 2, 2.5, 5, 10) if step * m >= raw)
+    return np.arange(math.floor(lo / step), math.ceil(hi / step) + 1) * step
+
+
+def thinned(weeks: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """At most `MAX_POINTS` points, evenly spaced in time, always keeping the last."""
+    if len(weeks) <= MAX_POINTS:
+        return weeks, values
+    keep = np.unique(np.linspace(0, len(weeks) - 1, MAX_POINTS).round().astype(int))
+    return weeks[keep], values[keep]
+
+
+def line_chart_svg(
+    title: str, lines: list[Line], *, zero: bool = False, width: int = 320, height: int = 210
+) -> str:
+    """A small line chart over the weeks, with round-numbered axes and a legend underneath;
+    `zero` keeps 0 in view and draws it (for differences)."""
+    left, right, top = 44, 10, 24
+    legend_h = 14 * math.ceil(len(lines) / 2) + 6
+    bottom = height - legend_h - 18
+    shown = [(line, *thinned(line.weeks, line.values)) for line in lines]
+    values = np.concatenate([v for *_, v in shown] + ([np.zeros(1)] if zero else []))
+    values = values[np.isfinite(values)]
+    lo, hi = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
+    yticks = nice_ticks(lo, hi)
+    ylo, yhi = float(yticks[0]), float(yticks[-1])
+    last = max((float(w[-1]) for _, w, _ in shown if len(w)), default=1.0)
+    in_years = last > 104
+    xhi = max(last, 10.0)
+    xstep = 52 * max(1, round(xhi / 52 / 5)) if in_years else float(nice_ticks(0, xhi)[1])
+    xticks = np.arange(0, xhi + 1e-9, xstep)
+
+    def sx(w):
+        return left + (np.asarray(w, dtype=float) / xhi) * (width - left - right)
+
+    def sy(v):
+        return bottom - (np.asarray(v, dtype=float) - ylo) / (yhi - ylo) * (bottom - top)
+
+    out = [svg_open(title, width, height, int(last)), heading(title)]
+    places = max(0, -math.floor(math.log10(float(yticks[1] - yticks[0])) + 1e-9))
+    for t in yticks:
+        y = float(sy(t))
+        out.append(
+            f"<line x1='{left}' x2='{width - right}' y1='{y:.1f}' y2='{y:.1f}' "
+            f"stroke='{'#888' if zero and t == 0 else '#E6E6E6'}'/>"
+            f"<text x='{left - 4}' y='{y + 3:.1f}' font-size='9' text-anchor='end' fill='#555'>"
+            f"{number(float(t), places)}</text>"
+        )
+    for t in xticks:
+        x = float(sx(t))
+        label = f"year {t / 52:g}" if in_years else f"{t:g}"
+        out.append(
+            f"<text x='{x:.1f}' y='{bottom + 12}' font-size='9' text-anchor='middle' fill='#555'>"
+            f"{label}</text>"
+        )
+    if not in_years:
+        out.append(
+            f"<text x='{left - 4}' y='{bottom + 12}' font-size='9' text-anchor='end' "
+            "fill='#555'>week</text>"
+        )
+    for line, weeks, vals in shown:
+        ok = np.isfinite(vals)
+        if not ok.any():
+            continue
+        points = " ".join(
+            f"{a:.1f},{b:.1f}" for a, b in zip(sx(weeks[ok]), sy(vals[ok]), strict=True)
+        )
+        dash = f" stroke-dasharray='{line.dash}'" if line.dash else ""
+        out.append(
+            f"<polyline points='{points}' fill='none' stroke='{line.colour}' stroke-width='2'"
+            f"{dash}><title>{escape(line.label)}: {number(float(vals[ok][-1]))} now</title></polyline>"
+        )
+    for i, line in enumerate(lines):
+        lx = 4 + (i % 2) * (width / 2)
+        ly = bottom + 28 + 14 * (i // 2)
+        dash = f" stroke-dasharray='{line.dash}'" if line.dash else ""
+        out.append(
+            f"<line x1='{lx:.0f}' x2='{lx + 16:.0f}' y1='{ly - 3}' y2='{ly - 3}' "
+            f"stroke='{line.colour}' stroke-width='2'{dash}/>"
+            f"<text x='{lx + 20:.0f}' y='{ly}' font-size='10' fill='#222'>{escape(line.label)}</text>"
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One stacked bar: its label and the share in each category (percent)."""
+
+    label: str
+    shares: tuple[float, ...]
+
+
+def stacked_bars_svg(
+    title: str, categories: list[tuple[str, str]], bars: list[Bar], week: int, *, width: int = 320
+) -> str:
+    """Horizontal bars split into categories ((label, colour) each), shares in percent."""
+    left, right, top, row = 112, 10, 24, 20
+    height = top + row * len(bars) + 16 * len(categories) + 10
+    out = [svg_open(title, width, height, week), heading(title)]
+    span = width - left - right
+    for i, bar in enumerate(bars):
+        y = top + i * row
+        out.append(
+            f"<text x='{left - 4}' y='{y + 12}' font-size='10' text-anchor='end' fill='#222'>"
+            f"{escape(bar.label)}</text>"
+        )
+        x = float(left)
+        for (name, colour), share in zip(categories, bar.shares, strict=True):
+            w = span * max(share, 0.0) / 100
+            out.append(
+                f"<rect x='{x:.1f}' y='{y + 2}' width='{w:.1f}' height='{row - 5}' fill='{colour}'>"
+                f"<title>{escape(bar.label)}, {escape(name)}: {number(share)}%</title></rect>"
+            )
+            if w > 26:
+                ink = "#fff" if colour in (DARK, WITH_LEVERS, WORSE) else "#222"
+                out.append(
+                    f"<text x='{x + w / 2:.1f}' y='{y + 13}' font-size='9' text-anchor='middle' "
+                    f"fill='{ink}' pointer-events='none'>{share:.0f}%</text>"
+                )
+            x += w
+    y = top + row * len(bars) + 6
+    for j, (name, colour) in enumerate(categories):
+        out.append(
+            f"<rect x='4' y='{y + 16 * j}' width='10' height='10' fill='{colour}'/>"
+            f"<text x='18' y='{y + 16 * j + 9}' font-size='10' fill='#222'>{escape(name)}</text>"
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def series_lookup(
+    series: pd.DataFrame,
+) -> dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]]:
+    """The Workshop's tidy series as (run, metric, group) -> (weeks, values)."""
+    return {
+        key: (part["week"].to_numpy(), part["value"].to_numpy(dtype=float))
+        for key, part in series.groupby(["run", "metric", "group"], sort=False)
+    }

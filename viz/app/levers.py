@@ -1,0 +1,131 @@
+"""The levers: controls that layer interventions and move key assumptions, as a draft the room
+edits and then applies. Values stay as typed until `check_levers` reads them, so a bad entry
+gets its message beside the control instead of stopping the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import solara
+
+from healthgap.viz.formatting import money
+from healthgap.viz.workshop import ASSUMPTION_SLIDERS, LEVER_CHOICES, MAX_BUDGET_GBP, Levers
+
+from .controls import Choice, Message
+
+TEXT_FIELDS = ("seed_budget_gbp", "seed_grant_gbp", "seed_most_deprived", "outreach_workers")
+Raw = dict  # lever field -> value as the page holds it (text from text fields)
+SetField = Callable[[str, object], None]  # a field, or "assumptions.<path>" for a slider
+
+
+def as_raw(levers: Levers) -> Raw:
+    """Levers as the page shows them: numbers typed into text fields become text."""
+    raw = levers.model_dump()
+    for name in TEXT_FIELDS:
+        value = float(raw[name])
+        raw[name] = f"{value:.0f}" if value.is_integer() else f"{value:g}"
+    return raw
+
+
+@solara.component
+def TextLever(name: str, label: str, raw: Raw, set_field: SetField, errors: dict, hint: str = ""):
+    """A number typed as text; `check_levers`' message for it shows underneath."""
+    solara.InputText(
+        label,
+        value=str(raw[name]),
+        on_value=lambda text: set_field(name, text),
+        error=errors.get(name, False),
+        message=hint or None,
+        classes=["mb-2", f"hg-field-{name}"],
+    )
+
+
+@solara.component
+def ChoiceLever(name: str, label: str, raw: Raw, set_field: SetField, errors: dict):
+    Choice(label, LEVER_CHOICES[name], raw[name], lambda v: set_field(name, v), errors.get(name))
+
+
+@solara.component
+def SwitchLever(name: str, label: str, raw: Raw, set_field: SetField):
+    solara.Switch(label=label, value=bool(raw[name]), on_value=lambda on: set_field(name, on))
+
+
+@solara.component
+def LeverPanel(
+    raw: Raw,
+    set_field: SetField,
+    errors: dict,
+    neighbourhoods: list[tuple[str, str]],
+    parameters: dict[str, float],
+):
+    """Every lever, each section's details shown when it is switched on."""
+    common = {"raw": raw, "set_field": set_field, "errors": errors}
+
+    def shown(switch: str) -> bool:
+        """A section's details: shown when it is on, or when one of them needs fixing."""
+        return bool(raw[switch]) or any(name.startswith(switch.split("_")[0]) for name in errors)
+
+    with solara.Card("Seed funding", margin=0, classes=["mb-2"]):
+        SwitchLever("seed_funding", "Fund new local groups", raw, set_field)
+        if shown("seed_funding"):
+            TextLever(
+                "seed_budget_gbp",
+                "Budget (£)",
+                **common,
+                hint=f"Up to {money(MAX_BUDGET_GBP)}",
+            )
+            TextLever("seed_grant_gbp", "Grant for each group (£)", **common)
+            ChoiceLever("seed_target", "Where the money goes", **common)
+            if raw["seed_target"] == "most_deprived":
+                TextLever(
+                    "seed_most_deprived", "How many of the most deprived neighbourhoods", **common
+                )
+            ChoiceLever("seed_chooser", "Who chooses the groups", **common)
+            if raw["seed_chooser"] == "commissioner":
+                ChoiceLever("seed_group_type", "The kind of group funded", **common)
+    with solara.Card("Outreach", margin=0, classes=["mb-2"]):
+        SwitchLever("outreach", "Link workers who invite people to groups", raw, set_field)
+        if shown("outreach"):
+            TextLever("outreach_workers", "Workers (full-time)", **common)
+            ChoiceLever("outreach_target", "Who they reach", **common)
+            SwitchLever(
+                "outreach_supported_first_visit",
+                "Go along with people the first time",
+                raw,
+                set_field,
+            )
+    with solara.Card("Transport", margin=0, classes=["mb-2"]):
+        SwitchLever("transport", "Better transport between two neighbourhoods", raw, set_field)
+        if shown("transport"):
+            ChoiceLever("transport_mode", "How", **common)
+            for name, label in (("transport_from", "From"), ("transport_to", "To")):
+                Choice(
+                    label,
+                    neighbourhoods,
+                    raw[name],
+                    lambda code, name=name: set_field(name, code),
+                    errors.get(name),
+                )
+            solara.Text("Or click two neighbourhoods on the map.", style={"font-size": "0.85em"})
+    with solara.Card("Awareness", margin=0, classes=["mb-2"]):
+        SwitchLever("directory", "An online directory of local groups", raw, set_field)
+        SwitchLever("low_impact", "Free low-impact sessions for people in pain", raw, set_field)
+        if shown("low_impact"):
+            ChoiceLever("low_impact_group_type", "The kind of session", **common)
+    with solara.Card("Assumptions", margin=0, classes=["mb-2"]):
+        solara.Text(
+            "How people respond is uncertain: move these within their plausible ranges.",
+            style={"font-size": "0.85em"},
+        )
+        for slider in ASSUMPTION_SLIDERS:
+            value = raw["assumptions"].get(slider.path, parameters.get(slider.path, slider.default))
+
+            solara.SliderFloat(
+                slider.label,
+                value=value,
+                min=slider.low,
+                max=slider.high,
+                step=(slider.high - slider.low) / 50,
+                on_value=lambda new, path=slider.path: set_field(f"assumptions.{path}", new),
+            )
+            Message(errors.get(f"assumptions.{slider.path}"))

@@ -1,0 +1,313 @@
+"""The workshop page: the town, the levers, play and step, live charts against the baseline.
+
+Each browser tab gets its own `Workshop` (made inside the component, never at module level).
+The play thread and clicks change it only under the session's lock, and the page reads it
+under the same lock, so a half-stepped pair is never drawn.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Callable
+
+import solara
+
+from healthgap.model.errors import InputError
+from healthgap.model.metrics import METRICS
+from healthgap.viz.formatting import capitalised, horizon, money, number
+from healthgap.viz.workshop import Levers, Workshop, check_levers
+
+from .about import About
+from .charts import SERIES_METRICS, Charts
+from .controls import Choice, Message
+from .drawing import series_lookup, signed
+from .levers import LeverPanel, as_raw
+from .server import RESIDENTS_VARIABLE, SCENARIO_VARIABLE
+from .town_map import TownMapView
+
+SPEEDS = [("1", "1 week a second"), ("4", "4 weeks a second"), ("13", "A quarter a second"),
+          ("52", "A year a second")]  # fmt: skip
+TICK_SECONDS = 0.1  # the fastest play redraws; quicker speeds step several weeks a tick
+CSS = """
+.hg-header { position: sticky; top: 0; z-index: 5; background: #fff; border-bottom: 1px solid #ddd;
+  padding: 6px 0; align-items: center; flex-wrap: wrap; }
+.hg-when { font-size: 1.6rem; font-weight: 600; min-width: 12ch; }
+.hg-svg svg { display: block; }
+"""
+LARGE_CSS = "html { font-size: 22px !important; } .v-application { font-size: 1.1rem; }"
+
+
+@functools.cache
+def builtin_choices() -> tuple[tuple[str, str], ...]:
+    """The built-in scenario library as (name, "name: description")."""
+    from healthgap.scenarios import builtin_names, load_scenario
+
+    return tuple((n, f"{n}: {load_scenario(n).description}") for n in builtin_names())
+
+
+class Session:
+    """One browser tab's workshop and the lock that keeps its play thread and clicks apart."""
+
+    def __init__(self, scenario: str, residents: int | None) -> None:
+        self.lock = threading.RLock()
+        self.notice = ""
+        try:
+            self.workshop = Workshop(scenario, residents=residents)
+        except InputError as error:
+            self.notice = f"Started with the baseline instead: {error.message()}"
+            self.workshop = Workshop("baseline", residents=residents)
+
+    def read(self, fn: Callable[[Workshop], object]):
+        """`fn(workshop)` under the lock."""
+        with self.lock:
+            return fn(self.workshop)
+
+
+def start_options() -> tuple[str, int | None]:
+    """The scenario and town size `healthgap app` asked for, through the environment."""
+    residents = os.environ.get(RESIDENTS_VARIABLE)
+    return os.environ.get(SCENARIO_VARIABLE) or "baseline", int(residents) if residents else None
+
+
+@solara.component
+def Page(scenario: str | None = None, residents: int | None = None):
+    """The whole app for one browser tab."""
+    default_scenario, default_residents = start_options()
+    session = solara.use_memo(
+        lambda: Session(scenario or default_scenario, residents or default_residents), []
+    )
+    WorkshopPage(session)
+
+
+@solara.component
+def WorkshopPage(session: Session):
+    w = session.workshop
+    version, set_version = solara.use_state(0)  # bumped whenever either run changes
+    loaded, set_loaded = solara.use_state(0)  # bumped when a scenario is loaded
+    playing, set_playing = solara.use_state(False)
+    speed, set_speed = solara.use_state("4")
+    outcome, set_outcome = solara.use_state("imd_decile")
+    change, set_change = solara.use_state(False)
+    chart_metric, set_chart_metric = solara.use_state("inactive_pct")
+    raw, set_raw = solara.use_state(solara.use_memo(lambda: as_raw(w.levers), []))
+    selected, set_selected = solara.use_state(None)
+    notice, set_notice = solara.use_state(session.notice)
+    load_error, set_load_error = solara.use_state("")
+    path, set_path = solara.use_state("")
+    large, set_large = solara.use_state(False)
+
+    def bump() -> None:
+        set_version(lambda v: v + 1)
+
+    def act(fn: Callable[[Workshop], None]) -> None:
+        session.read(fn)
+        bump()
+
+    def play(cancel: threading.Event) -> None:
+        if not playing:
+            return
+        weeks_a_second = int(speed)
+        per_tick = max(1, round(weeks_a_second * TICK_SECONDS))
+        while not cancel.wait(max(per_tick / weeks_a_second, TICK_SECONDS)):
+            with session.lock:
+                if w.finished:
+                    break
+                w.step(per_tick)
+            bump()
+        if not cancel.is_set():
+            set_playing(False)
+
+    solara.use_thread(play, [playing, speed], intrusive_cancel=False)
+
+    status = solara.use_memo(
+        lambda: session.read(lambda w: (w.when, w.week, w.weeks, w.finished, w.spent_gbp)),
+        [version],
+    )
+    when, week, weeks, finished, spent = status
+    town = solara.use_memo(lambda: session.read(lambda w: w.town_map(outcome)), [version, outcome])
+    lookup = solara.use_memo(
+        lambda: session.read(lambda w: series_lookup(w.series(SERIES_METRICS))), [version]
+    )
+    levers, errors = solara.use_memo(
+        lambda: session.read(lambda w: check_levers(raw, w)), [raw, loaded]
+    )
+    costs = solara.use_memo(
+        lambda: [] if levers is None else per_year(levers, w.scenario.years), [levers, loaded]
+    )
+    neighbourhoods = solara.use_memo(
+        lambda: session.read(lambda w: w.neighbourhood_choices()), [loaded]
+    )
+
+    def set_field(name: str, value) -> None:
+        if name.startswith("assumptions."):
+            key = name.removeprefix("assumptions.")
+            set_raw(lambda r: {**r, "assumptions": {**r["assumptions"], key: value}})
+        else:
+            set_raw(lambda r: {**r, name: value})
+
+    def pick(code: str) -> None:
+        """A click on the map: show the neighbourhood; with transport on, pick the link's ends."""
+        set_selected(code)
+
+        def ends(r: dict) -> dict:
+            if not r["transport"]:
+                return r
+            if r["transport_from"] is None or r["transport_to"] is not None:
+                return {**r, "transport_from": code, "transport_to": None}
+            return {**r, "transport_to": code}
+
+        set_raw(ends)
+
+    def apply() -> None:
+        set_playing(False)
+        act(lambda w: w.apply(levers))
+        set_notice("Levers applied: both towns start again from week 0.")
+
+    def load(scenario) -> None:
+        set_playing(False)
+        try:
+            session.read(lambda w: w.load(scenario))
+        except InputError as error:
+            set_load_error(error.message())
+            return
+        set_load_error("")
+        set_raw(as_raw(w.levers))
+        set_selected(None)
+        set_notice(f"Loaded {w.scenario.name}: week 0.")
+        set_loaded(lambda n: n + 1)
+        bump()
+
+    solara.Style(CSS)
+    if large:
+        solara.Style(LARGE_CSS)
+    with solara.Column(gap="8px", classes=["hg-root"], style={"padding": "0 12px"}):
+        with solara.Row(classes=["hg-header"], gap="8px"):
+            solara.Text(when, classes=["hg-when"])
+            solara.Text(f"of {horizon(weeks)}", style={"margin-right": "12px"})
+            if playing:
+                solara.Button("Pause", icon_name="mdi-pause", on_click=lambda: set_playing(False))
+            else:
+                solara.Button(
+                    "Play",
+                    icon_name="mdi-play",
+                    on_click=lambda: set_playing(True),
+                    disabled=finished,
+                )
+            solara.Button(
+                "Step", icon_name="mdi-step-forward", on_click=lambda: act(lambda w: w.step()),
+                disabled=finished or playing,
+            )  # fmt: skip
+            solara.Button(
+                "Reset", icon_name="mdi-restart",
+                on_click=lambda: (set_playing(False), act(lambda w: w.reset())),
+            )  # fmt: skip
+            with solara.Div(style={"width": "190px"}):
+                Choice("Speed", SPEEDS, speed, set_speed)
+            solara.Switch(label="Large type", value=large, on_value=set_large)
+            solara.Text(f"Spent beyond the baseline: {money(spent)}", style={"margin-left": "auto"})
+        Message(notice, "info")
+        if finished:
+            Message("The end of this scenario's years: Reset to run it again.", "info")
+        with solara.Columns([1, 2]):
+            with solara.Column(gap="4px"):
+                ScenarioPicker(w.scenario.name, path, set_path, load, load_error)
+                LeverPanel(raw, set_field, errors, neighbourhoods, dict(w.scenario.parameters))
+                ApplyLevers(levers, errors, levers == w.levers, costs, apply)
+                with solara.Card("Downloads", margin=0):
+                    solara.FileDownload(
+                        lambda: session.read(lambda w: w.results_csv()),
+                        filename="healthgap-results.csv",
+                        label="Results so far (CSV)",
+                        mime_type="text/csv",
+                    )
+                    solara.FileDownload(
+                        lambda: session.read(lambda w: w.report_html()),
+                        filename="healthgap-report.html",
+                        label="Comparison with the baseline (HTML report)",
+                        mime_type="text/html",
+                    )
+                About()
+            with solara.Row(gap="16px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+                with solara.Column(gap="4px", style={"flex": "1 1 480px", "max-width": "720px"}):
+                    picked = (
+                        (raw["transport_from"], raw["transport_to"]) if raw["transport"] else ()
+                    )
+                    TownMapView(town, week, outcome, set_outcome, change, set_change, picked, pick)
+                    Message(neighbourhood_text(town, selected), "info")
+                with solara.Column(gap="4px", style={"flex": "1 1 480px"}):
+                    Charts(lookup, chart_metric, set_chart_metric)
+
+
+def per_year(levers: Levers, years: float) -> list[tuple[str, float]]:
+    """Each lever's running cost a year, over the scenario's years (as `cost_per_year_gbp`)."""
+    return [(label, total / years) for label, total in levers.costs(years)]
+
+
+def neighbourhood_text(town, code: str | None) -> str:
+    """What a clicked neighbourhood is and how it is doing this week."""
+    rows = town.neighbourhoods[town.neighbourhoods["code"] == code]
+    if rows.empty:
+        return ""
+    row = rows.iloc[0]
+    said = f"{row['name']} ({code}): IMD decile {row['decile']}, {row['population']:,} residents"
+    if town.outcome in METRICS:
+        metric = METRICS[town.outcome]
+        said += (
+            f"; {metric.short} {number(row['value'])}"
+            f" ({signed(row['change'])} against the baseline)"
+        )
+    return said + "."
+
+
+@solara.component
+def ScenarioPicker(
+    current: str,
+    path: str,
+    set_path: Callable[[str], None],
+    load: Callable[[str], None],
+    error: str,
+):
+    """The built-in library, or the room's own scenario file by path."""
+    with solara.Card("Scenario", margin=0, classes=["mb-2"]):
+        names = [name for name, _ in builtin_choices()]
+        Choice(
+            "Built-in scenario",
+            list(builtin_choices()),
+            current if current in names else None,
+            load,
+        )
+        solara.InputText(
+            "Or your own scenario file (its path on this computer)",
+            value=path,
+            on_value=set_path,
+            error=error or False,
+            classes=["mb-2", "hg-field-scenario_path"],
+        )
+        solara.Button("Load the file", on_click=lambda: load(path), disabled=not path.strip())
+
+
+@solara.component
+def ApplyLevers(
+    levers, errors: dict, running: bool, costs: list[tuple[str, float]], apply: Callable[[], None]
+):
+    """What the levers cost a year as they are set, and the button that puts them to work."""
+    with solara.Card("These levers", margin=0, classes=["mb-2"]):
+        if levers is None:
+            Message(errors.get("levers") or "Fix the marked fields first.")
+            return
+        total = sum(cost for _, cost in costs)
+        solara.Text(f"Running cost: {money(total)} a year", classes=["hg-cost"])
+        for label, cost in costs:
+            solara.Text(
+                f"{capitalised(label)}: {money(cost)} a year",
+                style={"display": "block", "font-size": "0.85em"},
+            )
+        solara.Button(
+            "These levers are running" if running else "Apply the levers (both towns restart)",
+            on_click=apply,
+            disabled=running,
+            color="primary",
+            classes=["mt-2"],
+        )
