@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import ipyvuetify as v
 import numpy as np
 import pytest
@@ -180,3 +182,20 @@ def test_a_flat_line_still_gets_an_axis(values):
     weeks = np.arange(len(values))
     svg = line_chart_svg("Flat", [Line("flat", weeks, np.array(values), "#000000")], zero=True)
     assert svg.count("<polyline") == 1 and "data-week='2'" in svg
+
+
+def test_play_steps_on_its_own_until_paused():
+    rc = render()
+    speed = next(s for s in rc.find(v.Select).widgets if s.label == "Speed")
+    speed.v_model = "52"
+    button(rc, "Play").click()
+    deadline = time.monotonic() + 10
+    while week_label(rc).startswith("Start") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    button(rc, "Pause").click()
+    time.sleep(0.3)  # a step under way when Pause was clicked still lands
+    paused_at = week_label(rc)
+    assert paused_at.startswith("Year 1")
+    time.sleep(0.3)
+    assert week_label(rc) == paused_at
+    assert button(rc, "Play")

@@ -112,7 +112,7 @@ def WorkshopPage(session: Session):
         per_tick = max(1, round(weeks_a_second * TICK_SECONDS))
         while not cancel.wait(max(per_tick / weeks_a_second, TICK_SECONDS)):
             with session.lock:
-                if w.finished:
+                if w.finished or cancel.is_set():
                     break
                 w.step(per_tick)
             bump()
