@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -72,3 +75,22 @@ def test_bad_port_is_refused_by_the_command(port):
     result = app("--port", port)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_the_app_stops_cleanly(stop):
+    folders = set(Path(tempfile.gettempdir()).glob("healthgap-app-assets-*"))
+    port = server.free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "healthgap", "app", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    server.wait_until_answering(server.RunningApp(server.url("127.0.0.1", port), process), 120)
+    process.send_signal(stop)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert f"The app is at http://127.0.0.1:{port}/" in out
+    assert err.strip() == "The app has stopped."
+    assert set(Path(tempfile.gettempdir()).glob("healthgap-app-assets-*")) == folders

@@ -133,7 +133,10 @@ def serve(start: str, host: str, port: int) -> None:
         os.environ.update(
             {"SOLARA_APP": PAGE, "SOLARA_MODE": "production", SCENARIO_VARIABLE: start}
         )
-        uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
+        # SIGTERM (a service manager, a test) stops it as Ctrl-C does, so the folder is removed.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        with contextlib.suppress(KeyboardInterrupt):
+            uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
 
 
 # --- the app in the background, and Debian's Chromium to drive it (tests and benchmarks) ---
