@@ -196,13 +196,14 @@ def workshop_app(
     if start not in builtin_names():
         start = str(Path(start).resolve())
     server.check_port_free(host, port)
-    shown = "127.0.0.1" if host in server.ANY_ADDRESS else host
+    shown = server.LOOPBACK if host in server.ANY_ADDRESS else host
     out.print(f"The app is at {server.url(shown, port)} (Ctrl-C stops it)", highlight=False)
     if not server.is_local(host):
-        others = " or ".join(server.url(a, port) for a in server.room_addresses(host))
+        addresses = [server.url(a, port) for a in server.room_addresses(host)]
+        others = " or ".join(addresses) or f"this computer's address, port {port}"
         out.print(
-            f"Others on this network open {others or 'this computer address, port ' + str(port)}"
-            f"; if they cannot connect, allow port {port} through this computer's firewall.",
+            f"Others on this network open {others}; if they cannot connect, allow port {port} "
+            "through this computer's firewall.",
             highlight=False,
         )
     server.serve(start, host, port)

@@ -77,12 +77,24 @@ def test_bad_port_is_refused_by_the_command(port):
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_the_app_stops_cleanly(stop):
+def test_a_scenario_file_that_is_not_toml_is_a_clear_error(tmp_path):
+    (tmp_path / "mine.toml").write_text('name = "unfinished\n')
+    result = app(str(tmp_path / "mine.toml"))
+    assert result.returncode == 2
+    assert "mine.toml: This is not valid TOML" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "stop"),
+    [("127.0.0.1", signal.SIGINT), ("0.0.0.0", signal.SIGTERM)],
+    ids=["ctrl-c", "room-sigterm"],
+)
+def test_the_app_says_where_it_is_and_stops_cleanly(host, stop):
     folders = set(Path(tempfile.gettempdir()).glob("healthgap-app-assets-*"))
     port = server.free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "healthgap", "app", "--port", str(port)],
+        [sys.executable, "-m", "healthgap", "app", "--host", host, "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -92,5 +104,8 @@ def test_the_app_stops_cleanly(stop):
     out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert f"The app is at http://127.0.0.1:{port}/" in out
+    if host == "0.0.0.0":  # the room is told where to go, and what to do if it cannot
+        said = " ".join(out.split())
+        assert "Others on this network open" in said and f"allow port {port}" in said
     assert err.strip() == "The app has stopped."
     assert set(Path(tempfile.gettempdir()).glob("healthgap-app-assets-*")) == folders
