@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,18 +15,29 @@ import pytest
 
 from healthgap.viz.app import server
 
+ALTAIR_ASKS_FOR = (  # what Solara's Altair charts (and so Mesa's SolaraViz) load
+    "vega@5/build/vega.min.js",
+    "vega-lite@5/build/vega-lite.min.js",
+    "vega-embed@6/build/vega-embed.min.js",
+)
+
 
 def test_assets_are_served_by_exact_and_major_version(tmp_path):
     server.link_assets(server.shipped_assets(), tmp_path)
     for asked in (
-        "vega@5/build/vega.min.js",  # what Altair's charts ask for
-        "vega-lite@5/build/vega-lite.min.js",
-        "vega-embed@6/build/vega-embed.min.js",
+        *ALTAIR_ASKS_FOR,
         "vega@5.21.0/build/vega.min.js",
         "requirejs@2.3.6/require.js",
         "@widgetti/solara-vuetify-app@10.1.1/dist/fonts.css",
     ):
         assert (tmp_path / asked).is_file(), asked
+
+
+def test_the_running_app_serves_altairs_javascript_itself():
+    with server.running_app(residents=3_000) as app:
+        for asked in ALTAIR_ASKS_FOR:
+            with urllib.request.urlopen(f"{app.url}_solara/cdn/{asked}", timeout=30) as response:
+                assert response.status == 200 and len(response.read()) > 10_000, asked
 
 
 def test_settings_ask_nothing_of_other_hosts(tmp_path):
