@@ -38,7 +38,8 @@ def server(chromium) -> Iterator[RunningApp]:
 
 @dataclass
 class Recorded:
-    """What a browser context did: every request's URL and every page error."""
+    """What a browser context did: every request's URL, and every page error and error in
+    the console (a script that failed, an asset that did not load)."""
 
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -67,6 +68,10 @@ def new_session(chromium):
         context.on("request", lambda request: recorded.requests.append(request.url))
         page = context.new_page()
         page.on("pageerror", lambda error: recorded.errors.append(str(error)))
+        page.on(
+            "console",
+            lambda message: message.type == "error" and recorded.errors.append(message.text),
+        )
         page.on("websocket", lambda websocket: recorded.requests.append(websocket.url))
         return page, recorded
 
