@@ -91,24 +91,32 @@ def compare(
             if on_done:
                 on_done(r + 1)
     else:
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=process_context(), initializer=ignore_interrupts
-        ) as pool:
-            try:
-                futures = {
-                    pool.submit(run_seed, baseline, scenarios, s): r for r, s in enumerate(seeds)
-                }
-                for done, future in enumerate(as_completed(futures), start=1):
-                    runs[futures[future]] = future.result()
-                    if on_done:
-                        on_done(done)
-            except KeyboardInterrupt:
-                workers_running = list((pool._processes or {}).values())
-                pool.shutdown(wait=False, cancel_futures=True)
-                for process in workers_running:
-                    process.terminate()
-                raise
+        with process_pool(workers) as pool:
+            futures = {
+                pool.submit(run_seed, baseline, scenarios, s): r for r, s in enumerate(seeds)
+            }
+            for done, future in enumerate(as_completed(futures), start=1):
+                runs[futures[future]] = future.result()
+                if on_done:
+                    on_done(done)
     return summarise(baseline, scenarios, seeds, runs)
+
+
+@contextlib.contextmanager
+def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of clean worker processes (see `process_context`); on Ctrl-C or an error in the
+    parent, queued work is cancelled and running workers are stopped at once."""
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=process_context(), initializer=ignore_interrupts
+    ) as pool:
+        try:
+            yield pool
+        except BaseException:
+            workers_running = list((pool._processes or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in workers_running:
+                process.terminate()
+            raise
 
 
 @contextlib.contextmanager

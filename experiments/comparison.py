@@ -188,6 +188,22 @@ def discount_factors(weeks: int, rate: float) -> np.ndarray:
     return (1 + rate) ** -(np.arange(1, weeks + 1) / 52)
 
 
+def weekly_wellbys(diff: np.ndarray, represented: float) -> np.ndarray:
+    """WELLBYs gained each week after the start from paired differences of `Results.values`
+    (..., steps, groups, metrics): the change in mean life satisfaction x people represented / 52."""
+    return diff[..., 1:, 0, METRIC_NAMES.index("life_satisfaction_mean")] * represented / 52
+
+
+def discounted(weekly: np.ndarray) -> np.ndarray:
+    """Weekly WELLBYs summed with the Green Book's wellbeing discounting."""
+    return weekly @ discount_factors(weekly.shape[-1], evidence.WELLBY_DISCOUNT_RATE.value)
+
+
+def cost_per_wellby(cost: float, gained: float) -> float | None:
+    """Cost per (discounted) WELLBY gained; None when nothing is gained."""
+    return finite(cost / gained) if gained > 0 else None
+
+
 def summarise(
     baseline: Scenario,
     scenarios: list[Scenario],
@@ -198,7 +214,6 @@ def summarise(
 
     `runs` holds, per seed, a (scenario, baseline) pair of outcomes per scenario.
     """
-    ls = METRIC_NAMES.index("life_satisfaction_mean")
     inactive = METRIC_NAMES.index("inactive_pct")
     rate = evidence.WELLBY_DISCOUNT_RATE.value
     comparison = Comparison(
@@ -230,8 +245,8 @@ def summarise(
         diff = np.stack(
             [s.results.values - b.results.values for s, b in zip(runs_j, base, strict=True)]
         )
-        weekly_wellbys = diff[:, 1:, 0, ls] * represented / 52
-        wellbys = interval(weekly_wellbys @ discount_factors(weekly_wellbys.shape[1], rate))
+        weekly = weekly_wellbys(diff, represented)
+        wellbys = interval(discounted(weekly))
         cost = float(np.mean([s.spent_gbp for s in runs_j]))
         gained = wellbys.mean or 0.0
         final = diff[:, -1]
@@ -255,8 +270,8 @@ def summarise(
             people_represented=round(represented),
             cost_gbp=round(cost, 2),
             wellbys=wellbys,
-            wellbys_undiscounted=interval(weekly_wellbys.sum(axis=1)),
-            cost_per_wellby=finite(cost / gained) if gained > 0 else None,
+            wellbys_undiscounted=interval(weekly.sum(axis=1)),
+            cost_per_wellby=cost_per_wellby(cost, gained),
             bcr={
                 k: finite(gained * v / cost) if cost > 0 else None for k, v in WELLBY_VALUES.items()
             },

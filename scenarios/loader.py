@@ -40,15 +40,15 @@ def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
     return parse_scenario(path)
 
 
-def parse_scenario(path: Path) -> Scenario:
-    """Read and validate one scenario file."""
+def read_toml(path: Path, kind: str = "scenario") -> dict:
+    """A TOML file's content; an error naming the file if it is unreadable, not text or not TOML."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise InputError(
             "This is not a text file.",
             where=str(path),
-            fix="Give a scenario written in TOML (a text file).",
+            fix=f"Give a {kind} written in TOML (a text file).",
         ) from None
     except tomllib.TOMLDecodeError as error:
         raise InputError(
@@ -58,6 +58,11 @@ def parse_scenario(path: Path) -> Scenario:
         ) from None
     except OSError as error:
         raise InputError.unreadable(path, error) from None
+
+
+def parse_scenario(path: Path) -> Scenario:
+    """Read and validate one scenario file."""
+    data = read_toml(path)
     if not data:
         raise InputError(
             "The scenario file is empty.",

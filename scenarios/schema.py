@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -140,13 +141,16 @@ def _known_keys(parent: tuple) -> list[str]:
     return []
 
 
-def describe_validation(error: ValidationError) -> str:
-    """Pydantic's errors as plain sentences naming each field (and the likely intended key)."""
+def describe_validation(
+    error: ValidationError, known_keys: Callable[[tuple], list[str]] = _known_keys
+) -> str:
+    """Pydantic's errors as plain sentences naming each field (and the likely intended key);
+    `known_keys(parent)` gives the keys allowed where an unknown one was found."""
     parts = []
     for item in error.errors():
         field = ".".join(str(x) for x in item["loc"]) or "(top level)"
         if item["type"] == "extra_forbidden":
-            known = _known_keys(item["loc"][:-1])
+            known = known_keys(item["loc"][:-1])
             close = difflib.get_close_matches(str(item["loc"][-1]), known, n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
             listing = f" Known here: {', '.join(known)}." if known and not close else ""
