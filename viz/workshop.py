@@ -115,7 +115,7 @@ class AssumptionSlider:
 
 SLIDER_LABELS = {
     "behaviour.travel_weight": "How much travel time puts people off",
-    "behaviour.cost_weight": "How much a session's charge puts off deprived residents",
+    "behaviour.cost_weight": "How much a session's charge puts people off",
     "interventions.referral_boost_supported": "Pull of a supported first visit",
     "wellbeing.gain_rate": "How fast taking part lifts life satisfaction",
 }

@@ -8,6 +8,7 @@ Darker always means worse off; colours stay distinct under colour-blindness.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
@@ -99,7 +100,7 @@ def town_map_svg(
 
     Every picture's root carries `data-week`, so a browser test sees when the new one is in."""
     hood, links, groups = town.neighbourhoods, town.links, town.groups
-    legend_h = 58
+    legend_h = 68
     xs = hood["x_km"].to_numpy(dtype=float)
     ys = hood["y_km"].to_numpy(dtype=float)
     x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
@@ -216,8 +217,20 @@ def svg_open(title: str, width: int, height: int, week: int) -> str:
     )
 
 
-def heading(title: str) -> str:
-    return f"<text x='4' y='14' font-size='12' font-weight='600' fill='#222'>{escape(title)}</text>"
+HEADING_LINE = 15  # px between the lines of a chart's title
+
+
+def title_lines(title: str, width: int) -> list[str]:
+    """A chart's title wrapped to its width (about 6.8 px a character at 12 px bold)."""
+    return textwrap.wrap(title, width=max(20, int((width - 8) / 6.8)))
+
+
+def heading(lines: list[str]) -> str:
+    spans = "".join(
+        f"<tspan x='4' dy='{0 if i == 0 else HEADING_LINE}'>{escape(line)}</tspan>"
+        for i, line in enumerate(lines)
+    )
+    return f"<text x='4' y='14' font-size='12' font-weight='600' fill='#222'>{spans}</text>"
 
 
 @dataclass(frozen=True)
@@ -255,7 +268,9 @@ def line_chart_svg(
 ) -> str:
     """A small line chart over the weeks, with round-numbered axes and a legend underneath;
     `zero` keeps 0 in view and draws it (for differences)."""
-    left, right, top = 44, 10, 24
+    titled = title_lines(title, width)
+    left, right, top = 44, 10, 10 + HEADING_LINE * len(titled)
+    height += top - 24
     legend_h = 14 * math.ceil(len(lines) / 2) + 6
     bottom = height - legend_h - 18
     shown = [(line, *thinned(line.weeks, line.values)) for line in lines]
@@ -276,7 +291,7 @@ def line_chart_svg(
     def sy(v):
         return bottom - (np.asarray(v, dtype=float) - ylo) / (yhi - ylo) * (bottom - top)
 
-    out = [svg_open(title, width, height, int(last)), heading(title)]
+    out = [svg_open(title, width, height, int(last)), heading(titled)]
     places = max(0, -math.floor(math.log10(float(yticks[1] - yticks[0])) + 1e-9))
     for t in yticks:
         y = float(sy(t))
@@ -335,9 +350,10 @@ def stacked_bars_svg(
     title: str, categories: list[tuple[str, str]], bars: list[Bar], week: int, *, width: int = 320
 ) -> str:
     """Horizontal bars split into categories ((label, colour) each), shares in percent."""
-    left, right, top, row = 112, 10, 24, 20
+    titled = title_lines(title, width)
+    left, right, top, row = 150, 10, 10 + HEADING_LINE * len(titled), 20
     height = top + row * len(bars) + 16 * len(categories) + 10
-    out = [svg_open(title, width, height, week), heading(title)]
+    out = [svg_open(title, width, height, week), heading(titled)]
     span = width - left - right
     for i, bar in enumerate(bars):
         y = top + i * row
