@@ -199,3 +199,14 @@ def test_play_steps_on_its_own_until_paused():
     time.sleep(0.3)
     assert week_label(rc) == paused_at
     assert button(rc, "Play")
+
+
+def test_a_moved_assumption_applies_to_both_towns_and_can_be_taken_back(sessions):
+    rc = render()
+    slider = next(s for s in rc.find(v.Slider).widgets if s.label.startswith("How much travel"))
+    slider.v_model = slider.max
+    button(rc, "Apply the levers").click()
+    assert sessions[0].workshop.levers.assumptions == {"behaviour.travel_weight": slider.max}
+    button(rc, "Back to the scenario's assumptions").click()
+    button(rc, "Apply the levers").click()
+    assert sessions[0].workshop.levers.assumptions == {}

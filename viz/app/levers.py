@@ -127,5 +127,13 @@ def LeverPanel(
                 max=slider.high,
                 step=(slider.high - slider.low) / 50,
                 on_value=lambda new, path=slider.path: set_field(f"assumptions.{path}", new),
+                thumb_label="always",
+                tick_labels="end_points",
             )
             Message(errors.get(f"assumptions.{slider.path}"))
+        if raw["assumptions"]:
+            solara.Button(
+                "Back to the scenario's assumptions",
+                on_click=lambda: set_field("assumptions", {}),
+                text=True,
+            )
