@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import shutil
 import sys
 import tempfile
@@ -20,6 +21,7 @@ from healthgap.model.errors import InputError
 
 if TYPE_CHECKING:
     from healthgap.experiments.comparison import Comparison
+    from healthgap.experiments.sensitivity import Sensitivity
 
 app = typer.Typer(
     help="What-if simulation of community health interventions and the inequality gap.",
@@ -353,3 +355,55 @@ def place(
                 fix="Choose a path you can write to with --out.",
             ) from None
         out.print(f"Scenario written to {out_file}; run it with: healthgap run {out_file}")
+
+
+@app.command()
+def sensitivity(
+    folder: Annotated[Path, typer.Argument(help="A sweep's folder (its --out).")],
+    prefix: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Write PREFIX.csv and PREFIX-OUTPUT.png (default: DIR/sensitivity)."
+        ),
+    ] = None,
+) -> None:
+    """Sobol (Saltelli design) or Morris (Morris design) indices of a sweep, per output."""
+    from healthgap.experiments.sensitivity import analyse, write
+
+    result = analyse(folder)
+    prefix = prefix or folder / "sensitivity"
+    with staged_output(prefix.parent) as staging:
+        written = [prefix.with_name(p.name) for p in write(result, staging / prefix.name)]
+    out.print(sensitivity_table(result))
+    for output, reason in result.skipped.items():
+        out.print(f"No indices for {output}: {reason}.", highlight=False)
+    out.print(f"Written: {', '.join(str(p) for p in written)}", highlight=False)
+
+
+def sensitivity_table(result: Sensitivity) -> Table:
+    """Each output's factors, most influential first, with each index and its 95% interval."""
+    from healthgap.experiments.sensitivity import INDEX_NAMES
+
+    kinds = result.table["index"].unique().tolist()
+    runs = "one run" if result.replicates == 1 else f"the mean of {result.replicates} replicates"
+    table = Table(
+        title=f"Sensitivity indices ({result.design} design; {runs} per point)",
+        caption=f"Ranked by {INDEX_NAMES[result.ranked_by]}; 95% bootstrap intervals.",
+    )
+    for column in ("output", "factor", *(INDEX_NAMES[k] for k in kinds)):
+        table.add_column(column, justify="left" if column in ("output", "factor") else "right")
+    cells = result.table.set_index(["output", "factor", "index"])
+    digits = ".2f" if result.design == "saltelli" else ".3g"  # shares of variance; output units
+    for output in result.outputs:
+        for factor in result.ranked(output):
+            row = [cells.loc[(output, factor, kind)] for kind in kinds]
+            table.add_row(output, factor, *(_index_cell(r, digits) for r in row))
+        table.add_section()
+    return table
+
+
+def _index_cell(row, digits: str) -> str:
+    """An index with its interval when it has one."""
+    if math.isnan(row.conf_low):  # sigma has no interval
+        return format(row.value, digits)
+    return f"{row.value:{digits}} ({row.conf_low:{digits}} to {row.conf_high:{digits}})"

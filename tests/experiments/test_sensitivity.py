@@ -1,0 +1,145 @@
+"""Sensitivity analysis of a sweep folder: known answers from Sobol and Morris, clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from SALib.sample import morris as morris_sampler
+from SALib.sample import sobol as sobol_sampler
+
+from healthgap.experiments.sensitivity import analyse, write
+from healthgap.model.errors import InputError
+
+FACTORS = ["behaviour.travel_weight", "habit.confidence_decay", "x3"]
+PROBLEM = {"num_vars": 3, "names": FACTORS, "bounds": [[0.0, 1.0]] * 3}
+OUTPUTS = ["wellbys", "flat"]
+REPLICATES = 2
+
+
+def sweep_folder(
+    folder: Path, design: str, points: np.ndarray, spec: dict, noise: float = 0.0
+) -> Path:
+    """A sweep folder as `healthgap sweep` writes it, for wellbys = 10*x1 + x2 (plus chance with
+    standard deviation `noise` in each run) that ignores x3, and an output that never changes."""
+    folder.mkdir()
+    manifest = {
+        "design": design,
+        "problem": PROBLEM,
+        "samples": 64,
+        "replicates": REPLICATES,
+        "factors": FACTORS,
+        "outputs": OUTPUTS,
+        "points": points.tolist(),
+        "spec": spec,
+        "provenance": {},
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    (folder / "runs").mkdir()
+    chance = np.random.default_rng(0)
+    for point, x in enumerate(points):
+        for replicate in range(REPLICATES):
+            run = {"point": point, "replicate": replicate, "seed": 100 + replicate}
+            run |= dict(zip(FACTORS, x, strict=True))
+            run |= {"wellbys": 10 * x[0] + x[1] + chance.normal(0, noise), "flat": 3.0}
+            pd.DataFrame([run]).to_parquet(folder / "runs" / f"{point}-{replicate}.parquet")
+    return folder
+
+
+@pytest.fixture
+def saltelli(tmp_path: Path) -> Path:
+    points = sobol_sampler.sample(PROBLEM, 64, calc_second_order=False, seed=3)
+    return sweep_folder(tmp_path / "saltelli", "saltelli", points, {"calc_second_order": False})
+
+
+@pytest.fixture
+def noisy_saltelli(tmp_path: Path) -> Path:
+    points = sobol_sampler.sample(PROBLEM, 64, calc_second_order=False, seed=3)
+    spec = {"calc_second_order": False}
+    return sweep_folder(tmp_path / "noisy", "saltelli", points, spec, noise=0.5)
+
+
+@pytest.fixture
+def morris(tmp_path: Path) -> Path:
+    points = morris_sampler.sample(PROBLEM, 20, num_levels=4, seed=3)
+    return sweep_folder(tmp_path / "morris", "morris", points, {"levels": 4})
+
+
+def indices(table: pd.DataFrame, index: str) -> pd.DataFrame:
+    return table[(table.output == "wellbys") & (table["index"] == index)].set_index("factor")
+
+
+def test_sobol_recovers_a_known_answer(saltelli):
+    result = analyse(saltelli)
+    assert result.ranked("wellbys")[0] == "behaviour.travel_weight"
+    for index in ("S1", "ST"):
+        x3 = indices(result.table, index).loc["x3"]
+        assert x3.conf_low <= 0 <= x3.conf_high, index
+    assert indices(result.table, "ST").loc["behaviour.travel_weight"].value > 0.9
+    assert result.skipped == {"flat": "the same at every design point"}
+    assert analyse(saltelli).table.equals(result.table)  # a seeded bootstrap
+
+
+def test_sobol_with_chance_in_the_runs(noisy_saltelli):
+    """Chance left after averaging replicates adds to every factor's total order."""
+    result = analyse(noisy_saltelli)
+    assert result.ranked("wellbys")[0] == "behaviour.travel_weight"
+    x3 = indices(result.table, "S1").loc["x3"]
+    assert x3.conf_low <= 0 <= x3.conf_high
+    chance_share = 0.5**2 / REPLICATES / (100 / 12 + 1 / 12 + 0.5**2 / REPLICATES)
+    assert indices(result.table, "ST").loc["x3"].value == pytest.approx(chance_share, rel=0.5)
+
+
+def test_morris_recovers_a_known_answer(morris):
+    result = analyse(morris)
+    mu_star = indices(result.table, "mu_star").value
+    assert mu_star.idxmax() == "behaviour.travel_weight"
+    assert mu_star["x3"] == pytest.approx(0, abs=0.05)
+    assert mu_star["behaviour.travel_weight"] == pytest.approx(10, abs=0.1)
+    assert set(result.table["index"]) == {"mu_star", "sigma"}
+
+
+def test_missing_runs_name_their_count(saltelli):
+    for run in sorted((saltelli / "runs").glob("*.parquet"))[:3]:
+        run.unlink()
+    with pytest.raises(InputError, match="3 of the sweep's 640 runs are missing") as error:
+        analyse(saltelli)
+    assert "healthgap sweep" in error.value.fix
+
+
+def test_a_grid_design_has_no_indices(tmp_path):
+    grid = sweep_folder(tmp_path / "grid", "grid", np.array([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]), {})
+    with pytest.raises(InputError, match='"grid" design.*"saltelli" gives Sobol.*"morris"'):
+        analyse(grid)
+
+
+def test_write_gives_a_table_and_a_plot_per_output(morris, tmp_path):
+    written = write(analyse(morris), tmp_path / "sa")
+    assert [p.name for p in written] == ["sa.csv", "sa-wellbys.png"]
+    assert pd.read_csv(written[0]).columns.tolist()[:4] == ["output", "factor", "index", "value"]
+
+
+def healthgap(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "healthgap", *args], cwd=cwd, capture_output=True, text=True
+    )
+
+
+def test_command_prints_the_table_and_writes_beside_the_sweep(morris):
+    result = healthgap("sensitivity", str(morris), cwd=morris.parent)
+    assert result.returncode == 0, result.stderr
+    assert "behaviour.travel_weight" in result.stdout and "mu*" in result.stdout
+    assert (morris / "sensitivity.csv").is_file()
+    assert (morris / "sensitivity-wellbys.png").is_file()
+
+
+def test_command_exits_2_on_a_folder_that_is_not_a_sweep(tmp_path):
+    result = healthgap("sensitivity", str(tmp_path / "nowhere"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no manifest.json" in result.stderr
+    assert not (tmp_path / "nowhere").exists()
