@@ -72,7 +72,6 @@ def analyse(folder: Path, seed: int = BOOTSTRAP_SEED) -> Sensitivity:
         )
     means = point_means(folder, manifest)
     problem = {**manifest["problem"], "names": manifest["factors"]}  # indices named by path
-    spec = manifest.get("spec", {})
     points = np.asarray(manifest["points"], dtype=float)
     tables, skipped = [], {}
     for output in manifest["outputs"]:
@@ -82,7 +81,9 @@ def analyse(folder: Path, seed: int = BOOTSTRAP_SEED) -> Sensitivity:
         elif np.ptp(y) == 0:
             skipped[output] = "the same at every design point"
         else:
-            indices = (sobol if design == "saltelli" else morris)(problem, spec, points, y, seed)
+            indices = (sobol if design == "saltelli" else morris)(
+                problem, manifest, points, y, seed
+            )
             tables.append(indices.assign(output=output))
     table = (
         pd.concat(tables, ignore_index=True)[COLUMNS] if tables else pd.DataFrame(columns=COLUMNS)
@@ -135,14 +136,16 @@ def point_means(folder: Path, manifest: dict) -> pd.DataFrame:
     return runs.groupby("point")[manifest["outputs"]].mean().reindex(range(points))
 
 
-def sobol(problem: dict, spec: dict, points: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
+def sobol(
+    problem: dict, manifest: dict, points: np.ndarray, y: np.ndarray, seed: int
+) -> pd.DataFrame:
     """First and total order Sobol indices with their bootstrap intervals."""
     from SALib.analyze import sobol as salib_sobol
 
     found = salib_sobol.analyze(
         dict(problem),
         y,
-        calc_second_order=spec.get("calc_second_order", False),
+        calc_second_order=sampler_setting(manifest, ("calc_second_order", "second_order"), False),
         conf_level=CONF_LEVEL,
         seed=seed,
     )
@@ -154,11 +157,13 @@ def sobol(problem: dict, spec: dict, points: np.ndarray, y: np.ndarray, seed: in
     )
 
 
-def morris(problem: dict, spec: dict, points: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
+def morris(
+    problem: dict, manifest: dict, points: np.ndarray, y: np.ndarray, seed: int
+) -> pd.DataFrame:
     """Morris mu* with its bootstrap interval, and sigma."""
     from SALib.analyze import morris as salib_morris
 
-    levels = spec.get("num_levels", spec.get("levels", 4))  # SALib's sampler's default
+    levels = sampler_setting(manifest, ("num_levels", "levels", "morris_levels"), 4)
     found = salib_morris.analyze(
         dict(problem), points, y, num_levels=levels, conf_level=CONF_LEVEL, seed=seed
     )
@@ -166,6 +171,15 @@ def morris(problem: dict, spec: dict, points: np.ndarray, y: np.ndarray, seed: i
         {"factor": problem["names"], "index": "sigma", "value": np.asarray(found["sigma"], float)}
     )
     return pd.concat([interval_rows(problem, found, "mu_star", "mu_star_conf"), sigma])
+
+
+def sampler_setting(manifest: dict, names: tuple[str, ...], default):
+    """A setting the design was sampled with, as the manifest or its sweep spec records it."""
+    for place in (manifest, manifest.get("spec", {})):
+        for name in names:
+            if name in place:
+                return place[name]
+    return default
 
 
 def interval_rows(problem: dict, found: dict, index: str, conf: str) -> pd.DataFrame:

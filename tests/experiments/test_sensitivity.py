@@ -85,6 +85,12 @@ def test_sobol_recovers_a_known_answer(saltelli):
     assert analyse(saltelli).table.equals(result.table)  # a seeded bootstrap
 
 
+def test_sobol_reads_a_second_order_design_as_the_sweep_records_it(tmp_path):
+    points = sobol_sampler.sample(PROBLEM, 32, calc_second_order=True, seed=3)
+    folder = sweep_folder(tmp_path / "second", "saltelli", points, {"second_order": True})
+    assert analyse(folder).ranked("wellbys")[0] == "behaviour.travel_weight"
+
+
 def test_sobol_with_chance_in_the_runs(noisy_saltelli):
     """Chance left after averaging replicates adds to every factor's total order."""
     result = analyse(noisy_saltelli)
