@@ -32,6 +32,7 @@ app = typer.Typer(
 err = Console(stderr=True)
 out = Console() if sys.stdout.isatty() else Console(width=120)  # tables stay whole in logs
 
+
 def progress_bar(unit: str) -> Progress:
     """A progress bar on stderr that counts `unit`s and clears itself when done."""
     return Progress(
@@ -178,6 +179,52 @@ def compare(
     )
 
 
+@app.command()
+def sweep(
+    spec: Annotated[Path, typer.Argument(help="A sweep file (.toml): base, factors, design.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for manifest.json and runs/ (resumed if there).")
+    ],
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes on this machine (default: one per core).")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="A Dask scheduler's address (tcp://HOST:8786): run on that cluster."),
+    ] = None,
+) -> None:
+    """Run a sweep file's design, one Parquet file per run; run again to finish a stopped sweep."""
+    from healthgap.experiments.sweep import run_sweep
+    from healthgap.experiments.sweep_spec import load_sweep
+
+    if workers is not None and scheduler is not None:
+        raise InputError(
+            "--workers and --scheduler both given.",
+            fix="Give --workers to run here, or --scheduler to run on a Dask cluster.",
+        )
+    chosen = load_sweep(spec)
+    with progress_bar("runs") as progress:
+        task, runs = None, 0
+
+        def show(finished: int, total: int) -> None:
+            nonlocal task, runs
+            if task is None:  # runs already finished count, but not towards the speed
+                task, runs = progress.add_task("Sweeping", total=total, completed=finished), total
+            progress.update(task, completed=finished)
+
+        try:
+            ran = run_sweep(chosen, out_dir, workers, scheduler, show, where=str(spec))
+        except KeyboardInterrupt:
+            raise Stopped(
+                f"Interrupted: the finished runs are kept in {out_dir}/runs; the same command "
+                "runs the rest."
+            ) from None
+    out.print(
+        f"Ran {ran} of the sweep's {runs} runs (the rest were done before); results in "
+        f"{out_dir}/ (manifest.json, runs/*.parquet)"
+    )
+
+
 @app.command("app")
 def workshop_app(
     scenario: Annotated[
@@ -274,6 +321,10 @@ def _number(x: float | None, spec: str = ".2f") -> str:
     return "-" if x is None or x != x else format(x, spec)
 
 
+class Stopped(Exception):
+    """Ctrl-C stopped a command that keeps what it finished; the message says what was kept."""
+
+
 def main() -> None:
     """Entry point: user mistakes become one clear paragraph and exit status 2."""
     try:
@@ -281,6 +332,9 @@ def main() -> None:
     except InputError as error:
         err.print(f"[bold red]Error:[/] {error.message()}", highlight=False)
         sys.exit(2)
+    except Stopped as stop:
+        err.print(str(stop), highlight=False)
+        sys.exit(130)
     except (KeyboardInterrupt, SystemExit) as stop:
         # Typer turns Ctrl-C into exit status 130 without a word: say what happened.
         if isinstance(stop, SystemExit) and stop.code != 130:

@@ -21,7 +21,7 @@ def write_outputs(sim: Simulation, out_dir: Path) -> None:
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Write to a temporary name beside `path`, then rename: a reader never sees half a file."""
-    partial = path.with_name(path.name + ".partial")
+    partial = path.with_name(f".{path.name}.partial")  # hidden: dataset readers skip it
     try:
         write(partial)
         os.replace(partial, path)

@@ -1,0 +1,244 @@
+"""The sweep file (TOML): a base scenario, the factors to vary, a design, and what to keep.
+
+    base = "morecambe_bay"          # a built-in name or a scenario file (relative to this file)
+    design = "latin"                # grid | latin | saltelli | morris
+    samples = 64                    # N for SALib's samplers
+    replicates = 2
+    years = 3
+    paired = true                   # also run the base's baseline: effects, WELLBYs, costs
+    outputs = ["delta_gap_inactive_pct", "wellbys"]
+    [[factors]]
+    path = "behaviour.travel_weight"            # any declared parameter (default: its range)
+    [[factors]]
+    path = "interventions.0.grant_gbp"          # an intervention field: give its range
+    low = 1000
+    high = 5000
+
+Errors name the file, the field and the fix, as a scenario file's do.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from healthgap.model.errors import InputError
+from healthgap.model.metrics import INEQUALITY_METRICS, METRICS
+from healthgap.model.parameters import Parameters, iter_parameters
+from healthgap.scenarios import Scenario, load_scenario
+from healthgap.scenarios.loader import read_toml
+from healthgap.scenarios.schema import Strict, describe_validation
+
+Design = Literal["grid", "latin", "saltelli", "morris"]
+LEVELS = [*METRICS] + [f"{kind}_{m}" for kind in ("gap", "sii") for m in INEQUALITY_METRICS]
+EFFECTS = [f"delta_{name}" for name in LEVELS] + ["wellbys", "cost_gbp", "cost_per_wellby"]
+DEFAULT_LEVELS = [*INEQUALITY_METRICS, *(f"gap_{m}" for m in INEQUALITY_METRICS)]
+DEFAULT_EFFECTS = [
+    "wellbys",
+    "cost_gbp",
+    "cost_per_wellby",
+    *(f"delta_{m}" for m in INEQUALITY_METRICS),
+    *(f"delta_gap_{m}" for m in INEQUALITY_METRICS),
+]
+PARAMETERS = {path: (value, meta) for path, value, meta in iter_parameters(Parameters())}
+
+
+class Factor(Strict):
+    """One factor: a parameter or intervention field by dotted path, a range or levels."""
+
+    path: str
+    low: float | None = None
+    high: float | None = None
+    levels: list[float] | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def a_range_or_levels(self) -> Factor:
+        if self.levels is not None and (self.low is not None or self.high is not None):
+            raise ValueError("give levels or low and high, not both")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low:g}) is above high ({self.high:g}): swap them")
+        return self
+
+
+class SweepSpec(Strict):
+    """A sweep: the base scenario, the factors, the design, replicates, horizon and outputs."""
+
+    base: str
+    design: Design = "latin"
+    samples: int = Field(16, ge=1, le=1_000_000, description="N for SALib's samplers")
+    grid_steps: int = Field(3, ge=2, le=100, description="grid values of a factor without levels")
+    morris_levels: int = Field(4, ge=2, le=20, description="Morris's grid levels (num_levels)")
+    second_order: bool = Field(False, description="Saltelli design for second-order indices too")
+    factors: list[Factor] = Field(..., min_length=1)
+    replicates: int = Field(1, ge=1, le=10_000)
+    years: float | None = Field(None, gt=0, le=50, description="horizon (default: the base's)")
+    residents: int | None = Field(None, ge=100, le=5_000_000, description="preset town size")
+    paired: bool = False
+    outputs: list[str] | None = Field(None, min_length=1)
+    seed: int = Field(1, ge=0)
+
+    @field_validator("samples")
+    @classmethod
+    def sobol_needs_a_power_of_two(cls, samples: int, info: ValidationInfo) -> int:
+        if info.data.get("design") == "saltelli" and samples & (samples - 1):
+            power = 2 ** round(math.log2(samples))
+            raise ValueError(f"Saltelli's (Sobol') design needs a power of 2, e.g. {power}")
+        return samples
+
+    @field_validator("factors")
+    @classmethod
+    def each_once_and_fit_the_design(cls, factors: list[Factor], info: ValidationInfo):
+        paths = [f.path for f in factors]
+        twice = sorted({p for p in paths if paths.count(p) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} is named more than once: name each factor once")
+        design = info.data.get("design")
+        for i, factor in enumerate(factors):
+            if factor.levels is not None and design not in ("grid", None):
+                raise ValueError(
+                    f"factors.{i} ('{factor.path}') gives levels, but design '{design}' samples "
+                    'each factor from its range: give low and high, or use design = "grid"'
+                )
+        return factors
+
+    @field_validator("outputs")
+    @classmethod
+    def known_outputs(cls, outputs: list[str] | None, info: ValidationInfo):
+        known = LEVELS + EFFECTS if info.data.get("paired") else LEVELS
+        for name in outputs or []:
+            if name in known:
+                continue
+            if name in EFFECTS:
+                raise ValueError(f"'{name}' is an effect: it needs paired = true")
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"
+            raise ValueError(f"unknown output '{name}': {hint}")
+        return outputs
+
+    @property
+    def output_names(self) -> list[str]:
+        """The outputs asked for, or a sensible set: levels and gaps, and effects when paired."""
+        if self.outputs:
+            return list(self.outputs)
+        return DEFAULT_LEVELS + (DEFAULT_EFFECTS if self.paired else [])
+
+    @property
+    def factor_paths(self) -> list[str]:
+        return [f.path for f in self.factors]
+
+
+class Sweep:
+    """A validated sweep file: the spec, its base scenario and each factor's bounds and kind."""
+
+    def __init__(self, spec: SweepSpec, base: Scenario, where: str = "the sweep") -> None:
+        self.spec = spec
+        self.base = base
+        self.bounds: list[tuple[float, float]] = []
+        self.whole: list[bool] = []  # the factor takes whole numbers
+        if spec.residents is not None and base.place.local_authority:
+            raise InputError(
+                "residents sets the size of a preset town; the base scenario is a real place.",
+                where=f"{where}: field 'residents'",
+                fix="Remove residents, or set the place's sample fraction in the scenario.",
+            )
+        for i, factor in enumerate(spec.factors):
+            declared, whole = self.declared(factor.path, f"{where}: field 'factors.{i}.path'")
+            values = factor.levels or [
+                declared[0] if factor.low is None else factor.low,
+                declared[1] if factor.high is None else factor.high,
+            ]
+            if None in values:
+                raise InputError(
+                    f"'{factor.path}' is an intervention field, which has no declared range.",
+                    where=f"{where}: field 'factors.{i}'",
+                    fix="Give its low and high (or levels).",
+                )
+            if min(values) == max(values):
+                raise InputError(
+                    f"'{factor.path}' would not vary (from {min(values):g} to {max(values):g}).",
+                    where=f"{where}: field 'factors.{i}'",
+                    fix="Give a low below its high, or leave the factor out.",
+                )
+            self.bounds.append((float(min(values)), float(max(values))))
+            self.whole.append(whole)
+
+    def declared(self, path: str, where: str) -> tuple[tuple[float | None, float | None], bool]:
+        """A factor's declared range and whether it takes whole numbers; an error if unknown."""
+        if path in PARAMETERS:
+            value, meta = PARAMETERS[path]
+            return meta["range"], isinstance(value, int)
+        parts = path.split(".")
+        if parts[0] == "interventions":
+            return (None, None), self.intervention_field(parts, where)
+        close = difflib.get_close_matches(path, list(PARAMETERS), n=1)
+        raise InputError(
+            f"'{path}' is not a declared parameter or an intervention field.",
+            where=where,
+            fix=(f"Did you mean '{close[0]}'? " if close else "")
+            + "Name a parameter by its dotted path (model/parameters.py), or an intervention "
+            "field as interventions.<index>.<field>.",
+        )
+
+    def intervention_field(self, parts: list[str], where: str) -> bool:
+        """Check interventions.<index>.<field> against the base; True for a whole-number field."""
+        count = len(self.base.interventions)
+        if len(parts) != 3 or not parts[1].isdigit() or int(parts[1]) >= count:
+            raise InputError(
+                f"'{'.'.join(parts)}' names no intervention of the base scenario, which has "
+                f"{count}.",
+                where=where,
+                fix="Write interventions.<index>.<field>, the index from 0 in the base's order.",
+            )
+        spec = self.base.interventions[int(parts[1])]
+        fields = type(spec).model_fields
+        numeric = [n for n, f in fields.items() if f.annotation in (int, float, float | None)]
+        if parts[2] not in numeric:
+            close = difflib.get_close_matches(parts[2], numeric, n=1)
+            raise InputError(
+                f"Intervention {parts[1]} ('{spec.label}') has no number field '{parts[2]}'.",
+                where=where,
+                fix=(f"Did you mean '{close[0]}'? " if close else "")
+                + f"Its number fields: {', '.join(numeric)}.",
+            )
+        return fields[parts[2]].annotation is int
+
+    @property
+    def problem(self) -> dict:
+        """SALib's problem: the number of factors, their names (paths) and bounds."""
+        return {
+            "num_vars": len(self.spec.factors),
+            "names": self.spec.factor_paths,
+            "bounds": [list(b) for b in self.bounds],
+        }
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read and check a sweep file: its fields, its base scenario and every factor."""
+    path = Path(path)
+    where = str(path)
+    data = read_toml(path, "sweep file")
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as error:
+        raise InputError(
+            describe_validation(error, known_keys),
+            where=where,
+            fix="Correct the field(s) named above.",
+        ) from None
+    base = Path(spec.base).expanduser()
+    if base.suffix:
+        base = path.resolve().parent / base
+    try:
+        scenario = load_scenario(base)
+    except InputError as error:
+        raise InputError(error.problem, where=f"{where}: field 'base'", fix=error.fix) from None
+    return Sweep(spec, scenario, where)
+
+
+def known_keys(parent: tuple) -> list[str]:
+    """The keys allowed where an unknown one was found: top level or a factor."""
+    return list((Factor if parent else SweepSpec).model_fields)
