@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -225,3 +226,21 @@ def test_an_unreachable_scheduler_exits_2_quickly(tmp_path):
     assert result.returncode == 2 and "Dask scheduler" in result.stderr
     assert time.monotonic() - start < 15
     assert not (tmp_path / "out").exists()
+
+
+def test_shipped_sweep_files_are_valid():
+    from importlib.resources import files
+
+    shipped = list((files("healthgap.scenarios") / "sweeps").iterdir())
+    assert shipped
+    for path in shipped:
+        assert len(design_points(load_sweep(Path(str(path))))) > 0
+
+
+def test_readme_sweeps_example_runs(serial, tmp_path, monkeypatch, capsys):
+    from tests.test_readme import python_block
+
+    shutil.copytree(serial, tmp_path / "runs" / "morecambe-morris")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(python_block("Sweeps"), "README.md", "exec"), {})
+    assert "interventions.0.grant_gbp" in capsys.readouterr().out
