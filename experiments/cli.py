@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -330,7 +331,7 @@ def main() -> None:
     try:
         app()
     except InputError as error:
-        err.print(f"[bold red]Error:[/] {error.message()}", highlight=False)
+        err.print(f"[bold red]Error:[/] {escape(error.message())}", highlight=False)
         sys.exit(2)
     except Stopped as stop:
         err.print(str(stop), highlight=False)

@@ -24,7 +24,7 @@ import numpy as np
 
 from healthgap.model.errors import InputError
 from healthgap.model.metrics import INEQUALITY_METRICS, Results
-from healthgap.scenarios import Scenario, load_scenario
+from healthgap.scenarios import Scenario, check_place_fits, load_scenario
 
 from .compare import outcome, process_pool, run_seed
 from .comparison import RunOutcome, cost_per_wellby, discounted, weekly_wellbys
@@ -46,6 +46,8 @@ def design_points(sweep: Sweep) -> np.ndarray:
 
     Factors that take whole numbers are rounded."""
     spec = sweep.spec
+    if spec.design == "places":
+        return np.arange(len(sweep.places), dtype=float)[:, None]
     if spec.design == "grid":
         axes = [
             factor.levels or np.linspace(low, high, spec.grid_steps)
@@ -80,6 +82,9 @@ def point_scenario(sweep: Sweep, values: Sequence[float] = ()) -> Scenario:
         data["years"] = spec.years
     if spec.residents is not None:
         data["place"]["residents"] = spec.residents
+    if sweep.places and len(values):
+        data["place"] = sweep.places[int(values[0])].model_dump()
+        values = ()
     for path, value, whole in zip(spec.factor_paths, values, sweep.whole, strict=False):
         value = int(value) if whole else float(value)
         parts = path.split(".")
@@ -98,10 +103,12 @@ def checked_scenarios(sweep: Sweep, points: np.ndarray, where: str) -> None:
 
     for i, values in enumerate(points):
         try:
-            point_scenario(sweep, values).model_parameters()
+            scenario = point_scenario(sweep, values)
+            scenario.model_parameters()
+            check_place_fits(scenario, where=f"{where}: design point {i}")
         except ValidationError as error:
             raise InputError(
-                f"Design point {i} ({dict(zip(sweep.spec.factor_paths, values, strict=True))}) "
+                f"Design point {i} ({factor_values(sweep, values)}) "
                 f"makes an invalid scenario: {describe_validation(error)}",
                 where=where,
                 fix="Narrow the factors' ranges to values the scenario allows.",
@@ -149,6 +156,13 @@ def run_name(point: int, replicate: int) -> str:
     return f"point-{point:06d}-rep-{replicate:04d}.parquet"
 
 
+def factor_values(sweep: Sweep, values: Sequence[float]) -> dict:
+    """A point's factors by path; a places design's point is its local authority's name."""
+    if sweep.places:
+        return {"local_authority": sweep.places[int(values[0])].local_authority}
+    return dict(zip(sweep.spec.factor_paths, values, strict=True))
+
+
 def run_one(sweep: Sweep, point: int, values: list[float], replicate: int, runs: Path) -> None:
     """One run, written to its own file in `runs` (in the process that ran it)."""
     import pyarrow as pa
@@ -159,7 +173,7 @@ def run_one(sweep: Sweep, point: int, values: list[float], replicate: int, runs:
         "point": point,
         "replicate": replicate,
         "seed": seed,
-        **dict(zip(sweep.spec.factor_paths, values, strict=True)),
+        **factor_values(sweep, values),
         **run_outputs(sweep, point_scenario(sweep, values), seed),
     }
     table = pa.table({k: [v] for k, v in row.items()})
@@ -182,6 +196,7 @@ def manifest(sweep: Sweep, points: np.ndarray) -> dict:
         "calc_second_order": spec.second_order,
         "num_levels": spec.morris_levels,
         "seeds": [spec.seed + r for r in range(spec.replicates)],
+        "places": [place.local_authority for place in sweep.places],
         "runs": len(points) * spec.replicates,
         "base_scenario": start.name,
         "base_digest": start.digest(),

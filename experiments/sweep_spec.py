@@ -31,9 +31,9 @@ from healthgap.model.metrics import INEQUALITY_METRICS, METRICS
 from healthgap.model.parameters import Parameters, iter_parameters
 from healthgap.scenarios import Scenario, load_scenario
 from healthgap.scenarios.loader import read_toml
-from healthgap.scenarios.schema import Strict, describe_validation
+from healthgap.scenarios.schema import Place, Strict, describe_validation
 
-Design = Literal["grid", "latin", "saltelli", "morris"]
+Design = Literal["grid", "latin", "saltelli", "morris", "places"]
 LEVELS = [*METRICS] + [f"{kind}_{m}" for kind in ("gap", "sii") for m in INEQUALITY_METRICS]
 EFFECTS = [f"delta_{name}" for name in LEVELS] + ["wellbys", "cost_gbp", "cost_per_wellby"]
 DEFAULT_LEVELS = [*INEQUALITY_METRICS, *(f"gap_{m}" for m in INEQUALITY_METRICS)]
@@ -64,6 +64,16 @@ class Factor(Strict):
         return self
 
 
+class PlaceSet(Strict):
+    """The places of a `places` design: local authorities of an IoD table, at a sample."""
+
+    imd_file: str
+    population_file: str | None = None
+    centroids_file: str | None = None
+    local_authorities: list[str] | None = Field(None, min_length=1, description="default: all")
+    sample: float = Field(1.0, gt=0, le=1, description="share of each place's adults simulated")
+
+
 class SweepSpec(Strict):
     """A sweep: the base scenario, the factors, the design, replicates, horizon and outputs."""
 
@@ -73,7 +83,8 @@ class SweepSpec(Strict):
     grid_steps: int = Field(3, ge=2, le=100, description="grid values of a factor without levels")
     morris_levels: int = Field(4, ge=2, le=20, description="Morris's grid levels (num_levels)")
     second_order: bool = Field(False, description="Saltelli design for second-order indices too")
-    factors: list[Factor] = Field(..., min_length=1)
+    factors: list[Factor] = Field(default_factory=list)
+    places: PlaceSet | None = Field(None, description="the local authorities of a places design")
     replicates: int = Field(1, ge=1, le=10_000)
     years: float | None = Field(None, gt=0, le=50, description="horizon (default: the base's)")
     residents: int | None = Field(None, ge=100, le=5_000_000, description="preset town size")
@@ -97,6 +108,12 @@ class SweepSpec(Strict):
         if twice:
             raise ValueError(f"{', '.join(twice)} is named more than once: name each factor once")
         design = info.data.get("design")
+        if (design == "places") == bool(factors):
+            raise ValueError(
+                "a places design varies the place, not factors: leave out [[factors]]"
+                if factors
+                else "name at least one factor to vary, in a [[factors]] table"
+            )
         for i, factor in enumerate(factors):
             if factor.levels is not None and design not in ("grid", None):
                 raise ValueError(
@@ -104,6 +121,15 @@ class SweepSpec(Strict):
                     'each factor from its range: give low and high, or use design = "grid"'
                 )
         return factors
+
+    @field_validator("places")
+    @classmethod
+    def places_for_a_places_design(cls, places: PlaceSet | None, info: ValidationInfo):
+        if (info.data.get("design") == "places") != (places is not None):
+            raise ValueError(
+                'a [places] table (imd_file, local_authorities, sample) goes with design = "places"'
+            )
+        return places
 
     @field_validator("outputs")
     @classmethod
@@ -128,22 +154,27 @@ class SweepSpec(Strict):
 
     @property
     def factor_paths(self) -> list[str]:
-        return [f.path for f in self.factors]
+        return ["local_authority"] if self.places else [f.path for f in self.factors]
 
 
 class Sweep:
     """A validated sweep file: the spec, its base scenario and each factor's bounds and kind."""
 
-    def __init__(self, spec: SweepSpec, base: Scenario, where: str = "the sweep") -> None:
+    def __init__(
+        self, spec: SweepSpec, base: Scenario, where: str = "the sweep", folder: Path = Path()
+    ) -> None:
         self.spec = spec
         self.base = base
         self.bounds: list[tuple[float, float]] = []
         self.whole: list[bool] = []  # the factor takes whole numbers
-        if spec.residents is not None and base.place.local_authority:
+        self.places = [] if spec.places is None else real_places(spec.places, folder, where)
+        if self.places:
+            self.bounds, self.whole = [(0, len(self.places) - 1)], [True]
+        if spec.residents is not None and (base.place.local_authority or self.places):
             raise InputError(
                 "residents sets the size of a preset town; the base scenario is a real place.",
                 where=f"{where}: field 'residents'",
-                fix="Remove residents, or set the place's sample fraction in the scenario.",
+                fix="Remove residents; set a real place's sample fraction instead.",
             )
         for i, factor in enumerate(spec.factors):
             declared, whole = self.declared(factor.path, f"{where}: field 'factors.{i}.path'")
@@ -210,7 +241,7 @@ class Sweep:
     def problem(self) -> dict:
         """SALib's problem: the number of factors, their names (paths) and bounds."""
         return {
-            "num_vars": len(self.spec.factors),
+            "num_vars": len(self.bounds),
             "names": self.spec.factor_paths,
             "bounds": [list(b) for b in self.bounds],
         }
@@ -236,9 +267,30 @@ def load_sweep(path: str | Path) -> Sweep:
         scenario = load_scenario(base)
     except InputError as error:
         raise InputError(error.problem, where=f"{where}: field 'base'", fix=error.fix) from None
-    return Sweep(spec, scenario, where)
+    return Sweep(spec, scenario, where, path.resolve().parent)
+
+
+def real_places(places: PlaceSet, folder: Path, where: str) -> list[Place]:
+    """Each local authority of a places design as a `Place` (files relative to `folder`)."""
+    from healthgap.scenarios.places import local_authorities, place_neighbourhoods
+
+    files = places.model_dump(exclude={"local_authorities"})
+    context = {"base_dir": folder}
+    imd_file = Place.model_validate(files | {"preset": None}, context=context).imd_file
+    try:
+        names = places.local_authorities or local_authorities(imd_file).la_name.tolist()
+        chosen = [
+            Place.model_validate(files | {"preset": None, "local_authority": n}, context=context)
+            for n in names
+        ]
+        for place in chosen:
+            place_neighbourhoods(place)  # each is in the tables, with every figure it needs
+    except InputError as error:
+        raise InputError(error.problem, where=f"{where}: field 'places'", fix=error.fix) from None
+    return chosen
 
 
 def known_keys(parent: tuple) -> list[str]:
-    """The keys allowed where an unknown one was found: top level or a factor."""
-    return list((Factor if parent else SweepSpec).model_fields)
+    """The keys allowed where an unknown one was found: top level, [places] or a factor."""
+    kind = {(): SweepSpec, ("places",): PlaceSet}.get(tuple(parent), Factor)
+    return list(kind.model_fields)

@@ -244,3 +244,24 @@ def test_readme_sweeps_example_runs(serial, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     exec(compile(python_block("Sweeps"), "README.md", "exec"), {})
     assert "interventions.0.grant_gbp" in capsys.readouterr().out
+
+
+def test_a_places_design_runs_each_local_authority(tmp_path):
+    samples = Path(__file__).resolve().parents[2] / "scenarios" / "samples"
+    spec = write_sweep(
+        tmp_path,
+        text=f"""base = "small.toml"
+design = "places"
+paired = true
+[places]
+imd_file = "{samples / "File_1_sample_IMD.csv"}"
+population_file = "{samples / "File_6_sample_population.csv"}"
+sample = 0.2
+""",
+    )
+    run_sweep(load_sweep(spec), tmp_path / "out", workers=1)
+    table = rows(tmp_path / "out")
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["design"] == "places" and manifest["factors"] == ["local_authority"]
+    assert table.local_authority.tolist() == manifest["places"] == ["Ashbrook", "Kelby and Marne"]
+    assert table.wellbys.notna().all()
