@@ -82,9 +82,10 @@ def point_scenario(sweep: Sweep, values: Sequence[float] = ()) -> Scenario:
         data["years"] = spec.years
     if spec.residents is not None:
         data["place"]["residents"] = spec.residents
-    if sweep.places and len(values):
-        data["place"] = sweep.places[int(values[0])].model_dump()
-        values = ()
+    if sweep.places:
+        if len(values):
+            data["place"] = sweep.places[int(values[0])].model_dump()
+        return Scenario.model_validate(data)
     for path, value, whole in zip(spec.factor_paths, values, sweep.whole, strict=False):
         value = int(value) if whole else float(value)
         parts = path.split(".")
