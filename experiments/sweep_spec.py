@@ -203,7 +203,7 @@ class Sweep:
             value, meta = PARAMETERS[path]
             return meta["range"], isinstance(value, int)
         parts = path.split(".")
-        if parts[0] == "interventions":
+        if len(parts) == 3 and parts[0] == "interventions" and parts[1].isdigit():
             return (None, None), self.intervention_field(parts, where)
         close = difflib.get_close_matches(path, list(PARAMETERS), n=1)
         raise InputError(
@@ -217,12 +217,12 @@ class Sweep:
     def intervention_field(self, parts: list[str], where: str) -> bool:
         """Check interventions.<index>.<field> against the base; True for a whole-number field."""
         count = len(self.base.interventions)
-        if len(parts) != 3 or not parts[1].isdigit() or int(parts[1]) >= count:
+        if int(parts[1]) >= count:
             raise InputError(
                 f"'{'.'.join(parts)}' names no intervention of the base scenario, which has "
                 f"{count}.",
                 where=where,
-                fix="Write interventions.<index>.<field>, the index from 0 in the base's order.",
+                fix="Count the base's interventions from 0, in the order its file lists them.",
             )
         spec = self.base.interventions[int(parts[1])]
         fields = type(spec).model_fields

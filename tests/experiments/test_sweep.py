@@ -205,8 +205,18 @@ def test_designs_come_from_salib_or_every_combination(tmp_path, design, body, po
             "levels = [0.2, 0.4]\n",
             "field 'factors'",
         ),
+        (
+            '[[factors]]\npath = "interventions.0.grant_gpb"\nlow = 1\nhigh = 2\n',
+            "Did you mean 'grant_gbp'",
+        ),
     ],
-    ids=["unknown-key", "unknown-parameter", "low-above-high", "saltelli-with-levels"],
+    ids=[
+        "unknown-key",
+        "unknown-parameter",
+        "low-above-high",
+        "saltelli-with-levels",
+        "unknown-intervention-field",
+    ],
 )
 def test_bad_sweep_files_exit_2_naming_file_and_field(tmp_path, body, says):
     spec = write_sweep(tmp_path, text='base = "small.toml"\n' + body)
