@@ -275,3 +275,25 @@ sample = 0.2
     assert manifest["design"] == "places" and manifest["factors"] == ["local_authority"]
     assert table.local_authority.tolist() == manifest["places"] == ["Ashbrook", "Kelby and Marne"]
     assert table.wellbys.notna().all()
+
+
+def test_ctrl_c_stops_a_sweep_keeping_its_finished_runs(tmp_path):
+    spec = write_sweep(tmp_path, samples=12)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "healthgap", "sweep", str(spec), "--out", "out", "--workers", "2"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    runs = tmp_path / "out" / "runs"
+    deadline = time.monotonic() + 60
+    while len(list(runs.glob("*.parquet"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "the finished runs are kept" in " ".join(stderr.split())
+    assert "Traceback" not in stderr
+    assert len(rows(tmp_path / "out")) == len(list(runs.glob("*.parquet"))) >= 2
