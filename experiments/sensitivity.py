@@ -8,7 +8,6 @@ output is averaged over a point's replicates before SALib analyses it.
 from __future__ import annotations
 
 import functools
-import json
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -19,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from healthgap.model.errors import InputError
+
+from .sweep import read_manifest
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -89,27 +90,6 @@ def analyse(folder: Path, seed: int = BOOTSTRAP_SEED) -> Sensitivity:
         pd.concat(tables, ignore_index=True)[COLUMNS] if tables else pd.DataFrame(columns=COLUMNS)
     )
     return Sensitivity(design, manifest["replicates"], table, skipped)
-
-
-def read_manifest(folder: Path) -> dict:
-    """The sweep's manifest.json, or a clear error if `folder` is not a sweep folder."""
-    path = Path(folder) / "manifest.json"
-    if not path.is_file():
-        raise InputError(
-            "No sweep here: the folder has no manifest.json.",
-            where=str(folder),
-            fix="Give the folder a sweep wrote its results to (healthgap sweep SPEC --out DIR).",
-        )
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError.unreadable(path, error) from None
-    except json.JSONDecodeError as error:
-        raise InputError(
-            f"The manifest is not valid JSON ({error}).",
-            where=str(path),
-            fix="Run the sweep command again with the same --out to rewrite it.",
-        ) from None
 
 
 def point_means(folder: Path, manifest: dict) -> pd.DataFrame:

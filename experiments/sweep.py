@@ -205,6 +205,27 @@ def manifest(sweep: Sweep, points: np.ndarray) -> dict:
     }
 
 
+def read_manifest(folder: Path) -> dict:
+    """The sweep's manifest.json, or a clear error if `folder` is not a sweep folder."""
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        raise InputError(
+            "No sweep here: the folder has no manifest.json.",
+            where=str(folder),
+            fix="Give the folder a sweep wrote its results to (healthgap sweep SPEC --out DIR).",
+        )
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InputError.unreadable(path, error) from None
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"The manifest is not valid JSON ({error}).",
+            where=str(path),
+            fix="Run the sweep command again with the same --out to rewrite it.",
+        ) from None
+
+
 def prepare(sweep: Sweep, out_dir: Path, where: str) -> dict:
     """Write DIR/manifest.json, or check that the one there is this sweep's; returns it."""
     points = design_points(sweep)
@@ -212,7 +233,7 @@ def prepare(sweep: Sweep, out_dir: Path, where: str) -> dict:
     wanted = json.loads(json.dumps(manifest(sweep, points)))
     path = out_dir / MANIFEST
     if path.exists():
-        found = json.loads(path.read_text())
+        found = read_manifest(out_dir)
         differs = [key for key in SAME_SWEEP if found.get(key) != wanted[key]]
         if differs:
             raise InputError(
