@@ -25,6 +25,7 @@ import numpy as np
 from healthgap.model.errors import InputError
 from healthgap.model.metrics import INEQUALITY_METRICS, Results
 from healthgap.scenarios import Scenario, check_place_fits, load_scenario
+from healthgap.scenarios.schema import PLACE_FILES
 
 from .compare import outcome, process_pool, run_seed
 from .comparison import RunOutcome, cost_per_wellby, discounted, weekly_wellbys
@@ -198,6 +199,8 @@ def manifest(sweep: Sweep, points: np.ndarray) -> dict:
         "num_levels": spec.morris_levels,
         "seeds": [spec.seed + r for r in range(spec.replicates)],
         "places": [place.local_authority for place in sweep.places],
+        # The IoD tables the places came from, as full paths (for reports on the places).
+        "place_files": sweep.places[0].model_dump(include=set(PLACE_FILES)) if sweep.places else {},
         "runs": len(points) * spec.replicates,
         "base_scenario": start.name,
         "base_digest": start.digest(),
