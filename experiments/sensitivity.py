@@ -95,6 +95,13 @@ def analyse(folder: Path, seed: int = BOOTSTRAP_SEED) -> Sensitivity:
 def point_means(folder: Path, manifest: dict) -> pd.DataFrame:
     """Each output averaged over its point's replicates, one row per design point in order;
     a clear error if any run of the design is missing."""
+    runs = finished_runs(folder, manifest)
+    return runs.groupby("point")[manifest["outputs"]].mean().reindex(range(len(manifest["points"])))
+
+
+def finished_runs(folder: Path, manifest: dict) -> pd.DataFrame:
+    """Every run's point, replicate and outputs, one row per run; a clear error if any run of
+    the design is missing."""
     import pyarrow.parquet as pq
 
     files = sorted((Path(folder) / "runs").glob("*.parquet"))
@@ -105,7 +112,8 @@ def point_means(folder: Path, manifest: dict) -> pd.DataFrame:
         else pd.DataFrame(columns=columns)
     )
     points, replicates = len(manifest["points"]), manifest["replicates"]
-    done = runs.drop_duplicates(["point", "replicate"]).point.value_counts()
+    runs = runs.drop_duplicates(["point", "replicate"])
+    done = runs.point.value_counts()
     missing = sum(max(0, replicates - int(done.get(point, 0))) for point in range(points))
     if missing:
         raise InputError(
@@ -113,7 +121,7 @@ def point_means(folder: Path, manifest: dict) -> pd.DataFrame:
             where=str(folder),
             fix="Run the same healthgap sweep command again: it runs only what is missing.",
         )
-    return runs.groupby("point")[manifest["outputs"]].mean().reindex(range(points))
+    return runs
 
 
 def sobol(
