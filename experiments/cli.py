@@ -22,6 +22,7 @@ from healthgap.model.errors import InputError
 
 if TYPE_CHECKING:
     from healthgap.experiments.comparison import Comparison
+    from healthgap.experiments.places_report import PlacesReport
     from healthgap.experiments.sensitivity import Sensitivity
 
 app = typer.Typer(
@@ -462,3 +463,74 @@ def _index_cell(row, digits: str) -> str:
     if math.isnan(row.conf_low):  # sigma has no interval
         return format(row.value, digits)
     return f"{row.value:{digits}} ({row.conf_low:{digits}} to {row.conf_high:{digits}})"
+
+
+@app.command()
+def where(
+    folder: Annotated[Path, typer.Argument(help="A places sweep's folder (its --out).")],
+    by: Annotated[
+        str, typer.Option(help="The change in a gap to rank the places by (a delta_gap_ output).")
+    ] = "delta_gap_inactive_pct",
+    centroids: Annotated[
+        Path | None,
+        typer.Option(help="LSOA centroids for the map (default: the sweep's centroids_file)."),
+    ] = None,
+    prefix: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write PREFIX.csv and PREFIX.png (default: DIR/places)."),
+    ] = None,
+) -> None:
+    """Where a places sweep's intervention narrows the gap most: a ranked table and a map."""
+    from healthgap.experiments.places_report import where_it_narrows, write
+
+    report = where_it_narrows(folder, by, centroids)
+    prefix = prefix or folder / "places"
+    with staged_output(prefix.parent) as staging:
+        written = [prefix.with_name(p.name) for p in write(report, staging / prefix.name)]
+    out.print(places_table(report))
+    if report.replicates == 1:
+        out.print("One replicate per place: no interval is possible; chance is not averaged out.")
+    if not report.mapped:
+        out.print("No map: the sweep's places have no centroids; give --centroids FILE.")
+    out.print(f"Written: {', '.join(str(p) for p in written)}", highlight=False)
+
+
+def places_table(report: PlacesReport, shown: int = 10) -> Table:
+    """The places where the gap narrows most and least, with 95% intervals."""
+    from healthgap.model.metrics import METRICS
+
+    metric = METRICS[report.by.removeprefix("delta_gap_")]
+    runs = (
+        "one run"
+        if report.replicates == 1
+        else f"mean of {report.replicates} seeds, 95% t interval"
+    )
+    table = Table(
+        title=f"Where the gap in {metric.short} narrows most and least ({len(report.table)} places)",
+        caption=f"Change in the gap in {metric.change_unit} ({runs}); "
+        f"{'a rise' if report.narrowing > 0 else 'a fall'} narrows it. Decile 1: share of the "
+        "place's LSOAs in England's most deprived 10%.",
+    )
+    for column in ("rank", "local authority", "gap change", "decile 1", "population", "WELLBYs"):
+        table.add_column(column, justify="left" if column == "local authority" else "right")
+    rows = report.table
+    for part in (rows.head(shown), rows.tail(shown)) if len(rows) > 2 * shown else (rows,):
+        for row in part.to_dict("records"):
+            table.add_row(
+                str(row["rank"]),
+                row["local_authority"],
+                _interval(row, report.by, ".2f"),
+                f"{row['share_decile_1']:.0%}",
+                f"{row['population']:,}",
+                _interval(row, "wellbys", ",.0f") if "wellbys" in row else "-",
+            )
+        table.add_section()
+    return table
+
+
+def _interval(row: dict, output: str, digits: str) -> str:
+    """A place's mean of an output with its interval when it has one."""
+    low, high = row[f"{output}_low"], row[f"{output}_high"]
+    if math.isnan(low):
+        return format(row[output], digits)
+    return f"{row[output]:{digits}} ({low:{digits}} to {high:{digits}})"

@@ -48,6 +48,7 @@ low = 2000
 high = 8000
 """
 ROW_KEYS = ["point", "replicate"]
+ENGLAND = Path(__file__).resolve().parents[3] / "shared" / "data" / "england"
 
 
 def write_sweep(folder: Path, samples: int = 3, text: str = SWEEP) -> Path:
@@ -241,9 +242,11 @@ def test_an_unreachable_scheduler_exits_2_quickly(tmp_path):
 def test_shipped_sweep_files_are_valid():
     from importlib.resources import files
 
-    shipped = list((files("healthgap.scenarios") / "sweeps").iterdir())
+    shipped = [p for p in (files("healthgap.scenarios") / "sweeps").iterdir() if p.is_file()]
     assert shipped
     for path in shipped:
+        if "england" in path.name and not ENGLAND.is_dir():
+            continue  # reads the real IoD tables beside the repository (absent in a user's clone)
         assert len(design_points(load_sweep(Path(str(path))))) > 0
 
 
