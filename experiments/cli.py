@@ -205,6 +205,11 @@ def sweep(
             fix="Give --workers to run here, or --scheduler to run on a Dask cluster.",
         )
     chosen = load_sweep(spec)
+    if chosen.zero_width:
+        out.print(
+            f"{len(chosen.spec.factors)} factors; {len(chosen.zero_width)} declared parameters "
+            f"left out, their range zero-width: {', '.join(chosen.zero_width)}"
+        )
     with progress_bar("runs") as progress:
         task, runs = None, 0
 
@@ -490,6 +495,12 @@ def where(
     out.print(places_table(report))
     if report.replicates == 1:
         out.print("One replicate per place: no interval is possible; chance is not averaged out.")
+    if report.without_gap:
+        out.print(
+            f"No gap to narrow in {len(report.without_gap)} of the places (no LSOAs in England's "
+            f"most or least deprived fifth), listed last: {', '.join(report.without_gap)}.",
+            highlight=False,
+        )
     if not report.mapped:
         out.print("No map: the sweep's places have no centroids; give --centroids FILE.")
     out.print(f"Written: {', '.join(str(p) for p in written)}", highlight=False)
@@ -531,6 +542,8 @@ def places_table(report: PlacesReport, shown: int = 10) -> Table:
 def _interval(row: dict, output: str, digits: str) -> str:
     """A place's mean of an output with its interval when it has one."""
     low, high = row[f"{output}_low"], row[f"{output}_high"]
+    if math.isnan(row[output]):
+        return "no gap"
     if math.isnan(low):
         return format(row[output], digits)
     return f"{row[output]:{digits}} ({low:{digits}} to {high:{digits}})"

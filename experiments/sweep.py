@@ -31,7 +31,7 @@ from .compare import outcome, process_pool, run_seed
 from .comparison import RunOutcome, cost_per_wellby, discounted, weekly_wellbys
 from .run import atomic_write
 from .simulation import Simulation, provenance
-from .sweep_spec import Sweep
+from .sweep_spec import PARAMETERS, Sweep
 
 MANIFEST = "manifest.json"
 RUNS = "runs"
@@ -45,7 +45,8 @@ Progress = Callable[[int, int], None]  # (runs finished, runs in all)
 def design_points(sweep: Sweep) -> np.ndarray:
     """The design matrix, a row per point: SALib's samplers, or every combination for a grid.
 
-    Factors that take whole numbers are rounded."""
+    Factors that take whole numbers are rounded (a Morris design's levels are whole numbers
+    already: `on_morris_levels`)."""
     spec = sweep.spec
     if spec.design == "places":
         return np.arange(len(sweep.places), dtype=float)[:, None]
@@ -78,22 +79,24 @@ def design_points(sweep: Sweep) -> np.ndarray:
 def point_scenario(sweep: Sweep, values: Sequence[float] = ()) -> Scenario:
     """The base scenario with the sweep's horizon and town size and one point's factor values."""
     spec = sweep.spec
-    data = sweep.base.model_dump()
+    # What the base's file set, not every default: some defaults are refused where unused
+    # (a bus link's capacity).
+    data = sweep.base.model_dump(exclude_unset=True)
     if spec.years is not None:
         data["years"] = spec.years
     if spec.residents is not None:
-        data["place"]["residents"] = spec.residents
+        data.setdefault("place", {})["residents"] = spec.residents
     if sweep.places:
         if len(values):
             data["place"] = sweep.places[int(values[0])].model_dump()
         return Scenario.model_validate(data)
     for path, value, whole in zip(spec.factor_paths, values, sweep.whole, strict=False):
         value = int(value) if whole else float(value)
-        parts = path.split(".")
-        if parts[0] == "interventions":
-            data["interventions"][int(parts[1])][parts[2]] = value
+        if path in PARAMETERS:  # interventions.referral_weeks is one, not a field
+            data.setdefault("parameters", {})[path] = value
         else:
-            data["parameters"][path] = value
+            _, index, name = path.split(".")
+            data["interventions"][int(index)][name] = value
     return Scenario.model_validate(data)
 
 

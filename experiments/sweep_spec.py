@@ -13,6 +13,8 @@
     path = "interventions.0.grant_gbp"          # an intervention field: give its range
     low = 1000
     high = 5000
+    [[factors]]
+    path = "habit.*"                # every declared parameter of a section ("*": all of them)
 
 Errors name the file, the field and the fix, as a scenario file's do.
 """
@@ -45,6 +47,7 @@ DEFAULT_EFFECTS = [
     *(f"delta_gap_{m}" for m in INEQUALITY_METRICS),
 ]
 PARAMETERS = {path: (value, meta) for path, value, meta in iter_parameters(Parameters())}
+WILDCARD = "*"
 
 
 class Factor(Strict):
@@ -55,8 +58,26 @@ class Factor(Strict):
     high: float | None = None
     levels: list[float] | None = Field(None, min_length=1)
 
+    @property
+    def wildcard(self) -> bool:
+        """The factor names every declared parameter under a section: '*' or 'behaviour.*'."""
+        return WILDCARD in self.path
+
     @model_validator(mode="after")
     def a_range_or_levels(self) -> Factor:
+        if self.wildcard:
+            if self.path != WILDCARD and not (
+                self.path.endswith(".*") and self.path.count(WILDCARD) == 1
+            ):
+                raise ValueError(
+                    f"'{self.path}': a * stands for every parameter of a section, as in '*' "
+                    "(all of them) or 'behaviour.*'"
+                )
+            if (self.low, self.high, self.levels) != (None, None, None):
+                raise ValueError(
+                    f"'{self.path}' varies each parameter over its declared range: "
+                    "give no low, high or levels (name a parameter alone to set its own)"
+                )
         if self.levels is not None and (self.low is not None or self.high is not None):
             raise ValueError("give levels or low and high, not both")
         if self.low is not None and self.high is not None and self.low > self.high:
@@ -167,9 +188,12 @@ class Sweep:
         self.base = base
         self.bounds: list[tuple[float, float]] = []
         self.whole: list[bool] = []  # the factor takes whole numbers
+        self.zero_width: list[str] = []  # parameters a wildcard names that have nothing to vary
         self.places = [] if spec.places is None else real_places(spec.places, folder, where)
         if self.places:
             self.bounds, self.whole = [(0, len(self.places) - 1)], [True]
+        if any(factor.wildcard for factor in spec.factors):
+            self.spec = spec = spec.model_copy(update={"factors": self.expanded(where)})
         if spec.residents is not None and (base.place.local_authority or self.places):
             raise InputError(
                 "residents sets the size of a preset town; the base scenario is a real place.",
@@ -194,8 +218,40 @@ class Sweep:
                     where=f"{where}: field 'factors.{i}'",
                     fix="Give a low below its high, or leave the factor out.",
                 )
-            self.bounds.append((float(min(values)), float(max(values))))
+            low, high = float(min(values)), float(max(values))
+            if whole and spec.design == "morris":
+                low, high = on_morris_levels(low, high, spec.morris_levels, where, i, factor.path)
+            self.bounds.append((low, high))
             self.whole.append(whole)
+
+    def expanded(self, where: str) -> list[Factor]:
+        """The factors with each wildcard replaced by the declared parameters it names whose
+        range is not zero-width (those are kept in `zero_width`); a factor named on its own
+        keeps its own range, wherever a wildcard also names it."""
+        named = {factor.path for factor in self.spec.factors if not factor.wildcard}
+        chosen: dict[str, Factor] = {}
+        for i, factor in enumerate(self.spec.factors):
+            if not factor.wildcard:
+                chosen[factor.path] = factor
+                continue
+            section = factor.path.removesuffix(WILDCARD)
+            paths = [path for path in PARAMETERS if path.startswith(section)]
+            if not paths:
+                sections = {path.rpartition(".")[0] + ".*" for path in PARAMETERS}
+                close = difflib.get_close_matches(factor.path, sorted(sections), n=1)
+                raise InputError(
+                    f"'{factor.path}' names no declared parameter.",
+                    where=f"{where}: field 'factors.{i}.path'",
+                    fix=(f"Did you mean '{close[0]}'? " if close else "")
+                    + "Give '*' for every parameter, or a section of model/parameters.py.",
+                )
+            for path in paths:
+                low, high = PARAMETERS[path][1]["range"]
+                if low == high and path not in self.zero_width:
+                    self.zero_width.append(path)
+                elif low != high and path not in named:
+                    chosen.setdefault(path, Factor(path=path))
+        return list(chosen.values())
 
     def declared(self, path: str, where: str) -> tuple[tuple[float | None, float | None], bool]:
         """A factor's declared range and whether it takes whole numbers; an error if unknown."""
@@ -245,6 +301,26 @@ class Sweep:
             "names": self.spec.factor_paths,
             "bounds": [list(b) for b in self.bounds],
         }
+
+
+def on_morris_levels(
+    low: float, high: float, levels: int, where: str, index: int, path: str
+) -> tuple[float, float]:
+    """A whole-number factor's range for a Morris design: the widest middle part of its range
+    whose every level is a whole number, so no run's value is rounded (a rounded step is not
+    the design's, and SALib divides each change in an output by the design's step)."""
+    low, high = math.ceil(low), math.floor(high)
+    steps = levels - 1
+    span = (high - low) // steps * steps
+    if span <= 0:
+        raise InputError(
+            f"'{path}' takes the whole numbers {low} to {high}: too few for {levels} Morris "
+            "levels, each a whole number.",
+            where=f"{where}: field 'factors.{index}'",
+            fix=f"Set morris_levels to {high - low + 1} or fewer, or widen its range.",
+        )
+    low += (high - low - span) // 2
+    return float(low), float(low + span)
 
 
 def load_sweep(path: str | Path) -> Sweep:
