@@ -29,13 +29,19 @@ DEFAULT_BY = "delta_gap_inactive_pct"
 
 @dataclass
 class PlacesReport:
-    """The places of one sweep, the place where `by` narrows the gap most first."""
+    """The places of one sweep, the place where `by` narrows the gap most first (places with
+    no gap, lacking LSOAs in England's most or least deprived fifth, last)."""
 
     by: str  # the output ranked: delta_gap_<metric>
     narrowing: int  # the sign of a change in `by` that narrows the gap (+1 or -1)
     replicates: int
     outputs: list[str]
     table: pd.DataFrame  # a row per place: means, <output>_low/_high, place facts, x_km, y_km
+
+    @property
+    def without_gap(self) -> list[str]:
+        """The places with no gap to narrow: no LSOAs in the most or least deprived fifth."""
+        return self.table.local_authority[self.table[self.by].isna()].tolist()
 
     @property
     def mapped(self) -> bool:
@@ -130,6 +136,7 @@ def place_facts(places: list[str], files: dict, where: str) -> pd.DataFrame:
 def figure(report: PlacesReport) -> Figure:
     """Each place at the mean of its LSOA centroids, coloured by the change in the gap
     (diverging about zero), sized by population."""
+    from matplotlib import colormaps
     from matplotlib.colors import TwoSlopeNorm
     from matplotlib.figure import Figure
 
@@ -137,7 +144,7 @@ def figure(report: PlacesReport) -> Figure:
 
     table, metric = report.table, METRICS[report.by.removeprefix("delta_gap_")]
     # Narrowing in blue, widening in red, whichever sign narrows this metric's gap.
-    colours = "RdBu" if report.narrowing > 0 else "RdBu_r"
+    colours = colormaps["RdBu" if report.narrowing > 0 else "RdBu_r"].with_extremes(bad="lightgrey")
     limit = float(np.nanmax(np.abs(table[report.by]))) or 1.0
     fig = Figure(figsize=(7, 8), layout="constrained")
     ax = fig.add_subplot()
@@ -163,7 +170,8 @@ def figure(report: PlacesReport) -> Figure:
     bar = fig.colorbar(dots, ax=ax, shrink=0.6)
     bar.set_label(
         f"change in the gap in {metric.label.lower()} ({metric.change_unit}; {runs})\n"
-        f"{'positive' if report.narrowing > 0 else 'negative'} (blue) narrows the gap"
+        f"{'positive' if report.narrowing > 0 else 'negative'} (blue) narrows the gap; grey: "
+        "no gap (no LSOAs in the most or the least deprived fifth)"
     )
     ax.set_aspect("equal")
     ax.set_xlabel("km east")

@@ -22,3 +22,11 @@ def test_use_from_python_runs(capsys):
     assert namespace["effect"].cost_gbp > 0
     assert set(namespace["table"].columns) == {"step", "quintile", "metric", "value"}
     assert "inactive_pct" in capsys.readouterr().out
+
+
+def python_blocks(section: str) -> list[str]:
+    """Every ```python block under the heading `section`, up to the next heading."""
+    text = README.read_text()
+    body = text[text.index(f"# {section}\n") :].split("\n", 1)[1]
+    body = re.split(r"^##", body, maxsplit=1, flags=re.MULTILINE)[0]  # to the next heading
+    return re.findall(r"```python\n(.*?)```", body, re.DOTALL)

@@ -118,3 +118,46 @@ def test_errors_exit_2_and_write_nothing(tmp_path, make, args, says):
 def test_an_unknown_output_to_rank_by_names_the_choices(tmp_path):
     with pytest.raises(InputError, match="delta_gap_inactive_pct"):
         where_it_narrows(places_sweep(tmp_path / "sweep"), by="delta_gap_lonely_pct")
+
+
+@pytest.fixture(scope="module")
+def tiny_england(tmp_path_factory) -> Path:
+    """A real places sweep of the two sample local authorities, 2 seeds, as runs/england."""
+    from healthgap.experiments.sweep import run_sweep
+    from healthgap.experiments.sweep_spec import load_sweep
+
+    folder = tmp_path_factory.mktemp("england")
+    (folder / "base.toml").write_text(
+        'years = 0.5\n[parameters]\nburn_in_weeks = 13\n[[interventions]]\ntype = "outreach"\n'
+        'channel = "link_worker"\nworkers = 2\ntarget = "most_deprived"\n'
+    )
+    (folder / "sweep.toml").write_text(
+        f'base = "base.toml"\ndesign = "places"\nreplicates = 2\npaired = true\n[places]\n'
+        f'imd_file = "{SAMPLES / "File_1_sample_IMD.csv"}"\n'
+        f'population_file = "{SAMPLES / "File_6_sample_population.csv"}"\n'
+        f'centroids_file = "{SAMPLES / "sample_centroids.csv"}"\nsample = 0.1\n'
+    )
+    run_sweep(load_sweep(folder / "sweep.toml"), folder / "runs" / "england", workers=1)
+    return folder
+
+
+def test_readme_loads_the_runs_with_pandas_polars_and_duckdb(tiny_england, monkeypatch, capsys):
+    from tests.test_readme import python_blocks
+
+    blocks = python_blocks("England: where would it narrow the gap?")
+    assert [b.split()[1] for b in blocks] == ["pandas", "polars", "duckdb"]
+    monkeypatch.chdir(tiny_england)
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+        assert "Kelby and Marne" in capsys.readouterr().out
+
+
+def test_a_real_places_sweep_gets_its_map(tiny_england):
+    folder = tiny_england / "runs" / "england"
+    report = where_it_narrows(folder)
+    assert report.table.local_authority.tolist() == PLACES and report.mapped
+    assert report.without_gap == ["Kelby and Marne"]  # no LSOA in IMD deciles 1 and 2
+    result = healthgap("where", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert "No gap to narrow in 1 of the places" in " ".join(result.stdout.split())
+    assert (folder / "places.png").exists()
