@@ -14,6 +14,8 @@ from SALib.sample import morris as morris_sampler
 from SALib.sample import sobol as sobol_sampler
 
 from healthgap.experiments.sensitivity import analyse, write
+from healthgap.experiments.sweep import design_points
+from healthgap.experiments.sweep_spec import load_sweep
 from healthgap.model.errors import InputError
 
 FACTORS = ["behaviour.travel_weight", "habit.confidence_decay", "x3"]
@@ -23,17 +25,24 @@ REPLICATES = 2
 
 
 def sweep_folder(
-    folder: Path, design: str, points: np.ndarray, spec: dict, noise: float = 0.0
+    folder: Path,
+    design: str,
+    points: np.ndarray,
+    spec: dict,
+    noise: float = 0.0,
+    problem: dict = PROBLEM,
+    slopes: tuple[float, ...] = (10, 1, 0),
 ) -> Path:
-    """A sweep folder as `healthgap sweep` writes it, for wellbys = 10*x1 + x2 (plus chance with
-    standard deviation `noise` in each run) that ignores x3, and an output that never changes."""
+    """A sweep folder as `healthgap sweep` writes it, for wellbys = slopes . x (by default
+    10*x1 + x2, which ignores x3) plus chance with standard deviation `noise` in each run, and
+    an output that never changes."""
     folder.mkdir()
     manifest = {
         "design": design,
-        "problem": PROBLEM,
+        "problem": problem,
         "samples": 64,
         "replicates": REPLICATES,
-        "factors": FACTORS,
+        "factors": problem["names"],
         "outputs": OUTPUTS,
         "points": points.tolist(),
         "spec": spec,
@@ -45,8 +54,8 @@ def sweep_folder(
     for point, x in enumerate(points):
         for replicate in range(REPLICATES):
             run = {"point": point, "replicate": replicate, "seed": 100 + replicate}
-            run |= dict(zip(FACTORS, x, strict=True))
-            run |= {"wellbys": 10 * x[0] + x[1] + chance.normal(0, noise), "flat": 3.0}
+            run |= dict(zip(problem["names"], x, strict=True))
+            run |= {"wellbys": np.dot(slopes, x) + chance.normal(0, noise), "flat": 3.0}
             pd.DataFrame([run]).to_parquet(folder / "runs" / f"{point}-{replicate}.parquet")
     return folder
 
@@ -108,6 +117,32 @@ def test_morris_recovers_a_known_answer(morris):
     assert mu_star["x3"] == pytest.approx(0, abs=0.05)
     assert mu_star["behaviour.travel_weight"] == pytest.approx(10, abs=0.1)
     assert set(result.table["index"]) == {"mu_star", "sigma"}
+
+
+def test_morris_mu_star_of_a_whole_number_factor_is_its_effect_across_its_range(tmp_path):
+    """Its Morris levels are whole numbers, so no run's value is rounded off the design's step:
+    wellbys = 3 * min_volunteers + 10 * travel_weight gives mu* 3 and 10 times their ranges."""
+    spec = tmp_path / "sweep.toml"
+    spec.write_text(
+        'base = "baseline"\ndesign = "morris"\nsamples = 20\n[[factors]]\n'
+        'path = "groups.min_volunteers"\n[[factors]]\npath = "behaviour.travel_weight"\n'
+    )
+    sweep = load_sweep(spec)
+    points = design_points(sweep)
+    (low, high), (travel_low, travel_high) = sweep.bounds
+    assert 1 <= low < high <= 5 and (high - low) % 3 == 0  # declared 1 to 5; 4 levels
+    assert set(points[:, 0]) == set(np.linspace(low, high, 4))
+    folder = sweep_folder(
+        tmp_path / "whole",
+        "morris",
+        points,
+        {"morris_levels": 4},
+        problem=sweep.problem,
+        slopes=(3, 10),
+    )
+    mu_star = indices(analyse(folder).table, "mu_star").value
+    assert mu_star["groups.min_volunteers"] == pytest.approx(3 * (high - low))
+    assert mu_star["behaviour.travel_weight"] == pytest.approx(10 * (travel_high - travel_low))
 
 
 def test_missing_runs_name_their_count(saltelli):
