@@ -510,19 +510,23 @@ def places_table(report: PlacesReport, shown: int = 10) -> Table:
     """The places where the gap narrows most and least, with 95% intervals."""
     from healthgap.model.metrics import METRICS
 
-    metric = METRICS[report.by.removeprefix("delta_gap_")]
+    kind, name = report.by.removeprefix("delta_").split("_", 1)
+    measure = "gap (quintile 1 minus 5)" if kind == "gap" else "slope index of inequality"
+    metric = METRICS[name]
     runs = (
         "one run"
         if report.replicates == 1
         else f"mean of {report.replicates} seeds, 95% t interval"
     )
     table = Table(
-        title=f"Where the gap in {metric.short} narrows most and least ({len(report.table)} places)",
-        caption=f"Change in the gap in {metric.change_unit} ({runs}); "
+        title=f"Where the {measure} in {metric.short} narrows most and least "
+        f"({len(report.table)} places)",
+        caption=f"Change in the {measure} in {metric.change_unit} ({runs}); "
         f"{'a rise' if report.narrowing > 0 else 'a fall'} narrows it. Decile 1: share of the "
         "place's LSOAs in England's most deprived 10%.",
     )
-    for column in ("rank", "local authority", "gap change", "decile 1", "population", "WELLBYs"):
+    change = "gap change" if kind == "gap" else "SII change"
+    for column in ("rank", "local authority", change, "decile 1", "population", "WELLBYs"):
         table.add_column(column, justify="left" if column == "local authority" else "right")
     rows = report.table
     for part in (rows.head(shown), rows.tail(shown)) if len(rows) > 2 * shown else (rows,):

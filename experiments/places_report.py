@@ -32,7 +32,7 @@ class PlacesReport:
     """The places of one sweep, the place where `by` narrows the gap most first (places with
     no gap, lacking LSOAs in England's most or least deprived fifth, last)."""
 
-    by: str  # the output ranked: delta_gap_<metric>
+    by: str  # the output ranked: delta_gap_<metric> or delta_sii_<metric>
     narrowing: int  # the sign of a change in `by` that narrows the gap (+1 or -1)
     replicates: int
     outputs: list[str]
@@ -64,12 +64,12 @@ def where_it_narrows(
             where=str(folder),
             fix='Give the folder of a sweep with design = "places" (see the README, "Sweeps").',
         )
-    gaps = [o for o in manifest["outputs"] if o.startswith("delta_gap_")]
+    gaps = [o for o in manifest["outputs"] if o.startswith(("delta_gap_", "delta_sii_"))]
     if by not in gaps:
         raise InputError(
             f"The sweep has no output '{by}' to rank the places by.",
             where=str(folder),
-            fix=f"Rank by one of its changes in a gap: {', '.join(gaps)}."
+            fix=f"Rank by one of its changes in a gap or SII: {', '.join(gaps)}."
             if gaps
             else "Run the sweep with paired = true and a delta_gap_<metric> output.",
         )
@@ -87,7 +87,9 @@ def where_it_narrows(
         )
     files = manifest["place_files"] | ({"centroids_file": str(centroids)} if centroids else {})
     table = table.join(place_facts(manifest["places"], files, str(folder)))
-    narrowing = -METRICS[by.removeprefix("delta_gap_")].gap_widens_when
+    kind, metric = by.removeprefix("delta_").split("_", 1)
+    # The gap is quintile 1 minus 5; the SII least minus most deprived, the other way round.
+    narrowing = METRICS[metric].gap_widens_when * (-1 if kind == "gap" else 1)
     table = table.sort_values(by, ascending=narrowing < 0, ignore_index=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     return PlacesReport(by, narrowing, manifest["replicates"], outputs, table)
@@ -135,25 +137,30 @@ def place_facts(places: list[str], files: dict, where: str) -> pd.DataFrame:
 
 def figure(report: PlacesReport) -> Figure:
     """Each place at the mean of its LSOA centroids, coloured by the change in the gap
-    (diverging about zero), sized by population."""
-    from matplotlib import colormaps
+    (diverging about zero; grey where it has none), sized by population."""
     from matplotlib.colors import TwoSlopeNorm
     from matplotlib.figure import Figure
 
-    from healthgap.model.metrics import METRICS
-
-    table, metric = report.table, METRICS[report.by.removeprefix("delta_gap_")]
-    # Narrowing in blue, widening in red, whichever sign narrows this metric's gap.
-    colours = colormaps["RdBu" if report.narrowing > 0 else "RdBu_r"].with_extremes(bad="lightgrey")
+    table = report.table
+    size = 10 + 200 * table.population / table.population.max()
+    has_gap = table[report.by].notna()
     limit = float(np.nanmax(np.abs(table[report.by]))) or 1.0
-    fig = Figure(figsize=(7, 8), layout="constrained")
+    fig = Figure(figsize=(8, 8), layout="constrained")
     ax = fig.add_subplot()
+    ax.scatter(
+        table.x_km[~has_gap],
+        table.y_km[~has_gap],
+        s=size[~has_gap],
+        color="0.6",
+        label="none: no LSOAs in the most or the least deprived fifth",
+    )
     dots = ax.scatter(
-        table.x_km,
-        table.y_km,
-        c=table[report.by],
-        s=8 + 120 * table.population / table.population.max(),
-        cmap=colours,
+        table.x_km[has_gap],
+        table.y_km[has_gap],
+        c=table[report.by][has_gap],
+        s=size[has_gap],
+        # Narrowing in blue, widening in red, whichever sign narrows this metric's gap.
+        cmap="RdBu" if report.narrowing > 0 else "RdBu_r",
         norm=TwoSlopeNorm(0, -limit, limit),
         edgecolors="grey",
         linewidths=0.3,
@@ -167,12 +174,12 @@ def figure(report: PlacesReport) -> Figure:
             textcoords="offset points",
         )
     runs = "one run" if report.replicates == 1 else f"mean of {report.replicates} seeds"
-    bar = fig.colorbar(dots, ax=ax, shrink=0.6)
-    bar.set_label(
-        f"change in the gap in {metric.label.lower()} ({metric.change_unit}; {runs})\n"
-        f"{'positive' if report.narrowing > 0 else 'negative'} (blue) narrows the gap; grey: "
-        "no gap (no LSOAs in the most or the least deprived fifth)"
+    fig.colorbar(dots, ax=ax, shrink=0.6).set_label(
+        f"{report.by} ({runs}):\n"
+        f"{'positive' if report.narrowing > 0 else 'negative'} (blue) narrows it"
     )
+    if not has_gap.all():
+        ax.legend(loc="upper left", fontsize=8, markerscale=0.6)
     ax.set_aspect("equal")
     ax.set_xlabel("km east")
     ax.set_ylabel("km north")
