@@ -497,8 +497,9 @@ def where(
         out.print("One replicate per place: no interval is possible; chance is not averaged out.")
     if report.without_gap:
         out.print(
-            f"No gap to narrow in {len(report.without_gap)} of the places (no LSOAs in England's "
-            f"most or least deprived fifth), listed last: {', '.join(report.without_gap)}.",
+            f"No gap to narrow in {len(report.without_gap)} of the places "
+            f"({report.no_gap_because}), listed last: "
+            f"{', '.join(report.without_gap)}.",
             highlight=False,
         )
     if not report.mapped:

@@ -40,8 +40,15 @@ class PlacesReport:
 
     @property
     def without_gap(self) -> list[str]:
-        """The places with no gap to narrow: no LSOAs in the most or least deprived fifth."""
+        """The places with no gap to narrow (`no_gap_because`)."""
         return self.table.local_authority[self.table[self.by].isna()].tolist()
+
+    @property
+    def no_gap_because(self) -> str:
+        """Why a place has no gap (or SII) to narrow."""
+        if self.by.startswith("delta_gap_"):
+            return "no LSOAs in England's most or least deprived fifth"
+        return "LSOAs in fewer than two IMD deciles"
 
     @property
     def mapped(self) -> bool:
@@ -152,7 +159,7 @@ def figure(report: PlacesReport) -> Figure:
         table.y_km[~has_gap],
         s=size[~has_gap],
         color="0.6",
-        label="none: no LSOAs in the most or the least deprived fifth",
+        label=f"none: {report.no_gap_because}",
     )
     dots = ax.scatter(
         table.x_km[has_gap],
