@@ -35,6 +35,7 @@ INDEX_NAMES = {
 }
 RANKED_BY = {"saltelli": "ST", "morris": "mu_star"}
 COLUMNS = ["output", "factor", "index", "value", "conf_low", "conf_high"]
+PLOTTED = 20  # factors a plot shows at most, the most influential (the table has every one)
 
 
 @dataclass
@@ -185,12 +186,14 @@ def interval_rows(problem: dict, found: dict, index: str, conf: str) -> pd.DataF
 
 
 def figure(result: Sensitivity, output: str) -> Figure:
-    """Horizontal bars of each index with its interval, the most influential factor on top."""
+    """Horizontal bars of each index with its interval, the most influential factor on top
+    (the first `PLOTTED` of them)."""
     from matplotlib.figure import Figure
 
     from healthgap.model.metrics import METRICS
 
-    factors = result.ranked(output)[::-1]  # barh draws bottom up
+    ranked = result.ranked(output)
+    factors = ranked[:PLOTTED][::-1]  # barh draws bottom up
     rows = result.table[result.table.output == output]
     kinds = rows["index"].unique().tolist()
     height = 0.8 / len(kinds)
@@ -204,7 +207,8 @@ def figure(result: Sensitivity, output: str) -> Figure:
     ax.set_yticks(np.arange(len(factors)), [factor_label(f) for f in factors], fontsize=8)
     ax.axvline(0, color="black", linewidth=0.8)
     metric = METRICS.get(output)
-    ax.set_title(metric.label if metric else output)
+    shown = f" (the top {PLOTTED} of {len(ranked)} factors)" if len(ranked) > PLOTTED else ""
+    ax.set_title((metric.label if metric else output) + shown)
     ax.set_xlabel(
         "share of the output's variance (95% bootstrap interval)"
         if result.design == "saltelli"

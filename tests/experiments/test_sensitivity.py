@@ -13,7 +13,7 @@ import pytest
 from SALib.sample import morris as morris_sampler
 from SALib.sample import sobol as sobol_sampler
 
-from healthgap.experiments.sensitivity import analyse, write
+from healthgap.experiments.sensitivity import PLOTTED, analyse, figure, write
 from healthgap.experiments.sweep import design_points
 from healthgap.experiments.sweep_spec import load_sweep
 from healthgap.model.errors import InputError
@@ -163,6 +163,18 @@ def test_write_gives_a_table_and_a_plot_per_output(morris, tmp_path):
     written = write(analyse(morris), tmp_path / "sa")
     assert [p.name for p in written] == ["sa.csv", "sa-wellbys.png"]
     assert pd.read_csv(written[0]).columns.tolist()[:4] == ["output", "factor", "index", "value"]
+
+
+def test_a_plot_shows_the_most_influential_factors_of_many(tmp_path):
+    names = [f"x{i}" for i in range(PLOTTED + 5)]
+    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+    points = morris_sampler.sample(problem, 4, num_levels=4, seed=3)
+    slopes = tuple(range(len(names)))  # x0 matters least
+    folder = sweep_folder(tmp_path / "many", "morris", points, {}, problem=problem, slopes=slopes)
+    axes = figure(analyse(folder), "wellbys").axes[0]
+    shown = [tick.get_text() for tick in axes.get_yticklabels()]
+    assert shown[::-1] == names[::-1][:PLOTTED]  # the top one at the top
+    assert f"the top {PLOTTED} of {len(names)} factors" in axes.get_title()
 
 
 def healthgap(*args: str, cwd: Path) -> subprocess.CompletedProcess:
