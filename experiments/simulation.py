@@ -50,6 +50,7 @@ def burnt_in_town(
         seed,
         mesa_agents=mesa_agents,
         horizon_weeks=scenario.weeks,
+        scale=scenario.place.sample,
     )
 
 

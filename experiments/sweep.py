@@ -77,15 +77,16 @@ def design_points(sweep: Sweep) -> np.ndarray:
 
 
 def point_scenario(sweep: Sweep, values: Sequence[float] = ()) -> Scenario:
-    """The base scenario with the sweep's horizon and town size and one point's factor values."""
+    """The base scenario with the sweep's horizon and sample of its town and one point's factor
+    values."""
     spec = sweep.spec
     # What the base's file set, not every default: some defaults are refused where unused
     # (a bus link's capacity).
     data = sweep.base.model_dump(exclude_unset=True)
     if spec.years is not None:
         data["years"] = spec.years
-    if spec.residents is not None:
-        data.setdefault("place", {})["residents"] = spec.residents
+    if spec.residents is not None:  # a sample of the base town, so interventions shrink alike
+        data.setdefault("place", {})["sample"] = spec.residents / sweep.base.place.residents
     if sweep.places:
         if len(values):
             data["place"] = sweep.places[int(values[0])].model_dump()

@@ -108,7 +108,12 @@ class SweepSpec(Strict):
     places: PlaceSet | None = Field(None, description="the local authorities of a places design")
     replicates: int = Field(1, ge=1, le=10_000)
     years: float | None = Field(None, gt=0, le=50, description="horizon (default: the base's)")
-    residents: int | None = Field(None, ge=100, le=5_000_000, description="preset town size")
+    residents: int | None = Field(
+        None,
+        ge=100,
+        le=5_000_000,
+        description="adults simulated: a sample of the base's preset town, interventions alike",
+    )
     paired: bool = False
     outputs: list[str] | None = Field(None, min_length=1)
     seed: int = Field(1, ge=0)
@@ -199,6 +204,13 @@ class Sweep:
                 "residents sets the size of a preset town; the base scenario is a real place.",
                 where=f"{where}: field 'residents'",
                 fix="Remove residents; set a real place's sample fraction instead.",
+            )
+        if spec.residents is not None and spec.residents > base.place.residents:
+            raise InputError(
+                f"residents ({spec.residents:,}) simulates a sample of the base's town, which has "
+                f"{base.place.residents:,} adults.",
+                where=f"{where}: field 'residents'",
+                fix=f"Give at most {base.place.residents:,}, or a base scenario with a larger town.",
             )
         for i, factor in enumerate(spec.factors):
             declared, whole = self.declared(factor.path, f"{where}: field 'factors.{i}.path'")

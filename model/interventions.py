@@ -9,13 +9,18 @@ in its first week, applies each week it runs, and stops after its last week or
 as soon as its budget refuses a payment. Every pound goes through `spend`, which
 refuses anything over the budget, so an intervention can never overspend; what
 was spent is in `model.spending`.
+
+A model may simulate a sample of a place's adults (`HealthgapModel.scale`, the
+place's `sample`). Its interventions shrink alike (`scaled`: budgets, workers,
+capacities and fixed costs times the sample), so a sample of the town gets a
+sample of each intervention; what they spend is recorded at full scale.
 """
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 import numpy as np
 from pydantic import (
@@ -53,6 +58,7 @@ class Intervention(BaseModel):
     """What every intervention has: a name, when it runs, a budget, and where it is aimed."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    SCALED: ClassVar[tuple[str, ...]] = ()  # its size fields, besides the budget (see `scaled`)
 
     name: str | None = None
     start_year: float = Field(0, ge=0, description="years after the start when it begins")
@@ -83,6 +89,18 @@ class Intervention(BaseModel):
     @property
     def end_week(self) -> float:
         return np.inf if self.end_year is None else round(self.end_year * WEEKS_PER_YEAR)
+
+    def scaled(self, scale: float) -> Intervention:
+        """The same intervention for a town of `scale` times the place's adults: its budget and
+        size fields (`SCALED`) times `scale`, whole numbers rounded."""
+        if scale == 1:
+            return self
+        update = {}
+        for name in ("budget_gbp", *self.SCALED):
+            value = getattr(self, name)
+            if value is not None:
+                update[name] = round(value * scale) if isinstance(value, int) else value * scale
+        return self.model_copy(update=update)
 
     def setup(self, model: HealthgapModel) -> InterventionState:
         """A fresh state for one model run."""
@@ -121,13 +139,15 @@ class Intervention(BaseModel):
         """Undo what lasts only while it runs (default: nothing)."""
 
     def spend(self, model: HealthgapModel, state: InterventionState, amount: float) -> bool:
-        """Pay `amount` if the budget allows; once a payment is refused, the money has run out."""
+        """Pay `amount` if the budget allows; once a payment is refused, the money has run out.
+        The model records it at the full place's scale."""
         over = self.budget_gbp is not None and state.spent_gbp + amount > self.budget_gbp + 1e-6
         if over or state.out_of_money:
             state.out_of_money = True
             return False
         state.spent_gbp += amount
-        model.spending[self.label] = model.spending.get(self.label, 0.0) + amount
+        full_scale = amount / model.scale
+        model.spending[self.label] = model.spending.get(self.label, 0.0) + full_scale
         return True
 
 
@@ -234,6 +254,7 @@ class Outreach(Intervention):
     first visit if offered.
     """
 
+    SCALED = ("workers",)
     type: Literal["outreach"] = "outreach"
     channel: Literal["link_worker", "gp_referral", "champions", "faith_centre"] = "link_worker"
     workers: float = Field(1, ge=0)
@@ -331,6 +352,7 @@ class Transport(Intervention):
     whenever one starts or stops (`HealthgapModel.update_travel`).
     """
 
+    SCALED = ("capacity", "cost_per_year_gbp")
     type: Literal["transport"] = "transport"
     mode: TransportMode
     neighbourhoods: list[str] = Field(..., min_length=2)
@@ -393,6 +415,7 @@ class DirectoryState(InterventionState):
 class Directory(Intervention):
     """One online directory of local groups: more people know what is on."""
 
+    SCALED = ("setup_cost_gbp", "cost_per_year_gbp")
     type: Literal["directory"] = "directory"
     setup_cost_gbp: float = Field(5_000, ge=0, description="building it (assumption)")
     cost_per_year_gbp: float = Field(2_000, ge=0, description="keeping it current (assumption)")
@@ -489,6 +512,7 @@ class LowImpactOffer(Intervention):
 class WalkTo5k(Intervention):
     """A progressive pathway: settled walkers move on to a run club or parkrun nearby."""
 
+    SCALED = ("coach_cost_per_year_gbp",)
     type: Literal["walk_to_5k"] = "walk_to_5k"
     graduation_rate: float = Field(
         0.02, ge=0, le=1, description="chance a week a settled walker moves on (assumption)"

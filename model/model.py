@@ -40,8 +40,10 @@ class HealthgapModel(mesa.Model):
         interventions=(),
         mesa_agents: bool = True,
         horizon_weeks: int | None = None,
+        scale: float = 1.0,
     ) -> None:
         super().__init__(rng=seed)
+        self.scale = scale  # the share of the place's adults simulated; interventions shrink alike
         self.horizon_weeks = horizon_weeks  # Mesa's `running` turns False there (None: never)
         self.seed = int(seed)
         self.params = parameters or Parameters()
@@ -87,8 +89,9 @@ class HealthgapModel(mesa.Model):
 
     def add_interventions(self, interventions: Iterable[Intervention]) -> None:
         """Attach interventions, each with its own state for this run (a spec never changes, so
-        one serves many runs); they act from week 1."""
+        one serves many runs); they act from week 1, shrunk to the model's scale."""
         for spec in interventions:
+            spec = spec.scaled(self.scale)
             self.interventions.append((spec, spec.setup(self)))
 
     def burn_in(self, weeks: int) -> None:

@@ -70,7 +70,8 @@ def build_place(scenario: Scenario) -> Town:
     """The scenario's town: its preset, or the LSOAs of its local authority."""
     place = scenario.place
     if place.local_authority is None:
-        return typical_town(place.residents, place.neighbourhoods, place.deciles)
+        simulated = max(place.neighbourhoods, round(place.residents * place.sample))
+        return typical_town(simulated, place.neighbourhoods, place.deciles)
     return town_for(place_neighbourhoods(place), place.sample)
 
 

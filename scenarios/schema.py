@@ -36,7 +36,7 @@ class Place(Strict):
     """Where: a synthetic town (preset), or the LSOAs of a real English local authority."""
 
     preset: Literal["typical_town"] | None = "typical_town"
-    residents: int = Field(50_000, ge=100, le=5_000_000, description="adults simulated (preset)")
+    residents: int = Field(50_000, ge=100, le=5_000_000, description="adults of the town (preset)")
     neighbourhoods: int = Field(30, ge=10, le=5_000, description="neighbourhoods (preset)")
     deciles: list[int] | None = Field(
         None, description="IMD decile of each neighbourhood (preset); default: every decile"
@@ -47,7 +47,9 @@ class Place(Strict):
     centroids_file: str | None = Field(
         None, description="LSOA centroids: code, longitude, latitude"
     )
-    sample: float = Field(1.0, gt=0, le=1, description="share of a real place's adults to simulate")
+    sample: float = Field(
+        1.0, gt=0, le=1, description="share of the place's adults to simulate; interventions shrink alike"
+    )
 
     @field_validator(*PLACE_FILES)
     @classmethod

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from healthgap.experiments.sweep import design_points, run_sweep
+from healthgap.experiments.sweep import design_points, point_scenario, run_sweep
 from healthgap.experiments.sweep_spec import load_sweep
 from healthgap.model.errors import InputError
 
@@ -210,6 +210,7 @@ def test_designs_come_from_salib_or_every_combination(tmp_path, design, body, po
             '[[factors]]\npath = "interventions.0.grant_gpb"\nlow = 1\nhigh = 2\n',
             "Did you mean 'grant_gbp'",
         ),
+        ('residents = 5000\n[[factors]]\npath = "behaviour.travel_weight"\n', "at most 2,000"),
     ],
     ids=[
         "unknown-key",
@@ -217,6 +218,7 @@ def test_designs_come_from_salib_or_every_combination(tmp_path, design, body, po
         "low-above-high",
         "saltelli-with-levels",
         "unknown-intervention-field",
+        "residents-above-the-base-town",
     ],
 )
 def test_bad_sweep_files_exit_2_naming_file_and_field(tmp_path, body, says):
@@ -226,6 +228,15 @@ def test_bad_sweep_files_exit_2_naming_file_and_field(tmp_path, body, says):
     message = " ".join(result.stderr.split())
     assert "sweep.toml" in message and says in message, message
     assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_residents_simulates_a_sample_of_the_base_town(tmp_path):
+    """A smaller town in a sweep is a sample of the base's place: its interventions shrink alike
+    (and its WELLBYs and costs are counted for the whole place)."""
+    text = 'base = "small.toml"\nresidents = 500\n[[factors]]\npath = "behaviour.travel_weight"\n'
+    spec = write_sweep(tmp_path, text=text)
+    scenario = point_scenario(load_sweep(spec))
+    assert scenario.place.residents == 2000 and scenario.place.sample == 0.25
 
 
 def test_an_unreachable_scheduler_exits_2_quickly(tmp_path):

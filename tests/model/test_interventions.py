@@ -287,3 +287,24 @@ def test_a_budget_that_runs_out_stops_the_intervention(start):
     assert model.spending["transport"] == 3_000
     assert state.phase == "ended" and state.out_of_money
     assert not model.people.driven.any() and not model.driven_routes.any()
+
+
+def test_a_sampled_town_gets_a_sample_of_each_intervention_and_its_costs_at_full_scale():
+    """Half the town (scale 0.5) gets half the grants and half a link worker; the money each
+    spends is reported for the whole place, so the two runs cost the same."""
+    plan = [
+        SeedFunding(budget_gbp=100_000, grant_gbp=10_000, most_deprived=5),
+        Outreach(workers=4, target="inactive"),
+    ]
+    runs = []
+    for residents, scale in ((20_000, 1.0), (10_000, 0.5)):
+        town = typical_town(residents=residents, neighbourhoods=20)
+        start = HealthgapModel(town, Parameters(), seed=8, mesa_agents=False, scale=scale)
+        runs.append((start.groups.n, run(start, plan, weeks=26)))
+    opened = [model.groups.n - before for before, model in runs]
+    assert opened == [10, 5]
+    full, half = (model for _, model in runs)
+    assert full.spending == pytest.approx(half.spending)
+    assert sum(full.spending.values()) == pytest.approx(100_000 + 4 * 35_000 / 2)
+    referred = [(m.people.referred_until > 0).mean() for m in (full, half)]
+    assert referred[1] == pytest.approx(referred[0], rel=0.3)
