@@ -18,7 +18,9 @@ sample of each intervention; what they spend is recorded at full scale.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
@@ -34,13 +36,17 @@ from pydantic import (
 
 from . import behaviour
 from .groups import LOW_IMPACT, TYPE_INDEX, TYPE_NAMES
+from .parameters import Travel
+from .town import BusRoute, Town
 
 if TYPE_CHECKING:
     from .model import HealthgapModel
 
 GroupTypeName = Literal[TYPE_NAMES]  # type: ignore[valid-type]
 LOW_IMPACT_TYPES = tuple(name for name, low in zip(TYPE_NAMES, LOW_IMPACT, strict=True) if low)
-TransportMode = Literal["bus_link", "fare_subsidy", "volunteer_drivers"]
+TransportMode = Literal[
+    "bus_route", "more_buses", "fare_subsidy", "volunteer_drivers", "demand_responsive"
+]
 WEEKS_PER_YEAR = 52
 
 
@@ -339,41 +345,99 @@ class TransportState(InterventionState):
 
     mode: TransportMode
     routes: list[tuple[int, int]]  # every pair of the neighbourhoods it serves, once
+    new_route: BusRoute | None = None  # bus_route: the service it runs
+    factor: float = 1.0  # more_buses: how many times the buses of the routes it serves
+    bus_hours_per_week: float = 0.0  # bus modes: what it pays for
     enrolled: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # drivers' riders
+
+    def uplift(self, route: BusRoute) -> BusRoute:
+        """more_buses: a town route calling at any neighbourhood it serves runs `factor` times as
+        often."""
+        if self.mode != "more_buses" or not np.isin(route.stops, self.places).any():
+            return route
+        return dataclasses.replace(route, buses_per_hour=route.buses_per_hour * self.factor)
+
+
+# The fields only some modes use (any other mode refuses them).
+MODE_FIELDS = {
+    "bus_route": {"buses_per_hour", "service_hours_per_week", "cost_per_bus_hour_gbp"},
+    "more_buses": {"frequency_factor", "service_hours_per_week", "cost_per_bus_hour_gbp"},
+    "fare_subsidy": set(),
+    "volunteer_drivers": {"capacity", "cost_per_trip_gbp"},
+    "demand_responsive": {"capacity", "cost_per_trip_gbp"},
+}
+MODE_FIELDS_USERS = {
+    name: [mode for mode, names in MODE_FIELDS.items() if name in names]
+    for name in set().union(*MODE_FIELDS.values())
+}
+TRIP_COST_GBP = {
+    # Mileage for a return trip of a few miles at HMRC's 45p a mile, and booking (assumption).
+    "volunteer_drivers": 6.0,
+    # A passenger trip on demand-responsive minibuses (assumption: English trials often cost more).
+    "demand_responsive": 15.0,
+}
+LAYOVER_MIN = 10  # minutes a bus waits at the ends of its round trip (assumption)
 
 
 class Transport(Intervention):
-    """A new bus link, a fare subsidy or volunteer drivers between the named neighbourhoods.
+    """A transport scheme between the named neighbourhoods; any number run at once.
 
-    bus_link: a direct bus between every pair of them. fare_subsidy: free buses
-    between them. volunteer_drivers: up to `capacity` residents without a car
-    (health-limited and older first) are driven between them, paying per trip.
-    Schemes compose: travel is recomputed from the town and every scheme running
-    whenever one starts or stops (`HealthgapModel.update_travel`).
+    bus_route: a new bus calling at them in the order named, `buses_per_hour`, paid per bus-hour
+    of the buses it needs. more_buses: the town's routes calling at any of them run
+    `frequency_factor` times as often, paid per extra bus-hour. fare_subsidy: free buses between
+    them, paying the fares forgone. volunteer_drivers and demand_responsive: up to `capacity`
+    residents without a car (health-limited and older first) are driven between them, paid per
+    return trip. Travel is recomputed from the town and every scheme running whenever one starts
+    or stops (`HealthgapModel.update_travel`), so each ends without touching the others.
     """
 
-    SCALED = ("capacity", "cost_per_year_gbp")
     type: Literal["transport"] = "transport"
+    SCALED = ("capacity", "cost_per_year_gbp", "cost_per_bus_hour_gbp")
     mode: TransportMode
-    neighbourhoods: list[str] = Field(..., min_length=2)
-    capacity: int = Field(50, ge=0, description="residents a volunteer driver scheme can take")
-    cost_per_year_gbp: float = Field(0, ge=0)
-    cost_per_trip_gbp: float = Field(0, ge=0, description="per return trip (volunteer drivers)")
+    neighbourhoods: list[str] = Field(..., min_length=1)
+    buses_per_hour: float = Field(2.0, gt=0, le=30, description="bus_route: buses each way an hour")
+    frequency_factor: float = Field(
+        2.0, gt=1, le=10, description="more_buses: times as many buses on the routes served"
+    )
+    service_hours_per_week: float = Field(
+        80,
+        gt=0,
+        le=168,
+        description="hours a week the buses run (assumption: 13 a day, less on Sundays)",
+    )
+    cost_per_bus_hour_gbp: float = Field(
+        50,
+        ge=0,
+        description="running one bus for an hour, driver included (assumption: about England's "
+        "local-bus operating cost per vehicle-mile, DfT Annual Bus Statistics BUS04, at 11 mph)",
+    )
+    capacity: int = Field(50, ge=0, description="residents the drivers or minibuses can take")
+    cost_per_year_gbp: float = Field(0, ge=0, description="fixed running costs a year")
+    cost_per_trip_gbp: float | None = Field(
+        None, ge=0, description="per return trip (default: the mode's, TRIP_COST_GBP)"
+    )
 
-    @field_validator("neighbourhoods")
-    @classmethod
-    def _links_two_places(cls, codes: list[str]) -> list[str]:
-        if len(set(codes)) < 2:
-            raise ValueError("a transport scheme links at least two different neighbourhoods")
-        return codes
+    @model_validator(mode="after")
+    def _links_two_places(self):
+        if self.mode != "more_buses" and len(set(self.neighbourhoods)) < 2:
+            raise ValueError(f"a {self.mode} links at least two different neighbourhoods")
+        return self
 
-    @field_validator("capacity", "cost_per_trip_gbp")
+    @field_validator(*sorted(set().union(*MODE_FIELDS.values())))
     @classmethod
-    def _only_for_drivers(cls, value: float, info: ValidationInfo) -> float:
-        mode = info.data.get("mode")
-        if mode != "volunteer_drivers":
-            raise ValueError(f"only volunteer_drivers use it; remove it from this {mode}")
+    def _only_for_its_modes(cls, value: float, info: ValidationInfo) -> float:
+        mode, users = info.data.get("mode"), MODE_FIELDS_USERS[info.field_name]
+        if mode not in users:
+            raise ValueError(f"only {' and '.join(users)} use it; remove it from this {mode}")
         return value
+
+    @property
+    def trip_cost_gbp(self) -> float:
+        return (
+            TRIP_COST_GBP.get(self.mode, 0.0)
+            if self.cost_per_trip_gbp is None
+            else self.cost_per_trip_gbp
+        )
 
     def setup(self, model: HealthgapModel) -> TransportState:
         places = self.places_served(model)
@@ -381,30 +445,81 @@ class Transport(Intervention):
         return TransportState(places=places, mode=self.mode, routes=routes)
 
     def start(self, model: HealthgapModel, state: TransportState, week: int) -> None:
-        if self.mode == "volunteer_drivers":
-            p = model.people
+        p = model.people
+        if self.mode in ("volunteer_drivers", "demand_responsive"):
             candidates = np.flatnonzero(~p.car & np.isin(p.neighbourhood, state.places))
             priority = np.lexsort((-p.age_band[candidates], ~p.health_limited[candidates]))
             state.enrolled = candidates[priority[: self.capacity]]
+        elif self.mode == "bus_route":
+            state.new_route = self.new_route(state.places)
+        state.factor = self.frequency_factor if self.mode == "more_buses" else 1.0
+        state.bus_hours_per_week = self.bus_hours_per_week(
+            model.town, model.params.travel, state.places, model.town_bus_routes
+        )
         model.transport_schemes.append(state)
         model.update_travel()
 
-    def apply(self, model: HealthgapModel, state: TransportState, week: int) -> None:
-        trips = self.trips_last_week(model, state) if self.mode == "volunteer_drivers" else 0
-        self.spend(
-            model, state, self.cost_per_year_gbp / WEEKS_PER_YEAR + self.cost_per_trip_gbp * trips
+    def new_route(self, places: np.ndarray) -> BusRoute:
+        return BusRoute(tuple(int(i) for i in places), self.buses_per_hour)
+
+    def bus_hours_per_week(
+        self, town: Town, travel: Travel, places: np.ndarray, town_routes: list[BusRoute]
+    ) -> float:
+        """Bus-hours a week it pays for: its new route's, or the extra buses on the town's
+        routes that call at the places it serves (none for other modes)."""
+
+        def hours(route: BusRoute) -> float:  # the buses its round trip needs, all week
+            one_way = town.ride_minutes(route, travel)[-1]
+            buses = math.ceil((2 * one_way + LAYOVER_MIN) * route.buses_per_hour / 60)
+            return buses * self.service_hours_per_week
+
+        if self.mode == "bus_route":
+            return hours(self.new_route(places))
+        if self.mode != "more_buses":
+            return 0.0
+        served = [route for route in town_routes if np.isin(route.stops, places).any()]
+        more = self.frequency_factor
+        return sum(
+            hours(dataclasses.replace(r, buses_per_hour=r.buses_per_hour * more)) - hours(r)
+            for r in served
         )
+
+    def planned_cost_per_year_gbp(self, town: Town, travel: Travel) -> float:
+        """What it costs a year before any trip is paid for: fixed costs and bus-hours."""
+        index = {code: i for i, code in enumerate(town.node_array("code"))}
+        places = np.array([index[code] for code in self.neighbourhoods])
+        hours = self.bus_hours_per_week(town, travel, places, town.bus_network(travel))
+        return self.cost_per_year_gbp + hours * self.cost_per_bus_hour_gbp * WEEKS_PER_YEAR
+
+    def apply(self, model: HealthgapModel, state: TransportState, week: int) -> None:
+        weekly = (
+            self.cost_per_year_gbp / WEEKS_PER_YEAR
+            + state.bus_hours_per_week * self.cost_per_bus_hour_gbp
+        )
+        if self.mode in ("volunteer_drivers", "demand_responsive"):
+            weekly += self.trip_cost_gbp * self.trips_last_week(model, state, state.enrolled)
+        elif self.mode == "fare_subsidy":
+            riders = np.flatnonzero(~model.people.car & ~model.people.driven)
+            fare = model.params.travel.bus_return_fare_gbp
+            weekly += fare * self.trips_last_week(model, state, riders, by_bus=True)
+        self.spend(model, state, weekly)
 
     def stop(self, model: HealthgapModel, state: TransportState, week: int) -> None:
         model.transport_schemes.remove(state)
         model.update_travel()
 
-    def trips_last_week(self, model: HealthgapModel, state: TransportState) -> int:
-        """Return trips this scheme's drivers made last week (paid for now)."""
+    def trips_last_week(
+        self, model: HealthgapModel, state: TransportState, riders: np.ndarray, by_bus=False
+    ) -> int:
+        """Return trips `riders` made last week to a group in another neighbourhood it serves
+        (paid for now); `by_bus`: only those quicker by bus than on foot."""
         p, g = model.people, model.groups
-        went = state.enrolled[p.attended[state.enrolled] >= 0]
+        went = riders[p.attended[riders] >= 0]
         home, venue = p.neighbourhood[went], g.venue[p.attended[went]]
-        return int((np.isin(venue, state.places) & (venue != home)).sum())
+        trips = np.isin(home, state.places) & np.isin(venue, state.places) & (venue != home)
+        if by_bus:
+            trips &= model.travel["bus"][home, venue] < model.travel["walk"][home, venue]
+        return int(trips.sum())
 
 
 @dataclass(eq=False)

@@ -74,6 +74,7 @@ class HealthgapModel(mesa.Model):
         self.groups = baseline_groups(
             venue_weights, self.people.n, -burn_in, self.streams.build("groups"), self.params.groups
         )
+        self.town_bus_routes = self.town.bus_network(self.params.travel)  # before any scheme
         self.update_travel()
         behaviour.seed_memberships(self, self.streams.build("memberships"))
         self.burn_in(burn_in)
@@ -153,8 +154,12 @@ class HealthgapModel(mesa.Model):
         """Travel as the town's streets and buses plus every transport scheme running: minutes
         by mode, bus fares, and who volunteers drive where; then `groups_changed`."""
         schemes = self.transport_schemes
-        links = [route for s in schemes if s.mode == "bus_link" for route in s.routes]
-        self.travel = self.town.travel_minutes(self.params.travel, bus_links=links)
+        self.bus_routes = list(self.town_bus_routes)
+        for scheme in schemes:
+            if scheme.mode == "more_buses":
+                self.bus_routes = [scheme.uplift(route) for route in self.bus_routes]
+        self.bus_routes += [s.new_route for s in schemes if s.new_route is not None]
+        self.travel = self.town.travel_minutes(self.params.travel, bus_routes=self.bus_routes)
         self.bus_fare = self.town.bus_fares(self.params.travel)
         self.driven_routes = np.zeros((self.town.n, self.town.n), bool)
         self.people.driven[:] = False
@@ -162,7 +167,7 @@ class HealthgapModel(mesa.Model):
             a, b = np.array(scheme.routes, dtype=np.intp).reshape(-1, 2).T
             if scheme.mode == "fare_subsidy":
                 self.bus_fare[a, b] = self.bus_fare[b, a] = 0.0
-            elif scheme.mode == "volunteer_drivers":
+            elif scheme.mode in ("volunteer_drivers", "demand_responsive"):
                 self.driven_routes[a, b] = self.driven_routes[b, a] = True
                 self.people.driven[scheme.enrolled] = True
         self.groups_changed()

@@ -704,8 +704,27 @@ class Travel:
     walk_kmh: float = param(4.8, "km/h", 3.5, 6.0, "assumption: typical urban walking pace")
     bus_kmh: float = param(18.0, "km/h in the vehicle", 10.0, 30.0, "assumption: urban England")
     car_kmh: float = param(30.0, "km/h", 15.0, 45.0, "assumption: urban England")
-    bus_wait_min: float = param(
-        10.0, "minutes a bus trip adds: the walk to the stop and the wait", 5.0, 20.0, "assumption"
+    stop_walk_min: float = param(
+        5.0,
+        "minutes walked to the bus stop, and again from the stop at the end",
+        2.0,
+        10.0,
+        "assumption: about 400 m at walking pace",
+    )
+    buses_per_hour_centre: float = param(
+        6.0,
+        "buses an hour on a route that ends near the town centre",
+        2.0,
+        10.0,
+        "assumption: a town's busiest daytime routes every 10 minutes",
+    )
+    buses_per_hour_edge: float = param(
+        2.0,
+        "buses an hour on a route out to the town's edge",
+        0.5,
+        4.0,
+        "assumption: every half hour at the edge of town; DfT's National Travel Survey counts a "
+        "stop with at least an hourly service as access to a bus",
     )
     car_park_min: float = param(3.0, "minutes a car trip adds to park", 0.0, 10.0, "assumption")
     circuity: float = param(
@@ -724,8 +743,9 @@ class Travel:
         return getattr(self, f"{mode}_kmh")
 
     def overhead_min(self, mode: str) -> float:
-        """Minutes a trip by a mode adds whatever its length (walking adds none)."""
-        return {"walk": 0.0, "bus": self.bus_wait_min, "car": self.car_park_min}[mode]
+        """Minutes a trip by a mode adds whatever its length (walking adds none; the bus's
+        walks and waits are in `Town.bus_trip_minutes`)."""
+        return {"walk": 0.0, "car": self.car_park_min}[mode]
 
 
 @dataclass(frozen=True)

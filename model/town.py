@@ -1,4 +1,4 @@
-"""The place: neighbourhoods as a NetworkX graph with travel times by foot, bus and car."""
+"""The place: neighbourhoods as a NetworkX graph, its bus routes, and travel times by foot, bus and car."""
 
 from __future__ import annotations
 
@@ -49,43 +49,130 @@ class Town:
     def imd_quintile(self) -> np.ndarray:
         return ((self.imd_decile + 1) // 2).astype(np.int8)
 
+    def hub(self) -> int:
+        """The town centre: the neighbourhood nearest the population-weighted centre."""
+        x, y, people = self.node_array("x_km"), self.node_array("y_km"), self.population
+        cx, cy = np.average(x, weights=people), np.average(y, weights=people)
+        return int(np.argmin(np.hypot(x - cx, y - cy)))
+
+    def bus_network(self, travel: Travel | None = None) -> list[BusRoute]:
+        """The town's own buses: radial routes from the centre along the streets, as an English
+        town's network mostly is, each calling at every neighbourhood on its way out; more
+        frequent near the centre than at the edge (`Travel.buses_per_hour_centre` to `_edge`).
+
+        Greedy cover: the neighbourhood farthest from the centre that no route yet serves
+        ends the next route, until every one is served; trips across town change at the centre.
+        """
+        travel = travel or Travel()
+        if self.n < 2:
+            return []
+        hub = self.hub()
+        length, path = nx.single_source_dijkstra(self.graph, hub, weight="distance_km")
+        x, y = self.node_array("x_km"), self.node_array("y_km")
+        out = np.hypot(x - x[hub], y - y[hub])
+        reach = out.max() or 1.0
+        served, routes = {hub}, []
+        for end in sorted(length, key=lambda node: (-length[node], node)):
+            if end in served:
+                continue
+            served.update(path[end])
+            share = out[end] / reach  # 0 at the centre, 1 at the town's edge
+            frequency = travel.buses_per_hour_centre + share * (
+                travel.buses_per_hour_edge - travel.buses_per_hour_centre
+            )
+            routes.append(BusRoute(tuple(path[end]), round(float(frequency), 2)))
+        return routes
+
     def travel_minutes(
-        self, travel: Travel | None = None, bus_links: Iterable[tuple[int, int]] = ()
+        self, travel: Travel | None = None, bus_routes: Iterable[BusRoute] | None = None
     ) -> dict[str, np.ndarray]:
         """Shortest door-to-door minutes between every pair of neighbourhoods, by mode.
 
-        `bus_links` are pairs of neighbourhoods joined by a direct bus (a transport
-        intervention); trips that pass through them get quicker too.
+        Walking and driving follow the streets. A bus trip is the walk to the stop, and for
+        each bus taken half the time between its buses (the wait) and the ride, then the walk
+        from the stop (`bus_trip_minutes`); `bus_routes` defaults to the town's own network.
         """
         from scipy.sparse import csr_array  # SciPy only where used: reading scenarios is quick
         from scipy.sparse.csgraph import shortest_path
 
         travel = travel or Travel()
         n = self.n
-        streets = {(min(u, v), max(u, v)): d for u, v, d in self.graph.edges(data="distance_km")}
-        x, y = self.node_array("x_km"), self.node_array("y_km")
-        links = {(min(a, b), max(a, b)) for a, b in bus_links if a != b} - streets.keys()
-        direct = {(a, b): float(np.hypot(x[a] - x[b], y[a] - y[b])) for a, b in links}
+        ends = np.array(list(self.graph.edges()), dtype=np.int64).reshape(-1, 2)
+        km = np.array([d for _, _, d in self.graph.edges(data="distance_km")], dtype=float)
         within = self.node_array("within_km") * travel.circuity
         result = {}
-        for mode in MODES:
-            routes = streets | direct if mode == "bus" else streets
-            ends = np.array(list(routes), dtype=np.int64).reshape(-1, 2)
-            km = np.array(list(routes.values()), dtype=float)
+        for mode in ("walk", "car"):
             moving = np.concatenate([km, km]) * travel.circuity / travel.kmh(mode) * 60
             rows = np.concatenate([ends[:, 0], ends[:, 1]])
             cols = np.concatenate([ends[:, 1], ends[:, 0]])
-            matrix = csr_array((moving, (rows, cols)), shape=(n, n))
-            minutes = shortest_path(matrix, method="D", directed=False)
+            minutes = shortest_path(csr_array((moving, (rows, cols)), shape=(n, n)), directed=False)
             np.fill_diagonal(minutes, within / travel.kmh(mode) * 60)
             result[mode] = minutes + travel.overhead_min(mode)
+        routes = self.bus_network(travel) if bus_routes is None else bus_routes
+        result["bus"] = self.bus_trip_minutes(travel, routes)
         return result
+
+    def bus_trip_minutes(self, travel: Travel, routes: Iterable[BusRoute]) -> np.ndarray:
+        """Minutes by bus between every pair of neighbourhoods (inf with no bus; a trip within
+        a neighbourhood is walked). Each route joins every pair of its stops by one boarding:
+        the wait (half the time between buses, of all routes serving the pair together) plus
+        the ride along the route; changing buses is a second boarding."""
+        from scipy.sparse import csr_array
+        from scipy.sparse.csgraph import shortest_path
+
+        n = self.n
+        ride: dict[tuple[int, int], float] = {}
+        frequency: dict[tuple[int, int], float] = {}
+        for route in routes:
+            stops = np.asarray(route.stops, dtype=np.int64)
+            along = self.ride_minutes(route, travel)
+            first, second = np.triu_indices(len(stops), k=1)
+            for a, b, minutes in zip(
+                stops[first], stops[second], along[second] - along[first], strict=True
+            ):
+                pair = (int(min(a, b)), int(max(a, b)))
+                if pair[0] == pair[1]:
+                    continue
+                ride[pair] = min(ride.get(pair, np.inf), minutes)
+                frequency[pair] = frequency.get(pair, 0.0) + route.buses_per_hour
+        if not ride:
+            minutes = np.full((n, n), np.inf)
+        else:
+            pairs = np.array(list(ride), dtype=np.int64)
+            boarding = np.array([ride[p] + 30.0 / frequency[p] for p in ride])
+            rows, cols = (
+                np.concatenate([pairs[:, 0], pairs[:, 1]]),
+                np.concatenate([pairs[:, 1], pairs[:, 0]]),
+            )
+            graph = csr_array((np.concatenate([boarding, boarding]), (rows, cols)), shape=(n, n))
+            minutes = shortest_path(graph, directed=False) + 2 * travel.stop_walk_min
+        np.fill_diagonal(minutes, np.inf)
+        return minutes
+
+    def ride_minutes(self, route: BusRoute, travel: Travel) -> np.ndarray:
+        """Minutes on the bus from a route's first stop to each of its stops: along the street
+        between neighbours, straight (times the circuity) where no street joins two stops."""
+        x, y = self.node_array("x_km"), self.node_array("y_km")
+        stops = np.asarray(route.stops, dtype=np.int64)
+        legs = np.hypot(np.diff(x[stops]), np.diff(y[stops]))
+        for i, (a, b) in enumerate(zip(route.stops[:-1], route.stops[1:], strict=True)):
+            if self.graph.has_edge(a, b):
+                legs[i] = self.graph.edges[a, b]["distance_km"]
+        return np.concatenate([[0.0], np.cumsum(legs)]) * travel.circuity / travel.bus_kmh * 60
 
     def bus_fares(self, travel: Travel | None = None) -> np.ndarray:
         """The return bus fare between every pair of neighbourhoods (GBP)."""
         fares = np.full((self.n, self.n), (travel or Travel()).bus_return_fare_gbp)
         np.fill_diagonal(fares, 0.0)
         return fares
+
+
+@dataclass(frozen=True)
+class BusRoute:
+    """A bus service calling at `stops` (neighbourhood ids) in order, both ways."""
+
+    stops: tuple[int, ...]
+    buses_per_hour: float
 
 
 def preset_codes(neighbourhoods: int) -> list[str]:

@@ -34,6 +34,7 @@ from healthgap.model.interventions import (
     Outreach,
     SeedFunding,
     Transport,
+    TransportMode,
 )
 from healthgap.model.metrics import (
     GROUPS,
@@ -42,11 +43,13 @@ from healthgap.model.metrics import (
     METRICS,
     neighbourhood_values,
 )
-from healthgap.model.parameters import Parameters, iter_parameters
+from healthgap.model.parameters import Parameters, Travel, iter_parameters
 from healthgap.scenarios import Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from healthgap.model.town import Town
 
 MAX_BUDGET_GBP = 5_000_000  # a budget lever's ceiling: Big Local gave each area about £1m
 MAX_WORKERS = 50
@@ -61,13 +64,9 @@ MAP_OUTCOMES = {
 CHART_METRICS = ("inactive_pct", "active_pct", "life_satisfaction_mean", "lonely_pct")
 RUNS = ("with levers", "baseline", "difference")
 
-# Assumptions behind the transport levers' running costs (a scenario file can set its own).
-TRANSPORT_COST_PER_YEAR_GBP = {
-    "bus_link": 60_000,  # as the Oadby and Wigston scenario's bus link (assumption)
-    "fare_subsidy": 10_000,  # fares forgone on one route (assumption)
-    "volunteer_drivers": 5_000,  # coordination, as in the Oadby and Wigston scenario (assumption)
-}
-DRIVER_TRIP_GBP = 6  # per return trip, as in the Oadby and Wigston scenario (assumption)
+# What the room's transport levers set (a scenario file can set its own); costs otherwise are
+# the Transport defaults: buses per bus-hour, drivers per trip, free fares per fare forgone.
+DRIVERS_COST_PER_YEAR_GBP = 5_000  # coordination, as in the Oadby and Wigston scenario (assumption)
 DRIVER_PLACES = 60  # residents the drivers take
 
 
@@ -94,9 +93,11 @@ LEVER_CHOICES: dict[str, list[tuple[str, str]]] = {
         ("everyone", "Everyone"),
     ],
     "transport_mode": [
-        ("bus_link", "A new bus link"),
+        ("bus_route", "A new bus route, every 30 minutes"),
+        ("more_buses", "Twice the buses on the town's routes through them"),
         ("fare_subsidy", "Free buses on the route"),
         ("volunteer_drivers", "Volunteer drivers"),
+        ("demand_responsive", "A demand-responsive minibus"),
     ],
     "low_impact_group_type": [(name, plain(name)) for name in LOW_IMPACT_TYPES],
 }
@@ -151,7 +152,7 @@ class Levers(BaseModel):
     ] = "inactive"
     outreach_supported_first_visit: bool = True
     transport: bool = False
-    transport_mode: Literal["bus_link", "fare_subsidy", "volunteer_drivers"] = "bus_link"
+    transport_mode: TransportMode = "bus_route"
     transport_from: str | None = None
     transport_to: str | None = None
     directory: bool = False
@@ -187,8 +188,8 @@ class Levers(BaseModel):
             )
         if self.transport:
             drivers = (
-                {"capacity": DRIVER_PLACES, "cost_per_trip_gbp": DRIVER_TRIP_GBP}
-                if self.transport_mode == "volunteer_drivers"
+                {"capacity": DRIVER_PLACES, "cost_per_year_gbp": DRIVERS_COST_PER_YEAR_GBP}
+                if self.transport_mode in ("volunteer_drivers", "demand_responsive")
                 else {}
             )
             added.append(
@@ -196,7 +197,6 @@ class Levers(BaseModel):
                     name=plain(self.transport_mode).lower(),
                     mode=self.transport_mode,
                     neighbourhoods=[self.transport_from, self.transport_to],
-                    cost_per_year_gbp=TRANSPORT_COST_PER_YEAR_GBP[self.transport_mode],
                     **drivers,
                 )
             )
@@ -208,8 +208,9 @@ class Levers(BaseModel):
             )
         return added
 
-    def costs(self, years: float) -> list[tuple[str, float]]:
-        """What each lever costs over `years` (before any money runs out), in pounds."""
+    def costs(self, years: float, town: Town, travel: Travel) -> list[tuple[str, float]]:
+        """What each lever costs over `years` in `town` (before any money runs out, and before
+        any trip a transport lever pays for), in pounds."""
         out = []
         for spec in self.interventions():
             match spec:
@@ -218,7 +219,7 @@ class Levers(BaseModel):
                 case Outreach():
                     cost = spec.workers * spec.cost_per_worker_year_gbp * years
                 case Transport():
-                    cost = spec.cost_per_year_gbp * years
+                    cost = spec.planned_cost_per_year_gbp(town, travel) * years
                 case Directory():
                     cost = spec.setup_cost_gbp + spec.cost_per_year_gbp * years
                 case _:
@@ -425,10 +426,14 @@ class Workshop:
         order = np.lexsort((codes, deciles))
         return [(str(codes[i]), f"{names[i]} (decile {deciles[i]})") for i in order]
 
+    def lever_costs(self, levers: Levers) -> list[tuple[str, float]]:
+        """Each lever's running cost a year, averaged over the scenario's years."""
+        years, travel = self.scenario.years, self.with_levers.model.params.travel
+        return [(label, total / years) for label, total in levers.costs(years, self.town, travel)]
+
     def cost_per_year_gbp(self, levers: Levers) -> float:
         """What the levers cost a year, averaged over the scenario's years."""
-        years = self.scenario.years
-        return sum(cost for _, cost in levers.costs(years)) / years
+        return sum(cost for _, cost in self.lever_costs(levers))
 
     @property
     def spent_gbp(self) -> float:

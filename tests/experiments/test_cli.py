@@ -88,7 +88,7 @@ BAD_FILES = {
     "end before start": '[[interventions]]\ntype = "outreach"\nstart_year = 2\nend_year = 1\n',
     "unknown intervention": '[[interventions]]\ntype = "teleporter"\n',
     "unknown intervention key": '[[interventions]]\ntype = "outreach"\nworkerz = 3\n',
-    "unknown neighbourhood": '[[interventions]]\ntype = "transport"\nmode = "bus_link"\n'
+    "unknown neighbourhood": '[[interventions]]\ntype = "transport"\nmode = "bus_route"\n'
     'neighbourhoods = ["T001", "Z999"]\n',
     "unknown group type": '[[interventions]]\ntype = "seed_funding"\nbudget_gbp = 1\n'
     'chooser = "commissioner"\ngroup_types = ["quidditch"]\n',

@@ -82,7 +82,9 @@ def test_sample_local_authority_by_name_or_code(wanted, code, lsoas):
     assert list(built.population) == [max(1, round(adults[c] * 0.1)) for c in codes]
     assert list(built.imd_decile) == [rows.iloc[:, -3][c] for c in codes]
     minutes = built.travel_minutes()
-    assert all(np.isfinite(m).all() for m in minutes.values())
+    assert np.isfinite(minutes["walk"]).all() and np.isfinite(minutes["car"]).all()
+    between = ~np.eye(built.n, dtype=bool)  # a bus serves every neighbourhood; none within one
+    assert np.isfinite(minutes["bus"][between]).all() and np.isinf(minutes["bus"].diagonal()).all()
 
 
 def test_description_counts_neighbourhoods_by_decile():

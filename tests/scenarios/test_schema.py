@@ -43,7 +43,7 @@ def test_a_low_impact_offer_of_a_high_impact_kind_is_an_error_when_read(tmp_path
     assert "'parkrun' is not a low-impact kind" in message and "swim" in message
 
 
-BUS = 'type = "transport"\nmode = "bus_link"\n'
+BUS = 'type = "transport"\nmode = "bus_route"\n'
 FUND = 'type = "seed_funding"\nbudget_gbp = 1\n'
 
 
@@ -52,7 +52,7 @@ FUND = 'type = "seed_funding"\nbudget_gbp = 1\n'
     [
         (BUS + 'neighbourhoods = ["T001", "T099"]', "0.neighbourhoods", "T099"),
         ('type = "directory"\nneighbourhoods = []', "0.directory.neighbourhoods", "at least 1"),
-        (BUS + 'neighbourhoods = ["T001", "T001"]', "0.transport.neighbourhoods", "different"),
+        (BUS + 'neighbourhoods = ["T001", "T001"]', "0.transport", "two different neighbourhoods"),
         (BUS + 'neighbourhoods = ["T001", "T002"]\ncapacity = 9', "0.transport.capacity", "driver"),
         (FUND + "most_deprived = 31", "0.most_deprived", "this place has 30"),
         (FUND + "rounds = 3", "0.seed_funding.rounds", "give end_year"),

@@ -141,7 +141,7 @@ def test_applying_a_lever_restarts_both_runs_and_shows_the_added_link(sessions):
     assert sessions[0].workshop.levers.transport
     assert button(rc, "These levers are running").disabled
     button(rc, "Step").click()  # the bus starts running in the first week
-    assert "Added: bus link" in pictures(rc)[0]
+    assert "Added: bus route" in pictures(rc)[0]
 
 
 def test_an_unreadable_scenario_file_is_marked_and_the_town_kept(tmp_path):

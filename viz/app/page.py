@@ -17,7 +17,7 @@ import solara
 from healthgap.model.errors import InputError
 from healthgap.model.metrics import METRICS
 from healthgap.viz.formatting import capitalised, horizon, money, number
-from healthgap.viz.workshop import Levers, Workshop, check_levers
+from healthgap.viz.workshop import Workshop, check_levers
 
 from .about import About
 from .charts import SERIES_METRICS, Charts
@@ -134,7 +134,7 @@ def WorkshopPage(session: Session):
         lambda: session.read(lambda w: check_levers(raw, w)), [raw, loaded]
     )
     costs = solara.use_memo(
-        lambda: [] if levers is None else per_year(levers, w.scenario.years), [levers, loaded]
+        lambda: [] if levers is None else w.lever_costs(levers), [levers, loaded]
     )
     neighbourhoods = solara.use_memo(
         lambda: session.read(lambda w: w.neighbourhood_choices()), [loaded]
@@ -238,11 +238,6 @@ def WorkshopPage(session: Session):
                     Message(neighbourhood_text(town, selected), "info")
                 with solara.Column(gap="4px", style={"flex": "1 1 480px"}):
                     Charts(lookup, chart_metric, set_chart_metric)
-
-
-def per_year(levers: Levers, years: float) -> list[tuple[str, float]]:
-    """Each lever's running cost a year, over the scenario's years (as `cost_per_year_gbp`)."""
-    return [(label, total / years) for label, total in levers.costs(years)]
 
 
 def neighbourhood_text(town, code: str | None) -> str:
