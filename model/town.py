@@ -28,6 +28,8 @@ class Town:
 
     graph: nx.Graph
     name: str = "town"
+    # Minutes by bus between neighbourhoods from the place's own table (NaN where not given).
+    given_bus_minutes: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -91,6 +93,8 @@ class Town:
         Walking and driving follow the streets. A bus trip is the walk to the stop, and for
         each bus taken half the time between its buses (the wait) and the ride, then the walk
         from the stop (`bus_trip_minutes`); `bus_routes` defaults to the town's own network.
+        Where the place gave its own bus minutes, they stand instead, less what any routes
+        beyond the town's own save on the model's network.
         """
         from scipy.sparse import csr_array  # SciPy only where used: reading scenarios is quick
         from scipy.sparse.csgraph import shortest_path
@@ -108,8 +112,16 @@ class Town:
             minutes = shortest_path(csr_array((moving, (rows, cols)), shape=(n, n)), directed=False)
             np.fill_diagonal(minutes, within / travel.kmh(mode) * 60)
             result[mode] = minutes + travel.overhead_min(mode)
-        routes = self.bus_network(travel) if bus_routes is None else bus_routes
+        own = self.bus_network(travel)
+        routes = own if bus_routes is None else list(bus_routes)
         result["bus"] = self.bus_trip_minutes(travel, routes)
+        if self.given_bus_minutes is not None:
+            # The place's own minutes, less what the schemes' routes save on the model's network.
+            with np.errstate(invalid="ignore"):  # no bus either way: inf - inf
+                saving = self.bus_trip_minutes(travel, own) - result["bus"]
+            saving[~np.isfinite(saving)] = 0.0
+            given = self.given_bus_minutes - saving
+            result["bus"] = np.where(np.isnan(given), result["bus"], given)
         return result
 
     def bus_trip_minutes(self, travel: Travel, routes: Iterable[BusRoute]) -> np.ndarray:

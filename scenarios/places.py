@@ -7,6 +7,7 @@ File 6 (population denominators); the 2019 release (LSOA 2011 codes) or 2025 (LS
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
@@ -52,7 +53,7 @@ CENTROID_COLUMNS = {
     "lon": (r"^(lon|long|longitude)$", "longitude"),
     "lat": (r"^(lat|latitude)$", "latitude"),
 }
-TEXT_COLUMNS = {"code", "name", "la_code", "la_name"}
+TEXT_COLUMNS = {"code", "name", "la_code", "la_name", "origin", "destination"}
 EXCEL = {".xlsx", ".xlsm", ".xls"}
 IMD_FIX = (
     "Give the IoD File 7 (all ranks, scores, deciles and population denominators), or File 1 "
@@ -71,8 +72,54 @@ def build_place(scenario: Scenario) -> Town:
     place = scenario.place
     if place.local_authority is None:
         simulated = max(place.neighbourhoods, round(place.residents * place.sample))
-        return typical_town(simulated, place.neighbourhoods, place.deciles)
-    return town_for(place_neighbourhoods(place), place.sample)
+        town = typical_town(simulated, place.neighbourhoods, place.deciles)
+    else:
+        town = town_for(place_neighbourhoods(place), place.sample)
+    if place.bus_minutes_file is None:
+        return town
+    given = read_bus_minutes(readable(place.bus_minutes_file), list(town.node_array("code")))
+    return dataclasses.replace(town, given_bus_minutes=given)
+
+
+BUS_MINUTES_COLUMNS = {
+    "origin": (r"^(from|origin)", "from (a neighbourhood code)"),
+    "destination": (r"^(to|destination)", "to (a neighbourhood code)"),
+    "minutes": (r"minutes|time", "minutes"),
+}
+BUS_MINUTES_FIX = (
+    "Give a CSV with a row per trip: from, to (neighbourhood codes of this place) and minutes "
+    "door to door by bus and walking, e.g. from a journey planner."
+)
+
+
+def read_bus_minutes(path: Path, codes: list[str]) -> np.ndarray:
+    """A table of bus minutes between a place's neighbourhoods as a matrix (NaN where not
+    given; a trip given one way only counts both ways)."""
+    where = str(path)
+    table = standard_columns(
+        read_table(path), BUS_MINUTES_COLUMNS, set(BUS_MINUTES_COLUMNS), where, BUS_MINUTES_FIX
+    )
+    index = {code: i for i, code in enumerate(codes)}
+    ends = pd.concat([table.origin, table.destination])
+    unknown = sorted(set(ends) - index.keys())
+    if unknown:
+        raise InputError(
+            f"{len(unknown)} codes are not neighbourhoods of this place, e.g. "
+            f"{', '.join(unknown[:3])}.",
+            where=where,
+            fix="Give trips between the place's own neighbourhoods (LSOA codes of its release).",
+        )
+    minutes = table.minutes.to_numpy(dtype=float)
+    if not (np.isfinite(minutes) & (minutes >= 0)).all():
+        raise InputError(
+            "Some minutes are missing, not numbers or negative.", where=where, fix=BUS_MINUTES_FIX
+        )
+    a, b = table.origin.map(index).to_numpy(), table.destination.map(index).to_numpy()
+    given = np.full((len(codes), len(codes)), np.nan)
+    given[b, a] = minutes
+    given[a, b] = minutes  # a trip given both ways keeps its own figure each way
+    np.fill_diagonal(given, np.nan)
+    return given
 
 
 def readable(path: str | Path) -> Path:

@@ -23,7 +23,7 @@ from healthgap.model.errors import InputError
 from healthgap.model.interventions import AnyIntervention
 from healthgap.model.parameters import Parameters
 
-PLACE_FILES = ("imd_file", "population_file", "centroids_file")
+PLACE_FILES = ("imd_file", "population_file", "centroids_file", "bus_minutes_file")
 
 
 class Strict(BaseModel):
@@ -47,8 +47,16 @@ class Place(Strict):
     centroids_file: str | None = Field(
         None, description="LSOA centroids: code, longitude, latitude"
     )
+    bus_minutes_file: str | None = Field(
+        None,
+        description="door-to-door minutes by bus and walking between neighbourhoods (from, to, "
+        "minutes), e.g. from a journey planner; where given they replace the model's bus network",
+    )
     sample: float = Field(
-        1.0, gt=0, le=1, description="share of the place's adults to simulate; interventions shrink alike"
+        1.0,
+        gt=0,
+        le=1,
+        description="share of the place's adults to simulate; interventions shrink alike",
     )
 
     @field_validator(*PLACE_FILES)

@@ -356,3 +356,36 @@ def test_real_place_command_writes_a_scenario_that_runs(tmp_path):
     result = healthgap("run", "oadby.toml", "--years", "0.1", "--out", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "timeseries.parquet").exists()
+
+
+def test_a_place_s_own_bus_minutes_replace_the_network_and_routes_still_save(tmp_path):
+    """A table of bus minutes (from, to, minutes) stands where given, both ways; a new route
+    takes off what it saves on the model's network; bad tables name the file and the fix."""
+    from healthgap.model.interventions import Transport
+
+    plain = town("Kelby and Marne")
+    codes = list(plain.node_array("code"))
+    table = tmp_path / "bus.csv"
+    table.write_text(f"from,to,minutes\n{codes[0]},{codes[5]},77\n{codes[1]},{codes[2]},3\n")
+    place = Place(local_authority="Kelby and Marne", bus_minutes_file=str(table), **SAMPLE_FILES)
+    given = build_place(Scenario(place=place))
+    own, network = given.travel_minutes()["bus"], plain.travel_minutes()["bus"]
+    assert own[0, 5] == own[5, 0] == 77 and own[1, 2] == 3
+    untouched = np.ones_like(own, bool)
+    untouched[[0, 5, 1, 2], [5, 0, 2, 1]] = False
+    assert np.array_equal(own[untouched], network[untouched])
+
+    model = HealthgapModel(given, Parameters(), seed=1, mesa_agents=False)
+    model.add_interventions([Transport(mode="bus_route", neighbourhoods=[codes[0], codes[5]])])
+    model.step()
+    saved = model.town.travel_minutes()["bus"][0, 5] - model.travel["bus"][0, 5]
+    direct = model.town.bus_trip_minutes(model.params.travel, model.bus_routes)[0, 5]
+    assert saved == pytest.approx(network[0, 5] - direct) and saved > 0
+
+    table.write_text(f"from,to,minutes\n{codes[0]},E01999999,10\n")
+    with pytest.raises(InputError, match="not neighbourhoods of this place") as error:
+        build_place(Scenario(place=place))
+    assert str(table) in str(error.value)
+    table.write_text("origin,destination\nA,B\n")
+    with pytest.raises(InputError, match="no column for 'minutes'"):
+        build_place(Scenario(place=place))
