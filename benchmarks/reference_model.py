@@ -487,6 +487,11 @@ class ReferenceModel(mesa.Model):
         """This week's town-wide metrics (`METRIC_NAMES`), scaled as in `healthgap.model.metrics`."""
         low, high = evidence.FAIRLY_ACTIVE_MINUTES, evidence.ACTIVE_MINUTES
         totals = dict.fromkeys(PER_PERSON, 0.0)
+        reachable = [  # open groups within reach of each neighbourhood without a car
+            sum(g.minutes_no_car[n] <= evidence.ACCESS_MINUTES for g in self.open_groups)
+            for n in range(self.n_neighbourhoods)
+        ]
+        without_car = 0  # whom the access metrics count
         for r in self.residents:
             minutes = r.activity_minutes
             totals["inactive_pct"] += minutes < low
@@ -501,16 +506,25 @@ class ReferenceModel(mesa.Model):
             totals["attendance_pct"] += r.attended is not None
             totals["activity_minutes_mean"] += minutes
             totals["member_pct"] += r.member_of is not None
+            if not r.car:
+                without_car += 1
+                totals["reach_group_pct"] += reachable[r.neighbourhood] > 0
+                totals["groups_reachable_mean"] += reachable[r.neighbourhood]
         n = len(self.residents)
+        among = {"reach_group_pct": without_car, "groups_reachable_mean": without_car}
         values = {
-            name: total / n * (1.0 if name in UNSCALED else 100.0) for name, total in totals.items()
+            name: (total / among.get(name, n) if among.get(name, n) else math.nan)
+            * (1.0 if name in UNSCALED else 100.0)
+            for name, total in totals.items()
         }
         return values | {"open_groups": float(len(self.open_groups))}
 
 
 def vectorised_metrics(model: HealthgapModel) -> dict[str, float]:
-    """The vectorised model's latest town-wide metrics, in the same form as `ReferenceModel.metrics`."""
-    values = dict(zip(metrics.METRIC_NAMES, model.latest()["all"].tolist(), strict=True))
+    """The vectorised model's town-wide metrics as it is now (not as last recorded: a start
+    state may have opened groups since), in the same form as `ReferenceModel.metrics`."""
+    now = metrics.by_group(*metrics.decile_sums(model))[0]
+    values = dict(zip(metrics.METRIC_NAMES, now.tolist(), strict=True))
     return values | {
         "member_pct": 100.0 * float(np.mean(model.people.member_of >= 0)),
         "open_groups": float(model.groups.open.sum()),

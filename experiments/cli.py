@@ -177,7 +177,8 @@ def compare(
         for warning in entry.warnings:
             out.print(f"[bold yellow]Warning:[/] {warning.text}", highlight=False)
     out.print(
-        f"Results written to {out_dir}/ (report.html, comparison.json, deltas.csv, economics.csv)"
+        f"Results written to {out_dir}/ (report.html, comparison.json, deltas.csv, "
+        "economics.csv, access.csv)"
     )
 
 
@@ -305,6 +306,7 @@ def comparison_table(result: Comparison) -> Table:
 
 def quintile_table(summary: dict, title: str) -> Table:
     """The final week by IMD quintile (1 = most deprived) with the gap and SII."""
+    from healthgap.model import evidence
     from healthgap.model.metrics import GROUPS, METRICS, SUMMARY_METRICS
 
     table = Table(title=f"{title}: week {summary['weeks']}, by IMD quintile (1 = most deprived)")
@@ -318,7 +320,9 @@ def quintile_table(summary: dict, title: str) -> Table:
     sii = summary["sii"]
     table.caption = (
         f"SII (least minus most deprived): inactive {sii['inactive_pct']:+.1f} points, "
-        f"life satisfaction {sii['life_satisfaction_mean']:+.2f}"
+        f"life satisfaction {sii['life_satisfaction_mean']:+.2f}\n"
+        f"Access: of adults without a car, open groups within {evidence.ACCESS_MINUTES} minutes "
+        "walking or by bus"
     )
     return table
 

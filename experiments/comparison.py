@@ -10,6 +10,7 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import stats
@@ -23,12 +24,16 @@ from healthgap.model.metrics import (
     SII_DIRECTION,
     SUMMARY_METRICS,
     Results,
+    accessibility_by_kind,
     finite,
 )
 from healthgap.scenarios import Scenario
 
 from .run import atomic_write
 from .simulation import Simulation, provenance
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 WELLBY_VALUES = {
     "low": evidence.WELLBY_VALUE_RANGE_GBP[0],
@@ -141,6 +146,10 @@ class ScenarioEffect:
     warnings: list[GapWarning]
     series: dict[str, dict[str, Band]]  # metric -> group -> week by week change
     provenance: dict
+    # At the end, the mean over seeds: "baseline" and "scenario" -> kind of group ("any" first)
+    # -> group -> the share (%) of adults without a car who can reach one within
+    # evidence.ACCESS_MINUTES (see `metrics.accessibility_by_kind`).
+    access: dict[str, dict[str, dict[str, float | None]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -176,11 +185,14 @@ class RunOutcome:
     results: Results
     spent_gbp: float
     residents: int
+    access: pd.DataFrame | None = None  # `metrics.accessibility_by_kind` at the current week
 
     @classmethod
     def so_far(cls, sim: Simulation) -> RunOutcome:
         """A simulation's outcome up to its current week."""
-        return cls(sim.results(), sim.spent_gbp, sim.model.people.n)
+        return cls(
+            sim.results(), sim.spent_gbp, sim.model.people.n, accessibility_by_kind(sim.model)
+        )
 
 
 def discount_factors(weeks: int, rate: float) -> np.ndarray:
@@ -289,10 +301,29 @@ def summarise(
             warnings=gap_warnings(scenario.name, delta_gap),
             series=series_bands(diff),
             provenance=provenance(scenario, seeds[0]),
+            access=access_by_kind(runs_j, base),
         )
     simulated = {e.residents_simulated for e in comparison.scenarios.values()}
     comparison.residents = simulated.pop() if len(simulated) == 1 else None
     return comparison
+
+
+def access_by_kind(
+    runs: list[RunOutcome], base: list[RunOutcome]
+) -> dict[str, dict[str, dict[str, float | None]]]:
+    """The mean over seeds of each run's `access` at the end, for the baseline and the scenario
+    (empty when an outcome lacks it)."""
+    if any(o.access is None for o in (*runs, *base)):
+        return {}
+    out = {}
+    for run, outcomes in (("baseline", base), ("scenario", runs)):
+        frame = outcomes[0].access
+        mean = np.mean([o.access.to_numpy() for o in outcomes], axis=0)
+        out[run] = {
+            kind: {g: finite(mean[i, j]) for j, g in enumerate(frame.columns)}
+            for i, kind in enumerate(frame.index)
+        }
+    return out
 
 
 def series_bands(diff: np.ndarray) -> dict[str, dict[str, Band]]:
@@ -313,14 +344,20 @@ def series_bands(diff: np.ndarray) -> dict[str, dict[str, Band]]:
 
 
 def write_comparison(comparison: Comparison, out_dir: Path) -> None:
-    """comparison.json and CSV tables (deltas, economics), each written whole."""
+    """comparison.json and CSV tables (deltas, economics, access by kind), each written whole."""
     import pandas as pd
 
     out_dir.mkdir(parents=True, exist_ok=True)
     text = json.dumps(comparison.to_dict(), indent=2)
     atomic_write(out_dir / "comparison.json", lambda p: p.write_text(text))
-    rows, econ = [], []
+    rows, econ, access = [], [], []
     for name, e in comparison.scenarios.items():
+        access += [
+            {"scenario": name, "run": run, "kind": kind, "quintile": group, "value": value}
+            for run, kinds in e.access.items()
+            for kind, by_group in kinds.items()
+            for group, value in by_group.items()
+        ]
         for metric, by_group in e.delta.items():
             for group, change in by_group.items():
                 rows.append({"scenario": name, "metric": metric, "quintile": group, **vars(change)})
@@ -349,3 +386,4 @@ def write_comparison(comparison: Comparison, out_dir: Path) -> None:
         )
     atomic_write(out_dir / "deltas.csv", lambda p: pd.DataFrame(rows).to_csv(p, index=False))
     atomic_write(out_dir / "economics.csv", lambda p: pd.DataFrame(econ).to_csv(p, index=False))
+    atomic_write(out_dir / "access.csv", lambda p: pd.DataFrame(access).to_csv(p, index=False))

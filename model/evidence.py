@@ -72,6 +72,12 @@ FAIRLY_ACTIVE_MINUTES = 30
 ACTIVE_MINUTES = 150
 # ONS "low" life satisfaction is an answer of 0-4 on the 0-10 scale.
 LOW_LIFE_SATISFACTION_BELOW = 4.5
+# A group is within reach of someone without a car when the door-to-door trip (the quicker of
+# walking and the bus) takes this many minutes or fewer: the threshold of the DfT Journey Time
+# Statistics' indicators of access to key services "within 30 minutes by public
+# transport/walking" (destination indicators: the share of users who can reach a service;
+# origin indicators: how many services they can reach). A definition, not an assumption to vary.
+ACCESS_MINUTES = 30
 
 
 def quintile_targets() -> dict[str, list[float]]:

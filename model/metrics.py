@@ -1,9 +1,10 @@
 """Every outcome the model reports, declared once, and the one way from a run's history to results.
 
 A metric is one `Metric` entry in `METRICS`: its name, plain-language label, unit,
-which way is better, whether the inequality measures (gap, SII, RII) apply, and how
-it is measured on a model. Tables, summaries, the command line, the report and the
-app all read this registry, so a new metric is one entry here.
+which way is better, whether the inequality measures (gap, SII, RII) apply, how
+it is measured on a model and, if not every resident, whom it is measured among.
+Tables, summaries, the command line, the report and the app all read this
+registry, so a new metric is one entry here.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import evidence
+from .groups import TYPE_NAMES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,6 +43,9 @@ class Metric:
     # Smaller changes in a gap are not worth a warning (assumption: a judgement of practical
     # importance, stated in the report).
     important_change: float = 0.0
+    # Whom it is measured among, a per-resident mask (e.g. adults without a car): its means,
+    # shares, gap and SII count only them. None: every resident.
+    among: Callable[[HealthgapModel], np.ndarray] | None = None
 
     @property
     def heading(self) -> str:
@@ -58,6 +63,22 @@ class Metric:
 
 def _minutes(model: HealthgapModel) -> np.ndarray:
     return model.people.activity_minutes
+
+
+def _without_car(model: HealthgapModel) -> np.ndarray:
+    """Adults without a car (every resident is an adult)."""
+    return ~model.people.car
+
+
+def _open_within_reach(model: HealthgapModel) -> np.ndarray:
+    """(neighbourhoods, groups): the group is open and within `evidence.ACCESS_MINUTES` of the
+    neighbourhood without a car."""
+    return (model.minutes_to_group[0] <= evidence.ACCESS_MINUTES) & model.groups.open
+
+
+def _groups_within_reach(model: HealthgapModel) -> np.ndarray:
+    """Per neighbourhood: the open groups within reach without a car."""
+    return np.count_nonzero(_open_within_reach(model), axis=1).astype(np.int32)
 
 
 PP = "percentage points"
@@ -174,6 +195,34 @@ METRICS: dict[str, Metric] = {
             summary=False,
             town=True,
         ),
+        # Access before anyone attends anything: what a transport lever changes. The 30 minutes
+        # of the labels is evidence.ACCESS_MINUTES. The important changes are judgements
+        # (assumption), like the others'.
+        Metric(
+            "reach_group_pct",
+            "Without a car, can reach a group within 30 minutes",
+            "access to a group without a car",
+            "%",
+            PP,
+            True,
+            lambda model: model.per_resident(_groups_within_reach(model) > 0),
+            percent=True,
+            inequality=True,
+            important_change=1.0,
+            among=_without_car,
+        ),
+        Metric(
+            "groups_reachable_mean",
+            "Groups reachable within 30 minutes without a car",
+            "groups reachable without a car",
+            "groups",
+            "groups",
+            True,
+            lambda model: model.per_resident(_groups_within_reach(model)),
+            inequality=True,
+            important_change=0.5,
+            among=_without_car,
+        ),
     )
 }
 RESIDENT_METRICS = tuple(m for m in METRICS.values() if not m.town)
@@ -220,27 +269,39 @@ def slope_index(values, population) -> tuple:
     return slope, rii
 
 
+# The one place a metric's `among` acts: its sums and its head counts leave others out.
 def neighbourhood_sums(model: HealthgapModel, metric: Metric) -> np.ndarray:
-    """Per neighbourhood: the sum of a resident metric's per-person value."""
+    """Per neighbourhood: the sum of a resident metric's per-person value over those it counts."""
+    values = metric.measure(model)
+    if metric.among is not None:
+        values = values * metric.among(model)  # as np.where(among, values, 0), but quicker
     # Residents are stored neighbourhood by neighbourhood: sum each block.
-    return np.add.reduceat(metric.measure(model), model.block_starts, dtype=np.float64)
+    return np.add.reduceat(values, model.block_starts, dtype=np.float64)
+
+
+def neighbourhood_counts(model: HealthgapModel, metric: Metric) -> np.ndarray:
+    """Per neighbourhood: how many residents a resident metric counts (its denominator)."""
+    if metric.among is None:
+        return model.block_sizes
+    return np.add.reduceat(metric.among(model), model.block_starts, dtype=np.float64)
 
 
 def neighbourhood_values(model: HealthgapModel, name: str) -> np.ndarray:
-    """One resident metric for each neighbourhood this week (percentages in 0-100)."""
+    """One resident metric for each neighbourhood this week (percentages in 0-100); NaN where
+    it counts nobody (a metric among adults without a car, where everyone has one)."""
     metric = METRICS[name]
     scale = 100.0 if metric.percent else 1.0
-    return neighbourhood_sums(model, metric) / model.block_sizes * scale
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return neighbourhood_sums(model, metric) / neighbourhood_counts(model, metric) * scale
 
 
 def decile_sums(model: HealthgapModel) -> tuple[np.ndarray, np.ndarray]:
-    """Per IMD decile: the sum of each resident metric's per-person value, and head counts."""
-    by_neighbourhood = np.stack(
-        [neighbourhood_sums(model, metric) for metric in RESIDENT_METRICS], axis=1
-    )
-    sums = np.zeros((10, len(RESIDENT_METRICS)))
-    np.add.at(sums, model.block_decile, by_neighbourhood)
-    counts = np.bincount(model.block_decile, weights=model.block_sizes, minlength=10)
+    """Per IMD decile: each resident metric's summed per-person values and head counts, both
+    (10, metrics): a metric measured `among` some residents counts only them."""
+    sums, counts = np.zeros((2, 10, len(RESIDENT_METRICS)))
+    for total, per_neighbourhood in ((sums, neighbourhood_sums), (counts, neighbourhood_counts)):
+        by_neighbourhood = [per_neighbourhood(model, metric) for metric in RESIDENT_METRICS]
+        np.add.at(total, model.block_decile, np.stack(by_neighbourhood, axis=1))
     return sums, counts
 
 
@@ -248,9 +309,10 @@ _SCALE = np.array([100.0 if m.percent else 1.0 for m in RESIDENT_METRICS])
 
 
 def values_from_sums(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Metric values from summed per-person values (percentages scaled to 0-100)."""
+    """Metric values from summed per-person values and head counts, both (..., metrics)
+    (percentages scaled to 0-100; NaN where a metric counts nobody)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return sums / counts[..., None] * _SCALE
+        return sums / counts * _SCALE
 
 
 _ROWS = {"all": slice(0, 10), **{str(q + 1): slice(2 * q, 2 * q + 2) for q in range(5)}}
@@ -259,11 +321,11 @@ _ROWS = {"all": slice(0, 10), **{str(q + 1): slice(2 * q, 2 * q + 2) for q in ra
 def by_group(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Metric values for each of `GROUPS` (the town, then quintiles 1-5): (..., 6, metrics).
 
-    `sums` is (..., 10 deciles, metrics) and `counts` (..., 10): leading axes (steps) are kept.
+    `sums` and `counts` are (..., 10 deciles, metrics): leading axes (steps) are kept.
     """
     return np.stack(
         [
-            values_from_sums(sums[..., rows, :].sum(axis=-2), counts[..., rows].sum(axis=-1))
+            values_from_sums(sums[..., rows, :].sum(axis=-2), counts[..., rows, :].sum(axis=-2))
             for rows in _ROWS.values()
         ],
         axis=-2,
@@ -273,19 +335,43 @@ def by_group(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
 def inequality(sums: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
     """SII and RII over deciles, and the quintile 1 minus 5 gap, of each of `INEQUALITY_METRICS`.
 
-    Works on many steps ((steps, 10, metrics) sums): each kind is (steps, inequality metrics).
+    Works on many steps ((steps, 10, metrics) sums and counts): each kind is
+    (steps, inequality metrics). The SII's weights are the residents each metric counts (as
+    PHE weights by an indicator's denominator), who are the same every week.
     """
     columns = [METRIC_NAMES.index(name) for name in INEQUALITY_METRICS]
     deciles = np.nan_to_num(values_from_sums(sums, counts))[..., columns]  # (steps, 10, k)
     groups = by_group(sums, counts)[..., columns]  # (steps, 6, k)
-    population = counts[0]
     steps, _, k = deciles.shape
-    sii, rii = slope_index(np.moveaxis(deciles, 1, 0).reshape(10, -1), population)
-    return {
-        "sii": np.reshape(sii, (steps, k)),
-        "rii": np.reshape(rii, (steps, k)),
-        "gap": groups[:, 1] - groups[:, 5],
-    }
+    sii, rii = np.empty((2, steps, k))
+    # One fit for the metrics measured among the same residents (all of them, for most).
+    for among in dict.fromkeys(METRICS[name].among for name in INEQUALITY_METRICS):
+        same = [j for j, name in enumerate(INEQUALITY_METRICS) if METRICS[name].among is among]
+        population = counts[0, :, columns[same[0]]]
+        fit = slope_index(np.moveaxis(deciles[..., same], 1, 0).reshape(10, -1), population)
+        sii[:, same], rii[:, same] = (np.reshape(x, (steps, len(same))) for x in fit)
+    return {"sii": sii, "rii": rii, "gap": groups[:, 1] - groups[:, 5]}
+
+
+def accessibility_by_kind(model: HealthgapModel) -> pd.DataFrame:
+    """This week, for the town and each IMD quintile (columns: `GROUPS`), the share (%) of adults
+    without a car who can reach an open group within `evidence.ACCESS_MINUTES`: of any kind
+    (the row "any", as `reach_group_pct`), then of each kind (rows: `groups.TYPE_NAMES`).
+    NaN where a quintile has no adults without a car."""
+    import pandas as pd
+
+    within = _open_within_reach(model)  # (neighbourhoods, groups)
+    of_kind = model.groups.kind == np.arange(len(TYPE_NAMES))[:, None]  # (kinds, groups)
+    reach = np.vstack([within.any(axis=1), (within & of_kind[:, None, :]).any(axis=2)])
+    without_car = neighbourhood_counts(model, METRICS["reach_group_pct"])
+    shares = {}
+    for group, rows in _ROWS.items():
+        inside = np.isin(model.block_decile, np.arange(10)[rows])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares[group] = (
+                100.0 * (reach[:, inside] @ without_car[inside]) / without_car[inside].sum()
+            )
+    return pd.DataFrame(shares, index=pd.Index(["any", *TYPE_NAMES], name="kind"))
 
 
 class History:
@@ -333,7 +419,7 @@ class Results:
 
     weeks: np.ndarray  # (steps,)
     sums: np.ndarray  # (steps, 10 deciles, resident metrics)
-    counts: np.ndarray  # (steps, 10)
+    counts: np.ndarray  # (steps, 10 deciles, resident metrics): whom each metric counts
     town: np.ndarray  # (steps, town metrics)
 
     @cached_property

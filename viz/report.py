@@ -2,10 +2,10 @@
 
 `write_report(comparison, path)` renders the Jinja2 templates in viz/templates (autoescaped:
 scenario names and descriptions are user text) into a single report.html: key messages and a
-headline table first, then the detail (charts, the gap, value for money, how sure we are,
-provenance). Charts come from `viz.figures` as PNG data URIs; the page needs no network,
-no JavaScript and no other files. Every metric's label, unit and direction comes from the
-registry in `healthgap.model.metrics`.
+headline table first, then the detail (charts, the gap, access to groups without a car, value
+for money, how sure we are, provenance). Charts come from `viz.figures` as PNG data URIs; the
+page needs no network, no JavaScript and no other files. Every metric's label, unit and
+direction comes from the registry in `healthgap.model.metrics`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
+from healthgap.model import evidence
 from healthgap.model.metrics import INEQUALITY_METRICS, METRICS, Metric
 
 from . import figures, formatting
@@ -52,6 +53,7 @@ ENVIRONMENT.globals |= {
     "interval_parts": formatting.interval_parts,
     "gap_change": gap_change,
     "capitalised": formatting.capitalised,
+    "ACCESS_MINUTES": evidence.ACCESS_MINUTES,
 }
 
 
@@ -78,6 +80,20 @@ class GapShift:
         return f"{self.direction} the gap in {self.metric.short} by {size}{chance}"
 
 
+@dataclass(frozen=True)
+class AccessRow:
+    """One kind of group: the share (%) of adults without a car who can reach one, in the most
+    and least deprived fifth, for the baseline and the scenario."""
+
+    kind: str
+    baseline: tuple[float | None, float | None]  # quintiles 1 and 5
+    scenario: tuple[float | None, float | None]
+
+    @staticmethod
+    def gap(pair: tuple[float | None, float | None]) -> float | None:
+        return None if None in pair else pair[0] - pair[1]
+
+
 def write_report(comparison: Comparison, path: Path) -> None:
     """Write report.html to `path` (or inside it, if it is an existing folder)."""
     path = Path(path)
@@ -102,6 +118,7 @@ def render_report(comparison: Comparison, today: datetime.date | None = None) ->
         better=better_directions(),
         differences=parameter_differences(comparison),
         intervals=comparison.replicates >= 2,
+        access=access_tables(comparison),
     )
 
 
@@ -274,6 +291,24 @@ def parameter_differences(comparison: Comparison) -> dict[str, str]:
         if changed:
             differences[name] = ", ".join(f"{k} = {own.get(k, 'n/a')}" for k in changed)
     return differences
+
+
+def access_tables(comparison: Comparison) -> dict[str, list[AccessRow]]:
+    """Per scenario that has them: its access by kind of group ("any kind" first) at the end."""
+    tables = {}
+    for name, effect in comparison.scenarios.items():
+        if not effect.access:
+            continue
+        base, ours = effect.access["baseline"], effect.access["scenario"]
+        tables[name] = [
+            AccessRow(
+                "Any kind" if kind == "any" else kind.replace("_", " ").capitalize(),
+                (base[kind]["1"], base[kind]["5"]),
+                (ours[kind]["1"], ours[kind]["5"]),
+            )
+            for kind in base
+        ]
+    return tables
 
 
 def charts(comparison: Comparison) -> dict:

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from healthgap.experiments.compare import compare
@@ -31,6 +32,9 @@ def test_a_scenario_without_interventions_is_exactly_the_baseline():
         for change in by_group.values():
             assert change.mean in (0.0, None)
     assert same.cost_gbp == 0 and same.cost_per_wellby is None
+    assert same.access["scenario"] == same.access["baseline"]
+    assert list(same.access["baseline"])[0] == "any"
+    assert 0 <= same.access["baseline"]["any"]["all"] <= 100
 
 
 def test_economics_follow_the_green_book_definitions():
@@ -132,9 +136,13 @@ def test_compare_command_writes_report_json_and_tables(tmp_path):
         "delta_sii",
         "delta_gap",
         "provenance",
+        "access",
     ):
         assert key in funded
     assert set(funded["bcr"]) == {"low", "central", "high"}
     assert set(funded["delta"]["inactive_pct"]) == {"all", "1", "2", "3", "4", "5"}
     assert (out / "report.html").stat().st_size > 10_000
     assert (out / "deltas.csv").exists() and (out / "economics.csv").exists()
+    assert "reach_group_pct" in funded["delta"] and "groups_reachable_mean" in funded["delta_gap"]
+    access = pd.read_csv(out / "access.csv")
+    assert set(access.run) == {"baseline", "scenario"} and "any" in set(access.kind)

@@ -252,3 +252,30 @@ def test_a_real_comparison_renders(tmp_path):
     assert "A directory &amp; &lt;b&gt;link workers&lt;/b&gt;" in page
     assert "<script" not in page.lower() and not re.search(r"<b[\s>]", page, re.I)
     assert page.count("data:image/png;base64,") >= 4
+    assert '<section id="access">' in page and "Any kind" in page and "Walk and talk" in page
+
+
+def test_access_without_a_car_by_kind(two):
+    """The registry's access metrics join the gap table and charts; the levels by kind of group
+    are a table per scenario, baseline beside scenario, quintile 1 and 5 and their gap."""
+    kinds = {"any": (40.0, 90.0), "walk_and_talk": (25.0, None), "swim": (0.0, 12.5)}
+    shifted = {"any": (60.0, 90.0), "walk_and_talk": (45.0, None), "swim": (20.0, 12.5)}
+    two.scenarios["seed-funding"].access = {
+        run: {kind: {"all": 50.0, "1": q1, "5": q5} for kind, (q1, q5) in table.items()}
+        for run, table in (("baseline", kinds), ("scenario", shifted))
+    }
+    page = render_report(two)
+    for name in ("reach_group_pct", "groups_reachable_mean"):
+        assert METRICS[name].label in page  # a column of the gap table
+    assert '<section id="access">' in page and 'href="#access"' in page
+    section = page[page.index('<section id="access">') :]
+    section = section[: section.index("</section>")]
+    assert section.count("<table") == 1  # gyms & pools has no access figures: no table
+    assert "seed-funding" in section and "30 minutes" in section
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</th>(.*?)</tr>", section, re.S)
+    cells = {kind: re.findall(r"<td>(.*?)</td>", rest) for kind, rest in rows}
+    assert cells == {
+        "Any kind": ["40.0", "90.0", "\u221250.0", "60.0", "90.0", "\u221230.0"],
+        "Walk and talk": ["25.0", "n/a", "n/a", "45.0", "n/a", "n/a"],
+        "Swim": ["0.0", "12.5", "\u221212.5", "20.0", "12.5", "7.5"],
+    }
