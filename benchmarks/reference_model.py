@@ -487,10 +487,13 @@ class ReferenceModel(mesa.Model):
         """This week's town-wide metrics (`METRIC_NAMES`), scaled as in `healthgap.model.metrics`."""
         low, high = evidence.FAIRLY_ACTIVE_MINUTES, evidence.ACTIVE_MINUTES
         totals = dict.fromkeys(PER_PERSON, 0.0)
-        reachable = [  # open groups within reach of each neighbourhood without a car
-            sum(g.minutes_no_car[n] <= evidence.ACCESS_MINUTES for g in self.open_groups)
+        near = [  # open groups within reach of each neighbourhood without a car
+            [g for g in self.open_groups if g.minutes_no_car[n] <= evidence.ACCESS_MINUTES]
             for n in range(self.n_neighbourhoods)
         ]
+        kinds_open = {g.kind for g in self.open_groups}
+        reachable = [len(groups) for groups in near]
+        kinds_share = [len({g.kind for g in groups}) / max(len(kinds_open), 1) for groups in near]
         without_car = 0  # whom the access metrics count
         for r in self.residents:
             minutes = r.activity_minutes
@@ -508,10 +511,10 @@ class ReferenceModel(mesa.Model):
             totals["member_pct"] += r.member_of is not None
             if not r.car:
                 without_car += 1
-                totals["reach_group_pct"] += reachable[r.neighbourhood] > 0
+                totals["reach_kinds_pct"] += kinds_share[r.neighbourhood]
                 totals["groups_reachable_mean"] += reachable[r.neighbourhood]
         n = len(self.residents)
-        among = {"reach_group_pct": without_car, "groups_reachable_mean": without_car}
+        among = {"reach_kinds_pct": without_car, "groups_reachable_mean": without_car}
         values = {
             name: (total / among.get(name, n) if among.get(name, n) else math.nan)
             * (1.0 if name in UNSCALED else 100.0)

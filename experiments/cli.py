@@ -321,8 +321,8 @@ def quintile_table(summary: dict, title: str) -> Table:
     table.caption = (
         f"SII (least minus most deprived): inactive {sii['inactive_pct']:+.1f} points, "
         f"life satisfaction {sii['life_satisfaction_mean']:+.2f}\n"
-        f"Access: of adults without a car, open groups within {evidence.ACCESS_MINUTES} minutes "
-        "walking or by bus"
+        f"Access: of adults without a car, the kinds of group and the open groups within "
+        f"{evidence.ACCESS_MINUTES} minutes walking, by bus or with a volunteer driver"
     )
     return table
 

@@ -70,15 +70,49 @@ def _without_car(model: HealthgapModel) -> np.ndarray:
     return ~model.people.car
 
 
-def _open_within_reach(model: HealthgapModel) -> np.ndarray:
-    """(neighbourhoods, groups): the group is open and within `evidence.ACCESS_MINUTES` of the
-    neighbourhood without a car."""
-    return (model.minutes_to_group[0] <= evidence.ACCESS_MINUTES) & model.groups.open
+def _open_within_reach(model: HealthgapModel, homes: np.ndarray, driven=False) -> np.ndarray:
+    """(homes, groups): the group is open and within `evidence.ACCESS_MINUTES` of each home
+    without a car, walking or by bus, or (`driven`) by car where a volunteer scheme drives."""
+    within = model.minutes_to_group[0][homes] <= evidence.ACCESS_MINUTES
+    if driven:
+        venue = model.groups.venue
+        within |= model.driven_routes[homes][:, venue] & (
+            model.minutes_to_group[1][homes] <= evidence.ACCESS_MINUTES
+        )
+    return within & model.groups.open
 
 
-def _groups_within_reach(model: HealthgapModel) -> np.ndarray:
-    """Per neighbourhood: the open groups within reach without a car."""
-    return np.count_nonzero(_open_within_reach(model), axis=1).astype(np.int32)
+def access_per_resident(model: HealthgapModel, reduce) -> np.ndarray:
+    """`reduce` (rows of `_open_within_reach` to values) for each resident: their
+    neighbourhood's, or their own where a volunteer scheme drives them."""
+    by_home = reduce(_open_within_reach(model, np.arange(model.town.n)))
+    values = np.repeat(by_home, model.block_sizes, axis=0)
+    driven = np.flatnonzero(model.people.driven)
+    if len(driven):
+        homes = model.people.neighbourhood[driven]
+        values[driven] = reduce(_open_within_reach(model, homes, driven=True))
+    return values
+
+
+def _kinds_within(within: np.ndarray, model: HealthgapModel) -> np.ndarray:
+    """(rows, kinds): a group of each kind is within reach."""
+    of_kind = model.groups.kind == np.arange(len(TYPE_NAMES))[:, None]  # (kinds, groups)
+    return (within.astype(np.int32) @ of_kind.T.astype(np.int32)) > 0
+
+
+def _share_of_kinds_within(model: HealthgapModel) -> np.ndarray:
+    """Per resident: the share of the kinds of group open in the town within reach."""
+    kinds_open = np.unique(model.groups.kind[model.groups.open])
+    if len(kinds_open) == 0:
+        return np.zeros(model.people.n)
+    return access_per_resident(
+        model, lambda within: _kinds_within(within, model)[:, kinds_open].mean(axis=1)
+    )
+
+
+def _groups_within(model: HealthgapModel) -> np.ndarray:
+    """Per resident: the open groups within reach."""
+    return access_per_resident(model, lambda within: np.count_nonzero(within, axis=1))
 
 
 PP = "percentage points"
@@ -199,13 +233,13 @@ METRICS: dict[str, Metric] = {
         # of the labels is evidence.ACCESS_MINUTES. The important changes are judgements
         # (assumption), like the others'.
         Metric(
-            "reach_group_pct",
-            "Without a car, can reach a group within 30 minutes",
-            "access to a group without a car",
+            "reach_kinds_pct",
+            "Without a car: kinds of group within 30 minutes",
+            "access to kinds of group without a car",
             "%",
             PP,
             True,
-            lambda model: model.per_resident(_groups_within_reach(model) > 0),
+            _share_of_kinds_within,
             percent=True,
             inequality=True,
             important_change=1.0,
@@ -218,7 +252,7 @@ METRICS: dict[str, Metric] = {
             "groups",
             "groups",
             True,
-            lambda model: model.per_resident(_groups_within_reach(model)),
+            _groups_within,
             inequality=True,
             important_change=0.5,
             among=_without_car,
@@ -355,22 +389,21 @@ def inequality(sums: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
 
 def accessibility_by_kind(model: HealthgapModel) -> pd.DataFrame:
     """This week, for the town and each IMD quintile (columns: `GROUPS`), the share (%) of adults
-    without a car who can reach an open group within `evidence.ACCESS_MINUTES`: of any kind
-    (the row "any", as `reach_group_pct`), then of each kind (rows: `groups.TYPE_NAMES`).
-    NaN where a quintile has no adults without a car."""
+    without a car who can reach an open group within `evidence.ACCESS_MINUTES` (walking, by bus,
+    or driven by a volunteer scheme): of any kind (the row "any"), then of each kind (rows:
+    `groups.TYPE_NAMES`). NaN where a quintile has no adults without a car."""
     import pandas as pd
 
-    within = _open_within_reach(model)  # (neighbourhoods, groups)
-    of_kind = model.groups.kind == np.arange(len(TYPE_NAMES))[:, None]  # (kinds, groups)
-    reach = np.vstack([within.any(axis=1), (within & of_kind[:, None, :]).any(axis=2)])
-    without_car = neighbourhood_counts(model, METRICS["reach_group_pct"])
+    reach = access_per_resident(
+        model, lambda within: np.column_stack([within.any(axis=1), _kinds_within(within, model)])
+    )
+    decile = np.repeat(model.block_decile, model.block_sizes)
+    without_car = _without_car(model)
     shares = {}
     for group, rows in _ROWS.items():
-        inside = np.isin(model.block_decile, np.arange(10)[rows])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            shares[group] = (
-                100.0 * (reach[:, inside] @ without_car[inside]) / without_car[inside].sum()
-            )
+        counted = without_car & np.isin(decile, np.arange(10)[rows])
+        with np.errstate(invalid="ignore"):
+            shares[group] = 100.0 * reach[counted].mean(axis=0) if counted.any() else np.nan
     return pd.DataFrame(shares, index=pd.Index(["any", *TYPE_NAMES], name="kind"))
 
 

@@ -52,16 +52,16 @@ def test_run_writes_tidy_timeseries_and_summary(small, tmp_path):
         "life_satisfaction_mean",
         "low_life_satisfaction_pct",
         "lonely_pct",
-        "reach_group_pct",
+        "reach_kinds_pct",
         "groups_reachable_mean",
     ):
         assert set(summary[key]) == {"all", "1", "2", "3", "4", "5"}
     for key in ("sii", "rii", "gap"):
-        assert {"life_satisfaction_mean", "inactive_pct", "reach_group_pct"} <= set(summary[key])
+        assert {"life_satisfaction_mean", "inactive_pct", "reach_kinds_pct"} <= set(summary[key])
     # Access to groups without a car: a row of the table, a metric of the time series.
-    assert "Access to a group without a car (%)" in result.stdout
+    assert "Access to kinds of group without a car (%)" in result.stdout
     assert "Groups reachable without a car" in result.stdout
-    assert {"reach_group_pct", "groups_reachable_mean", "gap_reach_group_pct"} <= set(table.metric)
+    assert {"reach_kinds_pct", "groups_reachable_mean", "gap_reach_kinds_pct"} <= set(table.metric)
     provenance = summary["provenance"]
     assert provenance["seed"] == 4 and len(provenance["scenario_hash"]) == 16
     assert provenance["parameters"]["burn_in_weeks"] == 26

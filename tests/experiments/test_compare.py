@@ -143,6 +143,6 @@ def test_compare_command_writes_report_json_and_tables(tmp_path):
     assert set(funded["delta"]["inactive_pct"]) == {"all", "1", "2", "3", "4", "5"}
     assert (out / "report.html").stat().st_size > 10_000
     assert (out / "deltas.csv").exists() and (out / "economics.csv").exists()
-    assert "reach_group_pct" in funded["delta"] and "groups_reachable_mean" in funded["delta_gap"]
+    assert "reach_kinds_pct" in funded["delta"] and "groups_reachable_mean" in funded["delta_gap"]
     access = pd.read_csv(out / "access.csv")
     assert set(access.run) == {"baseline", "scenario"} and "any" in set(access.kind)

@@ -265,7 +265,7 @@ def test_access_without_a_car_by_kind(two):
         for run, table in (("baseline", kinds), ("scenario", shifted))
     }
     page = render_report(two)
-    for name in ("reach_group_pct", "groups_reachable_mean"):
+    for name in ("reach_kinds_pct", "groups_reachable_mean"):
         assert METRICS[name].label in page  # a column of the gap table
     assert '<section id="access">' in page and 'href="#access"' in page
     section = page[page.index('<section id="access">') :]
