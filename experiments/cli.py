@@ -147,8 +147,18 @@ def compare(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Folder (default: a new one under ./runs/).")
     ] = None,
+    transport_apart: Annotated[
+        bool,
+        typer.Option(
+            help="Also run a scenario's transport levers alone, and its other levers alone."
+        ),
+    ] = True,
 ) -> None:
-    """Compare scenarios with a baseline: paired differences, costs, WELLBYs and a report."""
+    """Compare scenarios with a baseline: paired differences, costs, WELLBYs and a report.
+
+    A scenario with transport levers and others also runs as "NAME: transport only" and
+    "NAME: without transport", so the report shows what transport costs and does on its own.
+    """
     from healthgap.experiments.compare import compare as run_comparison
     from healthgap.experiments.comparison import write_comparison
     from healthgap.scenarios import load_scenario
@@ -169,6 +179,7 @@ def compare(
                 workers,
                 on_done=lambda done: progress.update(task, completed=done),
                 years=years,
+                transport_apart=transport_apart,
             )
         write_comparison(result, staging)
         write_report(result, staging / "report.html")

@@ -34,6 +34,32 @@ def place_key(scenario: Scenario) -> str:
     )
 
 
+def transport_parts(scenario: Scenario) -> list[Scenario]:
+    """A scenario with transport levers and others, and the same scenario with only its
+    transport levers and without them, so a comparison shows what transport adds on its own
+    (the parts' effects need not sum to the whole's: levers can help or crowd out each other)."""
+    transport = [i for i in scenario.interventions if i.type == "transport"]
+    others = [i for i in scenario.interventions if i.type != "transport"]
+    if not transport or not others:
+        return [scenario]
+    return [
+        scenario,
+        *(
+            scenario.model_copy(
+                update={
+                    "name": f"{scenario.name}: {part}",
+                    "description": f"{scenario.name} with {what} ({scenario.description})",
+                    "interventions": chosen,
+                }
+            )
+            for part, what, chosen in (
+                ("transport only", "only its transport levers", transport),
+                ("without transport", "all but its transport levers", others),
+            )
+        ),
+    ]
+
+
 def run_seed(
     baseline: Scenario, scenarios: list[Scenario], seed: int
 ) -> list[tuple[RunOutcome, RunOutcome]]:
@@ -68,8 +94,12 @@ def compare(
     workers: int | None = None,
     on_done: Callable[[int], None] | None = None,
     years: float | None = None,
+    transport_apart: bool = True,
 ) -> Comparison:
     """Run everything and summarise paired differences with 95% intervals.
+
+    With `transport_apart`, a scenario with transport levers and others also runs as its
+    transport levers only and as the rest only (`transport_parts`).
 
     Each scenario is compared with the baseline's interventions (usually none) on the
     scenario's own place and parameters, with the same seeds, over the baseline's
@@ -79,6 +109,8 @@ def compare(
     if years is not None:
         baseline = baseline.model_copy(update={"years": years})
     scenarios = [as_scenario(s) for s in scenarios]
+    if transport_apart:
+        scenarios = [part for s in scenarios for part in transport_parts(s)]
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names) or baseline.name in names:
         raise InputError("Two scenarios share a name.", fix="Give each scenario its own name.")

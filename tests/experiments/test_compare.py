@@ -88,6 +88,28 @@ def test_every_builtin_scenario_runs_and_compares_with_the_baseline():
         assert entry.wellbys.mean is not None, name
 
 
+def test_transport_levers_show_their_cost_and_effect_apart_from_the_others():
+    """Issue 9, must show 4: Oadby and Wigston's transport levers (a bus route and volunteer
+    drivers) run alone and its other levers alone, against the same baseline seeds: the parts'
+    costs add up to the whole's, only the transport part changes access, and the report says
+    so in rows of their own."""
+    from healthgap.viz.report import render_report
+
+    baseline = load_scenario("baseline").model_copy(update={"years": 0.5})
+    result = compare(baseline, [load_scenario("oadby_wigston")], replicates=2, workers=1)
+    whole = result.scenarios["oadby_wigston"]
+    transport = result.scenarios["oadby_wigston: transport only"]
+    others = result.scenarios["oadby_wigston: without transport"]
+    assert transport.cost_gbp + others.cost_gbp == pytest.approx(whole.cost_gbp)
+    assert transport.cost_gbp > 0 and others.cost_gbp > 0
+    assert others.delta["groups_reachable_mean"]["all"].mean == 0
+    assert transport.delta["groups_reachable_mean"]["all"].mean > 0
+    page = render_report(result)
+    assert "oadby_wigston: transport only" in page and "oadby_wigston: without transport" in page
+    apart = compare(baseline, [load_scenario("oadby_wigston")], 1, workers=1, transport_apart=False)
+    assert list(apart.scenarios) == ["oadby_wigston"]
+
+
 def test_compare_command_writes_report_json_and_tables(tmp_path):
     for name, interventions in (("base", []), ("funded", [FUNDED])):
         text = "\n".join(
