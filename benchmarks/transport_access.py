@@ -20,13 +20,17 @@ from pathlib import Path
 import numpy as np
 
 from healthgap.experiments.simulation import Simulation
-from healthgap.model import metrics
+from healthgap.model import evidence, metrics
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from provenance import header, write_result  # noqa: E402
 
-JTS_2019 = {"walk": 28, "without a car": 18, "car": 10}  # minutes, England, 8 key services
-NO_CAR_PCT = {"1": 37.0, "5": 8.3}  # households with no car, poorest and richest fifth
+JTS_2019 = {  # minutes to the nearest of 8 key services, England
+    "walk": evidence.NEAREST_SERVICE_WALK_MIN.value,
+    "without a car": evidence.NEAREST_SERVICE_PT_WALK_MIN.value,
+    "car": evidence.NEAREST_SERVICE_CAR_MIN.value,
+}
+NO_CAR_PCT = {"1": evidence.NO_CAR_POOREST_PCT.value, "5": evidence.NO_CAR_RICHEST_PCT.value}
 
 
 def main() -> None:

@@ -40,6 +40,14 @@ LOW_LIFE_SATISFACTION_PCT = Figure(
 LONELY_PCT = Figure(7.0, "England 2023/24", "DCMS Community Life Survey")
 NO_CAR_POOREST_PCT = Figure(37.0, "UK 2019/20, poorest fifth", "Health Foundation evidence hub")
 NO_CAR_RICHEST_PCT = Figure(8.3, "UK 2019/20, richest fifth", "Health Foundation evidence hub")
+JOURNEY_TIME_SOURCE = "DfT Journey time statistics, England 2019 (published November 2021)"
+# Average minimum minutes from home to the nearest of 8 key services (the model's groups are not
+# those services: a comparison of scale, not a calibration target).
+NEAREST_SERVICE_WALK_MIN = Figure(28, "England 2019, walking only", JOURNEY_TIME_SOURCE)
+NEAREST_SERVICE_PT_WALK_MIN = Figure(
+    18, "England 2019, public transport or walking", JOURNEY_TIME_SOURCE
+)
+NEAREST_SERVICE_CAR_MIN = Figure(10, "England 2019, by car", JOURNEY_TIME_SOURCE)
 CLOSE_FRIENDS_SOURCE = "YouGov Friendship Study, Great Britain 2021"
 # close friends: none / one / 2-3 / 4-5 / 6+ (the 3% who did not answer are spread pro rata)
 CLOSE_FRIENDS = {(0, 0): 7.0, (1, 1): 12.0, (2, 3): 41.0, (4, 5): 21.0, (6, 10): 16.0}
