@@ -62,6 +62,20 @@ def main() -> None:
         ]
         nearest[label] = float(np.average(np.mean(per_kind, axis=0), weights=town.population))
 
+    calling = np.zeros(town.n)  # buses an hour at each neighbourhood's stop, all routes
+    for route in model.bus_routes:
+        calling[list(route.stops)] += route.buses_per_hour
+    frequent = {
+        str(q): float(
+            np.average(
+                calling[town.imd_quintile == q] >= 5,
+                weights=town.population[town.imd_quintile == q],
+            )
+            * 100
+        )
+        for q in range(1, 6)
+    }
+
     p = model.people
     no_car = {str(q): float((~p.car[p.quintile == q]).mean() * 100) for q in range(1, 6)}
     access = {
@@ -75,6 +89,7 @@ def main() -> None:
         "new_route_saving_min": {"p10": low, "median": median, "p90": high, "max": max(savings)},
         "nearest_group_min": nearest,
         "jts_2019_nearest_service_min": JTS_2019,
+        "five_buses_an_hour_pct_by_quintile": frequent,
         "no_car_pct_by_quintile": no_car,
         "no_car_pct_published": NO_CAR_PCT,
         "access_by_group": {"groups": list(metrics.GROUPS), **access},
@@ -87,6 +102,8 @@ def main() -> None:
     print("Mean minutes to the nearest group of each kind (JTS 2019, nearest key service):")
     for label, minutes in nearest.items():
         print(f"  {label:14} {minutes:5.1f}   ({JTS_2019[label]})")
+    print("Neighbourhoods (by population) whose stop has 5 or more buses an hour, by quintile:")
+    print("  " + "  ".join(f"Q{q} {v:.0f}%" for q, v in frequent.items()))
     print("No car, % of adults by IMD quintile (published: 37% poorest fifth, 8.3% richest):")
     print("  " + "  ".join(f"Q{q} {v:.0f}%" for q, v in no_car.items()))
     for name, values in access.items():
