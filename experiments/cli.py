@@ -21,6 +21,7 @@ from rich.table import Table
 from healthgap.model.errors import InputError
 
 if TYPE_CHECKING:
+    from healthgap.experiments.calibration import CalibrationResult
     from healthgap.experiments.comparison import Comparison
     from healthgap.experiments.places_report import PlacesReport
     from healthgap.experiments.sensitivity import Sensitivity
@@ -242,6 +243,77 @@ def sweep(
         f"Ran {ran} of the sweep's {runs} runs (the rest were done before); results in "
         f"{out_dir}/ (manifest.json, runs/*.parquet)"
     )
+
+
+@app.command()
+def calibrate(
+    spec: Annotated[
+        Path, typer.Argument(help="A calibration file (.toml): base, free parameters, targets.")
+    ],
+    out_dir: Annotated[
+        Path,
+        typer.Option("--out", help="Folder for study.db and the fitted parameters (resumed)."),
+    ],
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes on this machine (default: one per core).")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="A Dask scheduler's address (tcp://HOST:8786): run on that cluster."),
+    ] = None,
+) -> None:
+    """Fit free parameters to targets with a resumable Optuna study; run again to resume."""
+    from healthgap.experiments.calibration import run_calibration
+    from healthgap.experiments.calibration_spec import STUDY_FILE, load_calibration
+
+    if workers is not None and scheduler is not None:
+        raise InputError(
+            "--workers and --scheduler both given.",
+            fix="Give --workers to run here, or --scheduler to run on a Dask cluster.",
+        )
+    chosen = load_calibration(spec)
+    with progress_bar("trials") as progress:
+        task = None
+
+        def show(complete: int, total: int) -> None:
+            nonlocal task
+            if task is None:  # trials already complete count, but not towards the speed
+                task = progress.add_task("Calibrating", total=total, completed=complete)
+            progress.update(task, completed=complete)
+
+        try:
+            result = run_calibration(chosen, out_dir, workers, scheduler, show)
+        except KeyboardInterrupt:
+            raise Stopped(
+                f"Interrupted: the finished trials are kept in {out_dir}/{STUDY_FILE}; the same "
+                "command runs the rest."
+            ) from None
+    out.print(*calibration_tables(result))
+    out.print(
+        f"Ran {result.ran} trials ({result.complete} complete in the study); results in "
+        f"{out_dir}/ (fitted.toml, calibration.html, trials.csv, {STUDY_FILE})",
+        highlight=False,
+    )
+
+
+def calibration_tables(result: CalibrationResult) -> tuple[Table, Table]:
+    """The best trial's fit to each target, and its parameter values."""
+    fit = Table(
+        title=f"Best fit: trial {result.best_trial} (of {result.complete} complete), "
+        f"loss {result.loss:.4g}",
+        caption="Loss: ((model - figure) / tolerance)^2 summed over the targets.",
+    )
+    for column in ("target", "figure", "tolerance", "model", "within"):
+        fit.add_column(column, justify="left" if column == "target" else "right")
+    for t in result.targets:
+        within = "yes" if t.within else "[bold red]no[/]"
+        fit.add_row(t.measure, f"{t.figure:.4g}", f"± {t.tolerance:g}", f"{t.model:.4g}", within)
+    fitted = Table(title="Fitted parameters (fitted.toml)")
+    for column in ("parameter", "fitted", "range searched", "default"):
+        fitted.add_column(column, justify="left" if column == "parameter" else "right")
+    for p in result.parameters:
+        fitted.add_row(p.path, f"{p.fitted:.6g}", f"{p.low:g} to {p.high:g}", f"{p.default:g}")
+    return fit, fitted
 
 
 @app.command("app")

@@ -69,6 +69,8 @@ def parse_scenario(path: Path) -> Scenario:
             where=str(path),
             fix="Start from a built-in scenario, e.g. scenarios/library/baseline.toml.",
         )
+    if "parameters_file" in data:
+        data = with_parameters_file(data, path)
     try:
         scenario = Scenario.model_validate(data, context={"base_dir": path.resolve().parent})
         scenario.model_parameters()
@@ -82,6 +84,29 @@ def parse_scenario(path: Path) -> Scenario:
         ) from None
     check_place_fits(scenario, where=str(path))
     return scenario
+
+
+def with_parameters_file(data: dict, path: Path) -> dict:
+    """A scenario that names a `parameters_file` (a calibration's fitted.toml, relative to the
+    scenario's folder) takes that file's [parameters] table; its own [parameters] win."""
+    data = dict(data)
+    named = data.pop("parameters_file")
+    where = f"{path}: field 'parameters_file'"
+    fix = (
+        "Name a TOML file with a [parameters] table of parameters by dotted path, such as the "
+        "fitted.toml that healthgap calibrate writes (relative to the scenario's folder)."
+    )
+    if not isinstance(named, str):
+        raise InputError(f"parameters_file must be a path, got {named!r}.", where=where, fix=fix)
+    file = path.resolve().parent / Path(named).expanduser()
+    try:
+        content = read_toml(file, "parameters file")
+    except InputError as error:
+        raise InputError(f"{file}: {error.problem}", where=where, fix=error.fix) from None
+    table = content.get("parameters")
+    if not isinstance(table, dict) or not table:
+        raise InputError(f"'{named}' has no [parameters] table.", where=where, fix=fix)
+    return data | {"parameters": table | data.get("parameters", {})}
 
 
 def check_place_fits(scenario: Scenario, where: str | None = None) -> None:

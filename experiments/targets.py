@@ -1,0 +1,159 @@
+"""What a calibration can fit to: each target measure declared once, with how a run measures it
+and the published figure it is compared with by default.
+
+A measure reads a run's `Results` (the week-by-week metrics of `model/metrics.py`): a metric at
+the end of the horizon, for the town or an IMD quintile (1 = most deprived), or its change over
+the horizon (a baseline town should stay where the evidence puts it: the change's target is 0).
+The default figures come from `model/evidence.py`; a calibration file may give its own `value`
+(a recovery test gives the model's own outputs).
+
+Not here yet (issue 10 asks for them; they need measurements the model does not make today):
+how participation falls with distance to a group (the parkrun rate ratio of 0.921 per km,
+which must be measured as the study did: participation per LSOA over a year, Poisson-regressed
+on distance and deprivation), and how long groups survive after their funding ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from healthgap.model import evidence
+from healthgap.model.evidence import Figure
+from healthgap.model.metrics import METRICS, Results
+
+QUINTILE_TARGET_SOURCE = (
+    "assumption: a smooth gradient between the published ends, so that equal quintiles average "
+    "to the national figure (model/evidence.py, quintile_targets)"
+)
+STATIONARY = Figure(
+    0.0,
+    "a baseline town with no intervention, over the horizon",
+    "design: the town stays where the evidence puts it while individuals move (DESIGN.md)",
+)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A target measure: its name, a plain label, its unit, how a run measures it, and the
+    figure it is compared with unless the calibration file gives its own value (None: there is
+    no published figure, and a calibration file must give one)."""
+
+    name: str
+    label: str
+    unit: str
+    measure: Callable[[Results], float]
+    figure: Figure | None
+
+    def __call__(self, results: Results) -> float:
+        return float(self.measure(results))
+
+
+def at_end(metric: str, group: str = "all") -> Callable[[Results], float]:
+    """The metric in the last recorded week, for the town ("all") or a quintile ("1"-"5")."""
+    return lambda results: results.series(metric, group)[-1]
+
+
+def change(metric: str, group: str = "all") -> Callable[[Results], float]:
+    """The metric's change from the reported start (week 0) to the end of the horizon."""
+    return lambda results: results.series(metric, group)[-1] - results.series(metric, group)[0]
+
+
+def mean_over_horizon(metric: str, group: str = "all") -> Callable[[Results], float]:
+    """The metric's mean over the recorded weeks, from the reported start to the horizon."""
+    return lambda results: results.series(metric, group).mean()
+
+
+def _quintile_figures(metric: str, most: Figure, least: Figure) -> list[Figure]:
+    """Quintile 1 to 5: the published ends and the interpolated middle of `quintile_targets`."""
+    values = evidence.quintile_targets()[metric]
+    assert (values[0], values[-1]) == (most.value, least.value), "evidence.py disagrees"
+    middle = [
+        Figure(value, f"England, IMD quintile {q} (interpolated)", QUINTILE_TARGET_SOURCE)
+        for q, value in enumerate(values[1:-1], start=2)
+    ]
+    return [most, *middle, least]
+
+
+def _registry() -> dict[str, Measure]:
+    measures = [
+        Measure(
+            "inactive_pct",
+            f"{METRICS['inactive_pct'].label}, the town",
+            "%",
+            at_end("inactive_pct"),
+            evidence.INACTIVE_PCT,
+        ),
+        Measure(
+            "active_pct",
+            f"{METRICS['active_pct'].label}, the town",
+            "%",
+            at_end("active_pct"),
+            evidence.ACTIVE_PCT,
+        ),
+        Measure(
+            "life_satisfaction_mean",
+            METRICS["life_satisfaction_mean"].label,
+            "0-10",
+            at_end("life_satisfaction_mean"),
+            evidence.LIFE_SATISFACTION_MEAN,
+        ),
+        Measure(
+            "low_life_satisfaction_pct",
+            METRICS["low_life_satisfaction_pct"].label,
+            "%",
+            at_end("low_life_satisfaction_pct"),
+            evidence.LOW_LIFE_SATISFACTION_PCT,
+        ),
+        Measure(
+            "lonely_pct",
+            METRICS["lonely_pct"].label,
+            "%",
+            at_end("lonely_pct"),
+            evidence.LONELY_PCT,
+        ),
+        Measure(
+            "stationarity_inactive_pct",
+            "Change in the town's inactivity over the horizon (a baseline should stay put)",
+            "percentage points",
+            change("inactive_pct"),
+            STATIONARY,
+        ),
+        # No published figure: a place's own count, or a recovery test's, given as `value`.
+        # How readily people try a group (behaviour.try_intercept) moves it most, until the
+        # groups are full. The mean week, as a count over a year would be.
+        Measure(
+            "attendance_pct",
+            f"{METRICS['attendance_pct'].label}: the town, mean week over the horizon",
+            "%",
+            mean_over_horizon("attendance_pct"),
+            None,
+        ),
+    ]
+    by_quintile = {
+        "inactive_pct": (evidence.INACTIVE_MOST_DEPRIVED_PCT, evidence.INACTIVE_LEAST_DEPRIVED_PCT),
+        "active_pct": (evidence.ACTIVE_MOST_DEPRIVED_PCT, evidence.ACTIVE_LEAST_DEPRIVED_PCT),
+    }
+    for metric, ends in by_quintile.items():
+        for q, figure in enumerate(_quintile_figures(metric, *ends), start=1):
+            measures.append(
+                Measure(
+                    f"{metric}_q{q}",
+                    f"{METRICS[metric].label}, IMD quintile {q}"
+                    + {1: " (most deprived)", 5: " (least deprived)"}.get(q, ""),
+                    "%",
+                    at_end(metric, str(q)),
+                    figure,
+                )
+            )
+    return {m.name: m for m in measures}
+
+
+TARGET_MEASURES: dict[str, Measure] = _registry()
+
+
+def measured(results: list[Results], names: list[str]) -> dict[str, float]:
+    """Each named measure, averaged over the runs (replicates)."""
+    return {name: float(np.mean([TARGET_MEASURES[name](r) for r in results])) for name in names}
