@@ -41,8 +41,7 @@ from healthgap.model.errors import InputError
 
 from .calibration_spec import LOSS, STUDY_FILE, Calibration
 from .run import atomic_write
-from .simulation import Simulation
-from .targets import TARGET_MEASURES, measured
+from .targets import TARGET_MEASURES, run_measured
 
 if TYPE_CHECKING:
     import optuna
@@ -58,9 +57,7 @@ Progress = Callable[[int, int], None]  # (trials complete, trials in all)
 def evaluate(calibration: Calibration, values: dict[str, float]) -> dict[str, float]:
     """One trial (in a worker): run the scenario at `values` for every replicate seed and
     measure each target, averaged over the replicates."""
-    scenario = calibration.scenario(values)
-    results = [Simulation(scenario, seed).run() for seed in calibration.seeds]
-    return measured(results, calibration.measures)
+    return run_measured(calibration.scenario(values), calibration.seeds, calibration.measures)
 
 
 def loss(calibration: Calibration, model: dict[str, float]) -> float:
@@ -299,7 +296,8 @@ def resume_and_run(
                 study.tell(trial, state=TrialState.FAIL)
                 raise InputError(
                     f"Trial {trial.number} measured no value of {', '.join(missing)} (the place "
-                    "has nobody it counts, e.g. no neighbourhood in that quintile).",
+                    "has nobody it counts, e.g. no neighbourhood in that quintile, or nobody "
+                    "went to a parkrun).",
                     where=calibration.where,
                     fix="Leave that target out, or calibrate on a place that has them.",
                 )

@@ -246,6 +246,17 @@ def load_calibration(path: str | Path) -> Calibration:
             where=f"{where}: field 'residents'",
             fix=f"Give at most {scenario.place.residents:,}, or a base scenario with a larger town.",
         )
+    for i, target in enumerate(spec.targets):
+        check = TARGET_MEASURES[target.measure].check
+        try:
+            if check is not None:
+                check(scenario)
+        except InputError as error:
+            raise InputError(
+                error.problem,
+                where=f"{where}: field 'targets.{i}.measure' ('{target.measure}')",
+                fix=f"{error.fix} Or leave this target out.",
+            ) from None
     calibration = Calibration(spec, scenario, where)
     try:
         lows = {f.path: f.bounds[0] for f in spec.free}

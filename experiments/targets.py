@@ -7,22 +7,32 @@ the horizon (a baseline town should stay where the evidence puts it: the change'
 The default figures come from `model/evidence.py`; a calibration file may give its own `value`
 (a recovery test gives the model's own outputs).
 
-Not here yet (issue 10 asks for them; they need measurements the model does not make today):
-how participation falls with distance to a group (the parkrun rate ratio of 0.921 per km,
-which must be measured as the study did: participation per LSOA over a year, Poisson-regressed
-on distance and deprivation), and how long groups survive after their funding ends.
+A measure that needs more than the weekly metrics watches the run instead: it is shown the
+model after every reported week and gives its value at the end (`Watcher`). The parkrun rate
+ratio per km is one (`distance_decay.py`): participation per LSOA over the run, Poisson-regressed
+on the distance to the nearest parkrun and deprivation, as the published study did; it needs a
+real place (`Measure.check`). `run_measured` runs a scenario and measures any of them.
+
+Not here yet (issue 10 asks for it): how long groups survive after their funding ends.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from healthgap.model import evidence
 from healthgap.model.evidence import Figure
 from healthgap.model.metrics import METRICS, Results
+
+from . import distance_decay
+
+if TYPE_CHECKING:
+    from healthgap.model import HealthgapModel
+    from healthgap.scenarios import Scenario
 
 QUINTILE_TARGET_SOURCE = (
     "assumption: a smooth gradient between the published ends, so that equal quintiles average "
@@ -35,19 +45,36 @@ STATIONARY = Figure(
 )
 
 
+class Watcher(Protocol):
+    """A measure's view of one run: shown the model after every reported week, then asked for
+    its value at the horizon."""
+
+    def week(self, model: HealthgapModel) -> None: ...
+
+    def value(self, model: HealthgapModel, results: Results) -> float: ...
+
+
 @dataclass(frozen=True)
 class Measure:
     """A target measure: its name, a plain label, its unit, how a run measures it, and the
     figure it is compared with unless the calibration file gives its own value (None: there is
-    no published figure, and a calibration file must give one)."""
+    no published figure, and a calibration file must give one).
+
+    A run measures it from its `Results` (`measure`), or by a `Watcher` made for the run
+    (`watch(scenario, model)`); `check(scenario)` raises an InputError when the scenario cannot
+    give the measure at all (e.g. it needs a real place)."""
 
     name: str
     label: str
     unit: str
-    measure: Callable[[Results], float]
+    measure: Callable[[Results], float] | None
     figure: Figure | None
+    watch: Callable[[Scenario, HealthgapModel], Watcher] | None = None
+    check: Callable[[Scenario], None] | None = None
 
     def __call__(self, results: Results) -> float:
+        if self.measure is None:
+            raise TypeError(f"'{self.name}' watches the run: measure it with run_measured")
         return float(self.measure(results))
 
 
@@ -131,6 +158,16 @@ def _registry() -> dict[str, Measure]:
             mean_over_horizon("attendance_pct"),
             None,
         ),
+        Measure(
+            "parkrun_rate_ratio_per_km",
+            "parkrun participation per km from an LSOA's centroid to the nearest parkrun "
+            "(Poisson rate ratio over the run, adjusted for deprivation; a real place)",
+            "rate ratio per km",
+            None,
+            evidence.PARKRUN_RATE_RATIO_PER_KM,
+            watch=distance_decay.RateRatioWatcher,
+            check=distance_decay.check_real_place,
+        ),
     ]
     by_quintile = {
         "inactive_pct": (evidence.INACTIVE_MOST_DEPRIVED_PCT, evidence.INACTIVE_LEAST_DEPRIVED_PCT),
@@ -155,5 +192,31 @@ TARGET_MEASURES: dict[str, Measure] = _registry()
 
 
 def measured(results: list[Results], names: list[str]) -> dict[str, float]:
-    """Each named measure, averaged over the runs (replicates)."""
+    """Each named measure, averaged over the runs (replicates); measures of `Results` only."""
     return {name: float(np.mean([TARGET_MEASURES[name](r) for r in results])) for name in names}
+
+
+def run_measured(scenario: Scenario, seeds: list[int], names: list[str]) -> dict[str, float]:
+    """Run `scenario` to its horizon for each seed and measure each named target there, watching
+    the runs for the measures that need it; each averaged over the seeds (replicates)."""
+    from .simulation import Simulation
+
+    values: dict[str, list[float]] = {name: [] for name in names}
+    for seed in seeds:
+        sim = Simulation(scenario, seed)
+        watchers = {
+            name: TARGET_MEASURES[name].watch(scenario, sim.model)
+            for name in names
+            if TARGET_MEASURES[name].watch is not None
+        }
+
+        def show(_week: int, sim: Simulation = sim, watchers: dict = watchers) -> None:
+            for watcher in watchers.values():
+                watcher.week(sim.model)
+
+        results = sim.run(on_week=show)
+        for name in names:
+            watcher = watchers.get(name)
+            value = watcher.value(sim.model, results) if watcher else TARGET_MEASURES[name](results)
+            values[name].append(float(value))
+    return {name: float(np.mean(v)) for name, v in values.items()}

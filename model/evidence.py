@@ -57,6 +57,13 @@ PARKRUN_LIFE_SATISFACTION_GAIN = Figure(
     "548 new UK parkrunners, after 6 months (7.489 -> 7.746)",
     "Haake, Quirk & Bullas, PLOS Global Public Health 2024",
 )
+PARKRUN_RATE_RATIO_PER_KM = Figure(
+    0.921,
+    "32,844 English LSOAs and 455 parkrun events, 2018: each LSOA's runs Poisson-regressed on "
+    "the km from its centroid to the nearest event, adjusted for IMD score (95% CI 0.921-0.922)",
+    "Schneider, Smith, Bullas et al., Public Health 189:48-53 (2020); preprint medRxiv "
+    "10.1101/19004143",
+)
 WALKING_RETENTION_AFTER_YEAR = Figure(
     0.75, "22,416 people, Australia", "Heart Foundation Walking, IJBNPA 2017"
 )
