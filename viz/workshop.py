@@ -35,6 +35,7 @@ from healthgap.model.interventions import (
     SeedFunding,
     Transport,
     TransportMode,
+    TransportState,
 )
 from healthgap.model.metrics import (
     GROUPS,
@@ -68,6 +69,15 @@ RUNS = ("with levers", "baseline", "difference")
 # the Transport defaults: buses per bus-hour, drivers per trip, free fares per fare forgone.
 DRIVERS_COST_PER_YEAR_GBP = 5_000  # coordination, as in the Oadby and Wigston scenario (assumption)
 DRIVER_PLACES = 60  # residents the drivers take
+
+
+def drawn(scheme: TransportState) -> list[tuple[int, int]]:
+    """The links a transport scheme adds to the map: a new bus route stop to stop, others
+    between every pair of the neighbourhoods they serve."""
+    if scheme.new_route is not None:
+        stops = scheme.new_route.stops
+        return list(zip(stops[:-1], stops[1:], strict=True))
+    return scheme.routes
 
 
 def plain(name: str) -> str:
@@ -475,7 +485,7 @@ class Workshop:
 
         streets = np.array(list(self.town.graph.edges), dtype=np.intp).reshape(-1, 2)
         added = [
-            (a, b, s.mode) for s in self.with_levers.model.transport_schemes for a, b in s.routes
+            (a, b, s.mode) for s in self.with_levers.model.transport_schemes for a, b in drawn(s)
         ]
         a = np.concatenate([streets[:, 0], [r[0] for r in added]]).astype(np.intp)
         b = np.concatenate([streets[:, 1], [r[1] for r in added]]).astype(np.intp)
