@@ -316,6 +316,95 @@ def calibration_tables(result: CalibrationResult) -> tuple[Table, Table]:
     return fit, fitted
 
 
+@app.command()
+def validate(
+    replicates: Annotated[
+        int, typer.Option(min=1, max=1000, help="Runs of the default town (seeds seed, seed+1...).")
+    ] = 5,
+    years: Annotated[
+        float, typer.Option(min=0.02, max=50, help="Years each run simulates after the burn-in.")
+    ] = 10,
+    seed: Annotated[int, typer.Option(min=0, help="First seed.")] = 1,
+    residents: Annotated[
+        int | None,
+        typer.Option(min=100, help="Adults of the default town (default: its 50,000)."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder (default: a new one under ./runs/).")
+    ] = None,
+    sheffield: Annotated[
+        bool,
+        typer.Option(
+            help="Also run Sheffield for a year to measure the parkrun distance decay "
+            "(needs the IoD tables in ../shared/data/england)."
+        ),
+    ] = True,
+) -> None:
+    """Compare the default town with every published figure in the evidence table.
+
+    Says for each whether it was calibrated by construction, a calibration target or held out
+    from fitting, and writes validation.html (for readers who do not use the tool) and
+    validation.csv.
+    """
+    from healthgap.experiments.validation import validate as run_validation
+    from healthgap.experiments.validation import write_validation
+
+    if out_dir is None:
+        out_dir = Path("runs") / f"validate-{datetime.now():%Y%m%d-%H%M%S}"
+    with staged_output(out_dir) as staging:
+        with progress_bar("runs") as progress:
+            task = progress.add_task("Validating", total=None)
+            result = run_validation(
+                replicates,
+                years,
+                sheffield,
+                seed,
+                residents=residents,
+                on_done=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        write_validation(result, staging)
+    out.print(validation_table(result))
+    judged = [r for r in result.rows if r.within in ("yes", "no")]
+    out.print(
+        f"{sum(r.within == 'yes' for r in judged)} of {len(judged)} comparisons within "
+        f"tolerance; {result.seconds:.0f} s. Results written to {out_dir}/ (validation.html, "
+        "validation.csv)",
+        highlight=False,
+    )
+
+
+def validation_table(result) -> Table:
+    """Every figure: published, the model (and its 95% interval), tolerance, within, status."""
+    from rich import box
+
+    table = Table(
+        title=f"Validation: {result.scenario}, {result.residents:,} adults, "
+        f"{result.replicates} runs of {result.years:g} years",
+        caption="when: at the start (after the burn-in), at the end, or over the run; "
+        "within: - where not compared (validation.html says why); status: by construction "
+        "(the town is built to it), calibration target, held out, context or not compared.",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("figure", no_wrap=True)
+    table.add_column("when", no_wrap=True)
+    for column in ("published", "model", "95% interval", "tolerance", "within"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for r in result.rows:
+        table.add_row(
+            escape(r.name),
+            {"start": "start", "after": "end", "over ": "run"}.get(r.period[:5], r.period),
+            f"{r.published:.4g}",
+            "-" if r.model is None else f"{r.model:.4g}",
+            "" if r.low is None else f"{r.low:.3g} to {r.high:.3g}",
+            "-" if r.tolerance is None else f"± {r.tolerance:g}",
+            {"no": "[bold red]no[/]", "yes": "yes"}.get(r.within, "-"),
+            r.status.replace("calibrated by construction", "by construction"),
+        )
+    return table
+
+
 @app.command("app")
 def workshop_app(
     scenario: Annotated[

@@ -1,0 +1,124 @@
+"""`healthgap validate`: the page lists every published figure with its status, every figure the
+town is calibrated to is within tolerance, and a figure far off is reported as such."""
+
+from __future__ import annotations
+
+import html
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from healthgap.experiments import validation
+from healthgap.experiments.distance_decay import DistanceDecay, RateRatio
+
+SMALL = {"replicates": 2, "years": 2, "sheffield": False, "residents": 10_000, "seed": 3}
+
+
+@pytest.fixture(scope="module")
+def small():
+    return validation.validate(**SMALL)
+
+
+@pytest.fixture(scope="module")
+def page(small, tmp_path_factory) -> str:
+    folder = tmp_path_factory.mktemp("validation")
+    validation.write_validation(small, folder)
+    assert (folder / "validation.csv").exists()
+    return (folder / "validation.html").read_text(encoding="utf-8")
+
+
+def test_every_figure_of_the_evidence_table_is_compared_or_says_why():
+    declared = {id(c.figure) for c in validation.COMPARISONS}
+    missing = [
+        name for name, f in validation.figures_of_evidence().items() if id(f) not in declared
+    ]
+    assert not missing, f"figures of model/evidence.py with no row on the page: {missing}"
+    for c in validation.COMPARISONS:
+        assert c.status in validation.STATUSES
+        if c.status == validation.NOT_COMPARED:
+            assert c.note, f"{c.name}: a figure not compared must say why"
+
+
+def test_page_lists_every_figure_with_its_status(small, page):
+    assert page.startswith("<!DOCTYPE html>")
+    table_rows = [html.unescape(tr) for tr in page.split("<tr>")]
+    for name, figure in validation.figures_of_evidence().items():
+        rows = [r for r in small.rows if r.source == figure.source and r.published == figure.value]
+        assert rows, name
+        for row in rows:  # the figure's line on the page carries its source and status
+            assert row.status in validation.STATUSES
+            assert any(
+                row.label in tr and figure.source in tr and f">{row.status}<" in tr
+                for tr in table_rows
+            ), name
+    assert "within tolerance" in page
+    assert "Sheffield run was not asked for" in page  # no Sheffield: says so, not silent
+
+
+def test_calibrated_figures_are_within_tolerance(small):
+    calibrated = [
+        r for r in small.rows if r.status in (validation.BY_CONSTRUCTION, validation.TARGET)
+    ]
+    assert len(calibrated) >= 20
+    outside = [(r.name, r.period, r.model, r.published) for r in calibrated if r.within != "yes"]
+    assert not outside
+
+
+def test_named_calibration_targets_show_as_such():
+    result = validation.validate(
+        replicates=1, years=0.5, sheffield=False, residents=3_000, targets={"inactive_pct"}
+    )
+    statuses = {r.status for r in result.rows if r.name == "inactive_pct"}
+    assert statuses == {validation.TARGET}
+    assert "Fitted by a calibration (1)" in validation.summary(result)[1]
+
+
+def test_a_figure_far_off_is_reported_no(monkeypatch, tmp_path):
+    fake = DistanceDecay(
+        pd.DataFrame({"adults": [100, 200]}),
+        "IMD decile",
+        3,
+        52,
+        RateRatio(0.5, 0.45, 0.55, 10.0, 0.4, 0.6),
+    )
+    monkeypatch.setattr(validation, "sheffield_files", lambda: {"imd_file": "x"})
+    monkeypatch.setattr(validation, "measure_distance_decay", lambda scenario, seed: fake)
+    result = validation.validate(
+        replicates=1, years=0.5, sheffield=True, residents=3_000, sheffield_replicates=2
+    )
+    (row,) = [r for r in result.rows if r.name == "parkrun_rate_ratio_per_km"]
+    assert (row.model, row.within, row.status) == (0.5, "no", validation.HELD_OUT)
+    assert "parkrun participation" in validation.summary(result)[2]  # named among the misses
+    validation.write_validation(result, tmp_path)
+    html = (tmp_path / "validation.html").read_text(encoding="utf-8")
+    assert '<td class="no">no</td>' in html
+
+
+def test_missing_tables_are_said_not_hidden(monkeypatch, tmp_path):
+    monkeypatch.setattr(validation, "ENGLAND", tmp_path / "nowhere")
+    result = validation.validate(replicates=1, years=0.5, sheffield=True, residents=3_000)
+    (row,) = [r for r in result.rows if r.name == "parkrun_rate_ratio_per_km"]
+    assert row.within == "not compared"
+    assert row.note == f"not compared: the IoD tables were not found at {tmp_path / 'nowhere'}"
+
+
+def test_command_prints_the_table_and_writes_the_page(tmp_path: Path):
+    args = ["--replicates", "2", "--years", "0.5", "--residents", "3000", "--no-sheffield"]
+    result = subprocess.run(
+        [sys.executable, "-m", "healthgap.experiments", "validate", *args, "--out", "out"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "by construction" in result.stdout and "held out" in result.stdout
+    assert "within tolerance" in result.stdout
+    table = pd.read_csv(tmp_path / "out" / "validation.csv")
+    assert {"name", "published", "model", "low", "high", "tolerance", "within", "status"} <= set(
+        table.columns
+    )
+    assert (tmp_path / "out" / "validation.html").stat().st_size > 1000
