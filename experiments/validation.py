@@ -37,7 +37,7 @@ import numpy as np
 from healthgap.model import evidence
 from healthgap.model.evidence import Figure
 from healthgap.model.groups import TYPE_INDEX
-from healthgap.model.metrics import Results
+from healthgap.model.metrics import METRICS, Results
 
 from .distance_decay import measure_distance_decay
 from .targets import STATIONARY
@@ -352,7 +352,7 @@ def _declared() -> list[Comparison]:
     )
     c += _constructed(
         "lonely_pct",
-        "Often or always lonely",
+        METRICS["lonely_pct"].label,  # labels are written once, in the metric registry
         evidence.LONELY_PCT,
         "%",
         lambda when: at("lonely_pct", "all", when),
