@@ -81,7 +81,7 @@ def point_scenario(sweep: Sweep, values: Sequence[float] = ()) -> Scenario:
     values."""
     spec = sweep.spec
     # What the base's file set, not every default: some defaults are refused where unused
-    # (a bus link's capacity).
+    # (a bus route's capacity).
     data = sweep.base.model_dump(exclude_unset=True)
     if spec.years is not None:
         data["years"] = spec.years

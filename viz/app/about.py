@@ -15,6 +15,10 @@ from healthgap.viz.workshop import ASSUMPTION_SLIDERS
 HOW_IT_WORKS = """
 - **Each step is a week.** Every resident who knows of a local group may go: habit, confidence
   and friends who go pull them in; travel time, cost, deprivation and health limits hold them back.
+- **Getting there.** People with a car drive; others walk or take the town's buses, which run
+  from the centre out, less often at the edge, so crossing town means changing at the centre.
+  Transport levers change those journeys; the map can show which kinds of group people without a
+  car can reach within 30 minutes.
 - **Taking part** adds activity, friendships and life satisfaction, and eases loneliness. Without it,
   habits fade and wellbeing drifts back to what a person's circumstances set.
 - **Change lasts only through what persists**: habits formed, friendships made, and groups that
