@@ -31,11 +31,10 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from healthgap.model.errors import InputError
 from healthgap.model.evidence import Figure
-from healthgap.scenarios import Scenario, load_scenario
-from healthgap.scenarios.loader import read_toml
+from healthgap.scenarios import Scenario
 from healthgap.scenarios.schema import Strict, describe_validation
 
-from .sweep_spec import PARAMETERS
+from .sweep_spec import PARAMETERS, check_residents, read_with_base
 from .targets import TARGET_MEASURES
 
 Sampler = Literal["tpe", "random"]
@@ -217,35 +216,8 @@ def load_calibration(path: str | Path) -> Calibration:
     """Read and check a calibration file: its fields, its base scenario, parameters, targets."""
     path = Path(path)
     where = str(path)
-    data = read_toml(path, "calibration file")
-    try:
-        spec = CalibrationSpec.model_validate(data)
-    except ValidationError as error:
-        raise InputError(
-            describe_validation(error, known_keys),
-            where=where,
-            fix="Correct the field(s) named above.",
-        ) from None
-    base = Path(spec.base).expanduser()
-    if base.suffix:
-        base = path.resolve().parent / base
-    try:
-        scenario = load_scenario(base)
-    except InputError as error:
-        raise InputError(error.problem, where=f"{where}: field 'base'", fix=error.fix) from None
-    if spec.residents is not None and scenario.place.local_authority:
-        raise InputError(
-            "residents sets the size of a preset town; the base scenario is a real place.",
-            where=f"{where}: field 'residents'",
-            fix="Remove residents; set the base's place sample instead.",
-        )
-    if spec.residents is not None and spec.residents > scenario.place.residents:
-        raise InputError(
-            f"residents ({spec.residents:,}) simulates a sample of the base's town, which has "
-            f"{scenario.place.residents:,} adults.",
-            where=f"{where}: field 'residents'",
-            fix=f"Give at most {scenario.place.residents:,}, or a base scenario with a larger town.",
-        )
+    spec, scenario = read_with_base(path, CalibrationSpec, "calibration file", known_keys)
+    check_residents(spec.residents, scenario, where)
     for i, target in enumerate(spec.targets):
         check = TARGET_MEASURES[target.measure].check
         try:

@@ -199,19 +199,7 @@ class Sweep:
             self.bounds, self.whole = [(0, len(self.places) - 1)], [True]
         if any(factor.wildcard for factor in spec.factors):
             self.spec = spec = spec.model_copy(update={"factors": self.expanded(where)})
-        if spec.residents is not None and (base.place.local_authority or self.places):
-            raise InputError(
-                "residents sets the size of a preset town; the base scenario is a real place.",
-                where=f"{where}: field 'residents'",
-                fix="Remove residents; set a real place's sample fraction instead.",
-            )
-        if spec.residents is not None and spec.residents > base.place.residents:
-            raise InputError(
-                f"residents ({spec.residents:,}) simulates a sample of the base's town, which has "
-                f"{base.place.residents:,} adults.",
-                where=f"{where}: field 'residents'",
-                fix=f"Give at most {base.place.residents:,}, or a base scenario with a larger town.",
-            )
+        check_residents(spec.residents, base, where, real_places=bool(self.places))
         for i, factor in enumerate(spec.factors):
             declared, whole = self.declared(factor.path, f"{where}: field 'factors.{i}.path'")
             values = factor.levels or [
@@ -338,24 +326,50 @@ def on_morris_levels(
 def load_sweep(path: str | Path) -> Sweep:
     """Read and check a sweep file: its fields, its base scenario and every factor."""
     path = Path(path)
+    spec, scenario = read_with_base(path, SweepSpec, "sweep file", known_keys)
+    return Sweep(spec, scenario, str(path), path.resolve().parent)
+
+
+def read_with_base(path: Path, schema: type[Strict], kind: str, known) -> tuple:
+    """A file that names a `base` scenario (a sweep's or a calibration's): its fields checked
+    against `schema` (`known` suggests keys), and the base scenario, a name or a path relative
+    to the file. Errors name the file and the field."""
     where = str(path)
-    data = read_toml(path, "sweep file")
     try:
-        spec = SweepSpec.model_validate(data)
+        spec = schema.model_validate(read_toml(path, kind))
     except ValidationError as error:
         raise InputError(
-            describe_validation(error, known_keys),
-            where=where,
-            fix="Correct the field(s) named above.",
+            describe_validation(error, known), where=where, fix="Correct the field(s) named above."
         ) from None
     base = Path(spec.base).expanduser()
     if base.suffix:
         base = path.resolve().parent / base
     try:
-        scenario = load_scenario(base)
+        return spec, load_scenario(base)
     except InputError as error:
         raise InputError(error.problem, where=f"{where}: field 'base'", fix=error.fix) from None
-    return Sweep(spec, scenario, where, path.resolve().parent)
+
+
+def check_residents(
+    residents: int | None, base: Scenario, where: str, real_places: bool = False
+) -> None:
+    """A file's `residents` simulates a sample of its base's preset town: not of a real place
+    (whose sample is the place's own), and not more adults than the town has."""
+    if residents is None:
+        return
+    if real_places or base.place.local_authority:
+        raise InputError(
+            "residents sets the size of a preset town; the base scenario is a real place.",
+            where=f"{where}: field 'residents'",
+            fix="Remove residents; set a real place's sample fraction instead.",
+        )
+    if residents > base.place.residents:
+        raise InputError(
+            f"residents ({residents:,}) simulates a sample of the base's town, which has "
+            f"{base.place.residents:,} adults.",
+            where=f"{where}: field 'residents'",
+            fix=f"Give at most {base.place.residents:,}, or a base scenario with a larger town.",
+        )
 
 
 def real_places(places: PlaceSet, folder: Path, where: str) -> list[Place]:
