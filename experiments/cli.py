@@ -7,7 +7,7 @@ import math
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -194,6 +194,29 @@ def compare(
     )
 
 
+def one_executor(workers: int | None, scheduler: str | None) -> None:
+    """Work runs here (--workers) or on a Dask cluster (--scheduler), not both."""
+    if workers is not None and scheduler is not None:
+        raise InputError(
+            "--workers and --scheduler both given.",
+            fix="Give --workers to run here, or --scheduler to run on a Dask cluster.",
+        )
+
+
+def resuming(progress, description: str) -> Callable[[int, int], None]:
+    """A progress callback (done, total) for work that resumes: what was done before shows on
+    the bar from the start but does not count towards its speed."""
+    task = None
+
+    def show(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            task = progress.add_task(description, total=total, completed=done)
+        progress.update(task, completed=done)
+
+    return show
+
+
 @app.command()
 def sweep(
     spec: Annotated[Path, typer.Argument(help="A sweep file (.toml): base, factors, design.")],
@@ -212,11 +235,7 @@ def sweep(
     from healthgap.experiments.sweep import run_sweep
     from healthgap.experiments.sweep_spec import load_sweep
 
-    if workers is not None and scheduler is not None:
-        raise InputError(
-            "--workers and --scheduler both given.",
-            fix="Give --workers to run here, or --scheduler to run on a Dask cluster.",
-        )
+    one_executor(workers, scheduler)
     chosen = load_sweep(spec)
     if chosen.zero_width:
         out.print(
@@ -224,14 +243,7 @@ def sweep(
             f"left out, their range zero-width: {', '.join(chosen.zero_width)}"
         )
     with progress_bar("runs") as progress:
-        task, runs = None, 0
-
-        def show(finished: int, total: int) -> None:
-            nonlocal task, runs
-            if task is None:  # runs already finished count, but not towards the speed
-                task, runs = progress.add_task("Sweeping", total=total, completed=finished), total
-            progress.update(task, completed=finished)
-
+        show = resuming(progress, "Sweeping")
         try:
             ran = run_sweep(chosen, out_dir, workers, scheduler, show, where=str(spec))
         except KeyboardInterrupt:
@@ -239,6 +251,7 @@ def sweep(
                 f"Interrupted: the finished runs are kept in {out_dir}/runs; the same command "
                 "runs the rest."
             ) from None
+    runs = int(progress.tasks[0].total) if progress.tasks else 0
     out.print(
         f"Ran {ran} of the sweep's {runs} runs (the rest were done before); results in "
         f"{out_dir}/ (manifest.json, runs/*.parquet)"
@@ -266,23 +279,13 @@ def calibrate(
     from healthgap.experiments.calibration import run_calibration
     from healthgap.experiments.calibration_spec import STUDY_FILE, load_calibration
 
-    if workers is not None and scheduler is not None:
-        raise InputError(
-            "--workers and --scheduler both given.",
-            fix="Give --workers to run here, or --scheduler to run on a Dask cluster.",
-        )
+    one_executor(workers, scheduler)
     chosen = load_calibration(spec)
     with progress_bar("trials") as progress:
-        task = None
-
-        def show(complete: int, total: int) -> None:
-            nonlocal task
-            if task is None:  # trials already complete count, but not towards the speed
-                task = progress.add_task("Calibrating", total=total, completed=complete)
-            progress.update(task, completed=complete)
-
         try:
-            result = run_calibration(chosen, out_dir, workers, scheduler, show)
+            result = run_calibration(
+                chosen, out_dir, workers, scheduler, resuming(progress, "Calibrating")
+            )
         except KeyboardInterrupt:
             raise Stopped(
                 f"Interrupted: the finished trials are kept in {out_dir}/{STUDY_FILE}; the same "
