@@ -40,6 +40,7 @@ from healthgap.model.groups import TYPE_INDEX
 from healthgap.model.metrics import METRICS, Results
 
 from .distance_decay import measure_distance_decay
+from .simulation import cpu_model
 from .targets import STATIONARY
 
 if TYPE_CHECKING:
@@ -243,16 +244,6 @@ class Validation:
         return sum(
             r.within == within and (statuses is None or r.status in statuses) for r in self.rows
         )
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _constructed(name, label, figure, unit, measure_of, tolerance, tolerance_source, note=""):
