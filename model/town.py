@@ -112,13 +112,13 @@ class Town:
             minutes = shortest_path(csr_array((moving, (rows, cols)), shape=(n, n)), directed=False)
             np.fill_diagonal(minutes, within / travel.kmh(mode) * 60)
             result[mode] = minutes + travel.overhead_min(mode)
-        own = self.bus_network(travel)
-        routes = own if bus_routes is None else list(bus_routes)
+        routes = self.bus_network(travel) if bus_routes is None else list(bus_routes)
         result["bus"] = self.bus_trip_minutes(travel, routes)
         if self.given_bus_minutes is not None:
             # The place's own minutes, less what the schemes' routes save on the model's network.
+            own = self.bus_trip_minutes(travel, self.bus_network(travel))
             with np.errstate(invalid="ignore"):  # no bus either way: inf - inf
-                saving = self.bus_trip_minutes(travel, own) - result["bus"]
+                saving = own - result["bus"]
             saving[~np.isfinite(saving)] = 0.0
             given = self.given_bus_minutes - saving
             result["bus"] = np.where(np.isnan(given), result["bus"], given)
