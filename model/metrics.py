@@ -333,8 +333,14 @@ def decile_sums(model: HealthgapModel) -> tuple[np.ndarray, np.ndarray]:
     """Per IMD decile: each resident metric's summed per-person values and head counts, both
     (10, metrics): a metric measured `among` some residents counts only them."""
     sums, counts = np.zeros((2, 10, len(RESIDENT_METRICS)))
-    for total, per_neighbourhood in ((sums, neighbourhood_sums), (counts, neighbourhood_counts)):
-        by_neighbourhood = [per_neighbourhood(model, metric) for metric in RESIDENT_METRICS]
+    heads = {}  # head counts once for each `among` (most metrics count everyone)
+    for metric in RESIDENT_METRICS:
+        if metric.among not in heads:
+            heads[metric.among] = neighbourhood_counts(model, metric)
+    for total, by_neighbourhood in (
+        (sums, [neighbourhood_sums(model, metric) for metric in RESIDENT_METRICS]),
+        (counts, [heads[metric.among] for metric in RESIDENT_METRICS]),
+    ):
         np.add.at(total, model.block_decile, np.stack(by_neighbourhood, axis=1))
     return sums, counts
 
