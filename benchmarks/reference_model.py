@@ -148,7 +148,7 @@ class Resident(mesa.Agent):
         if group is None:
             if not (self.random.random() < self.awareness and self.model.open_groups):
                 return
-            group = self.model.discover_group(self.neighbourhood)
+            group = self.model.discover_group(self.neighbourhood, self.car)
             if not group.has_room():
                 return
             intercept = b.try_intercept
@@ -457,20 +457,25 @@ class ReferenceModel(mesa.Model):
         self.update_discovery()
 
     def update_discovery(self) -> None:
-        """Where people hear of groups: open groups, the nearer the likelier (discovery_minutes)."""
+        """Where people hear of groups: open groups, the nearer the likelier (discovery_minutes),
+        by car for those with one, else on foot or by bus."""
         self.open_groups = [group for group in self.groups if group.open]
         scale = self.params.behaviour.discovery_minutes
-        self.discovery_weights = [
-            list(
-                accumulate(math.exp(-group.minutes_no_car[n] / scale) for group in self.open_groups)
+        self.discovery_weights = {
+            (n, car): list(
+                accumulate(
+                    math.exp(-(group.minutes_by_car if car else group.minutes_no_car)[n] / scale)
+                    for group in self.open_groups
+                )
             )
             for n in range(self.n_neighbourhoods)
-        ]
+            for car in (False, True)
+        }
 
-    def discover_group(self, neighbourhood: int) -> Group:
+    def discover_group(self, neighbourhood: int, car: bool) -> Group:
         """The open group a person from `neighbourhood` notices (nearer groups are likelier)."""
         return self.random.choices(
-            self.open_groups, cum_weights=self.discovery_weights[neighbourhood]
+            self.open_groups, cum_weights=self.discovery_weights[neighbourhood, car]
         )[0]
 
     def step(self) -> None:

@@ -94,7 +94,7 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
     trying = np.concatenate([noticers, referred])
     tried = np.concatenate(
         [
-            model.discover_groups(p.neighbourhood[noticers], u_pick[noticers]),
+            model.discover_groups(p.neighbourhood[noticers], u_pick[noticers], p.car[noticers]),
             p.referred_to[referred],
         ]
     )
@@ -140,7 +140,7 @@ def seed_memberships(model: HealthgapModel, rng: np.random.Generator) -> None:
     p, g, b = model.people, model.groups, model.params.behaviour
     settled_habit = model.params.habit.seeded_member_habit
     everyone = np.arange(p.n)
-    candidate = model.discover_groups(p.neighbourhood, rng.random(p.n))
+    candidate = model.discover_groups(p.neighbourhood, rng.random(p.n), p.car)
     joining = p.awareness * sigmoid(
         group_appeal(model, everyone, candidate, np.zeros(p.n)) + b.try_intercept
     )

@@ -178,7 +178,8 @@ class HealthgapModel(mesa.Model):
         no_car, car, fare = self.trips(slice(None), g.venue)
         self.minutes_to_group = np.stack([no_car, car]).astype(np.float32)
         self.fare_to_group = fare.astype(np.float32)
-        weight = np.exp(-no_car / self.params.behaviour.discovery_minutes) * g.open
+        minutes = np.concatenate([no_car, car])  # rows: without a car, then with one
+        weight = np.exp(-minutes / self.params.behaviour.discovery_minutes) * g.open
         total = weight.sum(axis=1, keepdims=True)
         cdf = np.cumsum(weight, axis=1) / np.where(total > 0, total, 1)
         self._discovery_cdf = (cdf + np.arange(len(cdf))[:, None]).ravel()
@@ -190,11 +191,15 @@ class HealthgapModel(mesa.Model):
         fare = np.where(bus < walk, self.bus_fare[home, venue], 0.0)
         return np.minimum(walk, bus), self.travel["car"][home, venue], fare
 
-    def discover_groups(self, neighbourhood: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """The group each person notices: nearer open groups are likelier (u uniform in 0-1)."""
+    def discover_groups(
+        self, neighbourhood: np.ndarray, u: np.ndarray, car: np.ndarray
+    ) -> np.ndarray:
+        """The group each person notices: open groups nearer by their own way of travelling
+        (by car if they have one) are likelier (u uniform in 0-1)."""
         n_groups = self.groups.n
-        flat = np.searchsorted(self._discovery_cdf, neighbourhood + u, side="right")
-        return np.minimum(flat - neighbourhood * n_groups, n_groups - 1).astype(np.int32)
+        row = neighbourhood + self.town.n * car.astype(np.intp)
+        flat = np.searchsorted(self._discovery_cdf, row + u, side="right")
+        return np.minimum(flat - row * n_groups, n_groups - 1).astype(np.int32)
 
     def per_resident(self, by_neighbourhood: np.ndarray) -> np.ndarray:
         """One value per neighbourhood given to each of its residents."""

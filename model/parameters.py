@@ -284,7 +284,7 @@ class Behaviour:
     )
     discovery_minutes: float = param(
         15.0,
-        "minutes without a car over which the chance of noticing a group falls by a factor e",
+        "travel minutes (by car for those with one) over which the chance of noticing a group falls by a factor e",
         7.5,
         30.0,
         "assumption: people hear of groups nearer home",

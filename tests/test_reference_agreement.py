@@ -156,10 +156,10 @@ def test_reference_appeal_and_discovery_match_the_vectorised_formulas(start):
             for resident in residents
         ]
         np.testing.assert_allclose(per_agent, vectorised, rtol=1e-5, atol=1e-5)
-    for neighbourhood, cumulative in enumerate(reference.discovery_weights):
+    for (neighbourhood, car), cumulative in reference.discovery_weights.items():
         share = np.diff(cumulative, prepend=0.0) / cumulative[-1]
         u = (np.arange(20_000) + 0.5) / 20_000
-        picked = start.discover_groups(np.full(len(u), neighbourhood), u)
+        picked = start.discover_groups(np.full(len(u), neighbourhood), u, np.full(len(u), car))
         open_ids = [group.index for group in reference.open_groups]
         np.testing.assert_allclose(
             np.bincount(picked, minlength=len(groups))[open_ids] / len(u), share, atol=1e-4
