@@ -5,6 +5,10 @@
     DIR/fitted.toml       the best trial's parameters as a [parameters] table
     DIR/calibration.html  targets, fit at the best trial, a plot of fit against each target
     DIR/trials.csv        a row per trial: number, state, loss, parameters, model values
+    DIR/ensemble.csv      the parameter sets of every complete trial within tolerance of every
+                          target, for `healthgap compare --ensemble`; if no trial is, the
+                          nearest trials instead (the best 10% by loss, at least 5, or all if
+                          fewer), and the page and the command say so
 
 Each trial runs the base scenario with the trial's parameter values for every replicate seed
 (the same seeds in every trial: common random numbers, so trials differ by their parameters
@@ -39,7 +43,8 @@ import numpy as np
 
 from healthgap.model.errors import InputError
 
-from .calibration_spec import LOSS, STUDY_FILE, Calibration
+from .calibration_spec import LOSS, STUDY_FILE, Calibration, Target
+from .ensemble import ENSEMBLE_FILE
 from .run import atomic_write
 from .targets import TARGET_MEASURES, run_measured
 
@@ -52,6 +57,8 @@ LOCK_FILE = ".study.lock"  # held by the process running the study
 IDENTITY = "calibration"  # the study's user attribute holding `Calibration.identity()`
 
 Progress = Callable[[int, int], None]  # (trials complete, trials in all)
+# With no trial within tolerance, ensemble.csv holds the best tenth of the trials, at least 5.
+NEAREST_SHARE, NEAREST_AT_LEAST = 0.10, 5
 
 
 def evaluate(calibration: Calibration, values: dict[str, float]) -> dict[str, float]:
@@ -122,6 +129,29 @@ class CalibrationResult:
     @property
     def fitted(self) -> dict[str, float]:
         return {p.path: p.fitted for p in self.parameters}
+
+    @property
+    def ensemble(self) -> tuple[pd.DataFrame, bool]:
+        """ensemble.csv (`ensemble_trials`) and whether its trials are within tolerance."""
+        spec = self.calibration.spec
+        return ensemble_trials(self.trials, spec.targets, self.calibration.paths)
+
+
+def ensemble_trials(
+    trials: pd.DataFrame, targets: list[Target], paths: list[str]
+) -> tuple[pd.DataFrame, bool]:
+    """The trial number and parameters of every complete trial within tolerance of every
+    target, best loss first, and True; if there is none, the nearest trials (the best 10% by
+    loss, at least 5, or all if fewer) and False."""
+    complete = trials[trials.state == "COMPLETE"].sort_values(["loss", "trial"])
+    within = np.ones(len(complete), dtype=bool)
+    for t in targets:
+        within &= ((complete[t.measure] - t.figure.value) / t.tolerance).abs().to_numpy() <= 1
+    if within.any():
+        chosen = complete[within]
+    else:
+        chosen = complete.head(max(NEAREST_AT_LEAST, math.ceil(NEAREST_SHARE * len(complete))))
+    return chosen[["trial", *paths]].reset_index(drop=True), bool(within.any())
 
 
 def run_calibration(
@@ -426,13 +456,15 @@ def fitted_toml(result: CalibrationResult) -> str:
 
 
 def write_outputs(result: CalibrationResult) -> None:
-    """fitted.toml, trials.csv and calibration.html, each written whole."""
+    """fitted.toml, trials.csv, ensemble.csv and calibration.html, each written whole."""
     from .calibration_report import render
 
     folder = result.folder
     text = fitted_toml(result)
     atomic_write(folder / "fitted.toml", lambda p: p.write_text(text, encoding="utf-8"))
     atomic_write(folder / "trials.csv", lambda p: result.trials.to_csv(p, index=False))
+    ensemble, _ = result.ensemble
+    atomic_write(folder / ENSEMBLE_FILE, lambda p: ensemble.to_csv(p, index=False))
     page = render(result)
     atomic_write(folder / "calibration.html", lambda p: p.write_text(page, encoding="utf-8"))
 

@@ -17,6 +17,7 @@ import numpy as np
 import healthgap
 
 from .calibration_spec import LOSS, STUDY_FILE
+from .ensemble import ENSEMBLE_FILE
 from .simulation import git_revision
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ table { border-collapse: collapse; margin: 1rem 0; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: right; }
 th:first-child, td:first-child, td.text { text-align: left; }
 td.out { color: #a0361b; font-weight: 600; }
+.warning { background: #fff4d6; border: 2px solid #b36b00; border-left-width: 10px;
+           padding: 0.6rem 1rem; color: #3d2600; font-weight: 600; }
 img { max-width: 100%; }
 .note { color: #555; font-size: 0.92rem; }
 """
@@ -69,6 +72,8 @@ def render(result: CalibrationResult, today: datetime.date | None = None) -> str
         else f"seeds {spec.seed} to {spec.seed + spec.replicates - 1}"
     )
     picture = data_uri(fit_figure(result))
+    _, consistent = result.ensemble
+    ensemble = f"<p class='{'note' if consistent else 'warning'}'>{e(ensemble_note(result))}</p>"
     today = today or datetime.date.today()
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -78,6 +83,7 @@ def render(result: CalibrationResult, today: datetime.date | None = None) -> str
 <p>The best of {result.complete} complete trials is trial {result.best_trial}, with loss
 {number(result.loss)} ({e(LOSS)}). {within} of {len(result.targets)} targets are within their
 tolerance there.</p>
+{"" if consistent else ensemble}
 <p class="note">Each trial ran the base scenario ({e(spec.base)}: {e(place)}) with
 {round(scenario.place.residents * scenario.place.sample):,} adults simulated for
 {scenario.years:g} years after the burn-in, {seeds} (the same in every trial), and averaged each
@@ -100,10 +106,30 @@ again resumes it, and raising <code>trials</code> continues it.</p>
 in this town and horizon; it does not say the values are the only ones that do. Parameters the
 targets hardly move are not identified by them: compare the trials (<code>trials.csv</code>)
 near the best loss. The interval of chance between seeds is not in the loss.</p>
+<h2>Ensemble of parameter sets (ensemble.csv)</h2>
+{ensemble}
 <p class="note">healthgap {e(healthgap.__version__)}, git {e(git_revision() or "unknown")},
 {today.isoformat()}; calibration file {e(calibration.where)}.</p>
 </body></html>
 """
+
+
+def ensemble_note(result: CalibrationResult) -> str:
+    """What ensemble.csv holds, for the page and the command line: loud when no trial fits."""
+    table, within = result.ensemble
+    if within:
+        return (
+            f"{ENSEMBLE_FILE} holds the {len(table)} trial(s) within tolerance of every target: "
+            "parameter sets consistent with the targets. healthgap compare --ensemble "
+            f"{ENSEMBLE_FILE} draws one per replicate, so its intervals cover their uncertainty."
+        )
+    return (
+        f"No trial is within tolerance of every target, so {ENSEMBLE_FILE} holds the "
+        f"{len(table)} nearest trials instead (the best 10% by loss, at least 5, or all if "
+        "fewer), not parameter sets consistent with the targets. Intervals from healthgap "
+        "compare --ensemble with it show the spread among the nearest fits; improve the fit "
+        "(more trials, other ranges or parameters) before relying on them."
+    )
 
 
 def fit_figure(result: CalibrationResult) -> Figure:

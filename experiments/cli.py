@@ -277,7 +277,9 @@ def calibrate(
 ) -> None:
     """Fit free parameters to targets with a resumable Optuna study; run again to resume."""
     from healthgap.experiments.calibration import run_calibration
+    from healthgap.experiments.calibration_report import ensemble_note
     from healthgap.experiments.calibration_spec import STUDY_FILE, load_calibration
+    from healthgap.experiments.ensemble import ENSEMBLE_FILE
 
     one_executor(workers, scheduler)
     chosen = load_calibration(spec)
@@ -292,9 +294,12 @@ def calibrate(
                 "command runs the rest."
             ) from None
     out.print(*calibration_tables(result))
+    _, consistent = result.ensemble
+    note = escape(ensemble_note(result))
+    out.print(note if consistent else f"[bold red]Warning:[/] {note}", highlight=False)
     out.print(
         f"Ran {result.ran} trials ({result.complete} complete in the study); results in "
-        f"{out_dir}/ (fitted.toml, calibration.html, trials.csv, {STUDY_FILE})",
+        f"{out_dir}/ (fitted.toml, calibration.html, trials.csv, {ENSEMBLE_FILE}, {STUDY_FILE})",
         highlight=False,
     )
 

@@ -12,10 +12,12 @@ import time
 import tomllib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from healthgap.experiments.calibration import evaluate, loss, read_study, run_calibration
 from healthgap.experiments.calibration_spec import load_calibration
+from healthgap.experiments.ensemble import load_ensemble
 from healthgap.experiments.targets import TARGET_MEASURES
 from healthgap.model import evidence
 from healthgap.scenarios import load_scenario
@@ -51,6 +53,7 @@ tolerance = 0.5
 value = {inactive_pct}
 """
 KNOWN = {"behaviour.try_intercept": -8.0, "place.inactive_offset_pct": 4.0}
+TOLERANCES = {"attendance_pct": 0.2, "inactive_pct": 0.5}  # as in CALIBRATION
 
 
 def write_calibration(folder: Path, trials: int = 24, text: str = CALIBRATION, **values) -> Path:
@@ -100,6 +103,22 @@ def test_recovers_known_parameters_from_the_models_own_outputs(tmp_path):
     trials = (out / "trials.csv").read_text().splitlines()
     assert len(trials) == 25 and trials[0].startswith("trial,state,loss,behaviour.try_intercept")
 
+    # ensemble.csv, for compare --ensemble: the trials within tolerance of both targets, best
+    # first; if none is (as at this test's commit), the 5 nearest, and the page says so.
+    ensemble = pd.read_csv(out / "ensemble.csv")
+    assert list(ensemble.columns) == ["trial", *KNOWN]
+    table = pd.read_csv(out / "trials.csv").sort_values(["loss", "trial"])
+    misses = [(table[m] - truth[m]).abs() / tolerance for m, tolerance in TOLERANCES.items()]
+    within = table[(misses[0] <= 1) & (misses[1] <= 1)]
+    if len(within):
+        assert list(ensemble.trial) == list(within.trial)
+        assert f"ensemble.csv holds the {len(within)} trial(s) within tolerance" in page
+    else:
+        assert list(ensemble.trial) == list(table.trial[:5])
+        assert "No trial is within tolerance of every target" in page
+    assert ensemble.iloc[0].to_dict() == pytest.approx({"trial": result.best_trial, **fitted})
+    assert len(load_ensemble(out / "ensemble.csv").sets) == len(ensemble)
+
     # A scenario names the file; its own [parameters] win.
     scenario = tmp_path / "fitted_town.toml"
     scenario.write_text(
@@ -136,7 +155,7 @@ def test_a_sigkilled_calibration_resumes_with_no_trial_lost_or_repeated(tmp_path
 
     resumed = healthgap("calibrate", str(spec), "--out", "out", "--workers", "2", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
-    assert "Best fit" in resumed.stdout
+    assert "Best fit" in resumed.stdout and "ensemble.csv" in resumed.stdout
     after = read_study(tmp_path / "out")["trials"]
     numbers = [t["number"] for t in after]
     assert sorted(numbers) == list(range(14)), "every trial once, none added to replace another"
