@@ -154,6 +154,13 @@ def compare(
             help="Also run a scenario's transport levers alone, and its other levers alone."
         ),
     ] = True,
+    ensemble: Annotated[
+        Path | None,
+        typer.Option(
+            help="Parameter sets (a CSV such as calibrate's ensemble.csv): each replicate runs "
+            "with one drawn from it, so intervals cover parameter uncertainty too."
+        ),
+    ] = None,
 ) -> None:
     """Compare scenarios with a baseline: paired differences, costs, WELLBYs and a report.
 
@@ -162,11 +169,13 @@ def compare(
     """
     from healthgap.experiments.compare import compare as run_comparison
     from healthgap.experiments.comparison import write_comparison
+    from healthgap.experiments.ensemble import load_ensemble
     from healthgap.scenarios import load_scenario
     from healthgap.viz.report import write_report
 
     base = load_scenario(baseline)
     others = [load_scenario(s) for s in scenarios]
+    sets = load_ensemble(ensemble) if ensemble is not None else None
     if out_dir is None:
         out_dir = Path("runs") / f"compare-{base.name}-{datetime.now():%Y%m%d-%H%M%S}"
     with staged_output(out_dir) as staging:
@@ -181,6 +190,7 @@ def compare(
                 on_done=lambda done: progress.update(task, completed=done),
                 years=years,
                 transport_apart=transport_apart,
+                ensemble=sets,
             )
         write_comparison(result, staging)
         write_report(result, staging / "report.html")
@@ -450,7 +460,8 @@ def workshop_app(
 def comparison_table(result: Comparison) -> Table:
     """Costs, WELLBYs and the change in the inactivity gap per scenario, with 95% intervals."""
     table = Table(
-        title=f"Against {result.baseline}: {result.replicates} seeds, {result.weeks / 52:g} years"
+        title=f"Against {result.baseline}: {result.replicates} seeds, {result.weeks / 52:g} years",
+        caption=f"In brackets: {escape(result.interval)}.",
     )
     for column in (
         "scenario",

@@ -4,7 +4,9 @@ For each seed the town is built and burnt in once; the baseline and every
 scenario then run from copies of that same state, so a scenario with no
 interventions gives exactly the baseline's numbers and every difference is
 down to the interventions. Seeds run in parallel on a process pool; the
-paired differences are summarised in `comparison.Comparison`.
+paired differences are summarised in `comparison.Comparison`. With an ensemble of parameter
+sets, each seed also runs with a set drawn from it (`ensemble.Ensemble.draw`), the same for the
+baseline and every scenario of that seed, so intervals cover parameter uncertainty too.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import forkserver
+from pathlib import Path
 
 from healthgap.model.errors import InputError
 from healthgap.scenarios import Scenario
 
 from .comparison import Comparison, RunOutcome, summarise
+from .ensemble import Ensemble, load_ensemble
 from .simulation import ScenarioLike, Simulation, as_scenario, burnt_in_town
 
 
@@ -60,16 +64,28 @@ def transport_parts(scenario: Scenario) -> list[Scenario]:
     ]
 
 
+def with_parameters(scenario: Scenario, parameters: dict[str, float]) -> Scenario:
+    """The scenario with `parameters` (by dotted path) on top of its own."""
+    if not parameters:
+        return scenario
+    return scenario.model_copy(update={"parameters": scenario.parameters | parameters})
+
+
 def run_seed(
-    baseline: Scenario, scenarios: list[Scenario], seed: int
+    baseline: Scenario,
+    scenarios: list[Scenario],
+    seed: int,
+    parameters: dict[str, float] | None = None,
 ) -> list[tuple[RunOutcome, RunOutcome]]:
     """One seed: for each distinct place, build and burn in once, then run the baseline's
     interventions and each scenario's from copies of that state, for the baseline's horizon.
+    `parameters` (a set drawn from an ensemble) go on top of every scenario's own, so a
+    scenario and its baseline share them, as they share the town.
 
     Returns a (scenario, its baseline) pair of outcomes per scenario.
     """
     starts, baselines, pairs = {}, {}, []
-    for scenario in scenarios:
+    for scenario in (with_parameters(s, parameters or {}) for s in scenarios):
         key = place_key(scenario)
         if key not in starts:
             starts[key] = burnt_in_town(scenario, seed)
@@ -95,11 +111,14 @@ def compare(
     on_done: Callable[[int], None] | None = None,
     years: float | None = None,
     transport_apart: bool = True,
+    ensemble: Ensemble | str | Path | None = None,
 ) -> Comparison:
     """Run everything and summarise paired differences with 95% intervals.
 
     With `transport_apart`, a scenario with transport levers and others also runs as its
-    transport levers only and as the rest only (`transport_parts`).
+    transport levers only and as the rest only (`transport_parts`). With an `ensemble` (or the
+    path of an ensemble file), each replicate runs with a parameter set drawn from it, on top
+    of each scenario's own parameters, for the baseline and every scenario alike.
 
     Each scenario is compared with the baseline's interventions (usually none) on the
     scenario's own place and parameters, with the same seeds, over the baseline's
@@ -115,23 +134,28 @@ def compare(
     if len(set(names)) != len(names) or baseline.name in names:
         raise InputError("Two scenarios share a name.", fix="Give each scenario its own name.")
     seeds = [seed + r for r in range(replicates)]
+    if isinstance(ensemble, str | Path):
+        ensemble = load_ensemble(ensemble)
+    draws = ensemble.draw(seed, replicates) if ensemble else None
+    sets = ensemble.drawn(draws) if ensemble else [{}] * replicates
     workers = workers or min(os.cpu_count() or 1, replicates)
     runs: list = [None] * replicates
     if workers == 1:
         for r, s in enumerate(seeds):
-            runs[r] = run_seed(baseline, scenarios, s)
+            runs[r] = run_seed(baseline, scenarios, s, sets[r])
             if on_done:
                 on_done(r + 1)
     else:
         with process_pool(workers) as pool:
             futures = {
-                pool.submit(run_seed, baseline, scenarios, s): r for r, s in enumerate(seeds)
+                pool.submit(run_seed, baseline, scenarios, s, sets[r]): r
+                for r, s in enumerate(seeds)
             }
             for done, future in enumerate(as_completed(futures), start=1):
                 runs[futures[future]] = future.result()
                 if on_done:
                     on_done(done)
-    return summarise(baseline, scenarios, seeds, runs)
+    return summarise(baseline, scenarios, seeds, runs, draws)
 
 
 @contextlib.contextmanager

@@ -29,6 +29,7 @@ from healthgap.model.metrics import (
 )
 from healthgap.scenarios import Scenario
 
+from .ensemble import EnsembleDraws
 from .run import atomic_write
 from .simulation import Simulation, provenance
 
@@ -167,15 +168,36 @@ class Comparison:
     sii_direction: str
     provenance: dict
     scenarios: dict[str, ScenarioEffect] = field(default_factory=dict)
+    ensemble: EnsembleDraws | None = None  # the parameter sets the replicates ran with
+
+    @property
+    def interval(self) -> str:
+        """Which interval every interval of the comparison is (`interval_label`)."""
+        return interval_label(self.replicates, self.ensemble)
 
     def to_dict(self) -> dict:
-        """comparison.json: plain values, with each warning's sentence."""
-        out = dataclasses.asdict(self)
+        """comparison.json: plain values, with each warning's sentence and which interval."""
+        out = {"interval": self.interval} | dataclasses.asdict(self)
         for name, entry in self.scenarios.items():
             out["scenarios"][name]["warnings"] = [
                 {"metric": w.metric, "certain": w.certain, "text": w.text} for w in entry.warnings
             ]
         return out
+
+
+def interval_label(replicates: int, ensemble: EnsembleDraws | None) -> str:
+    """What an interval over `replicates` runs covers: chance alone, or chance and the
+    uncertainty of the parameters when each run drew a parameter set from an ensemble."""
+    if replicates < 2:
+        drawn = "" if ensemble is None else f", with a parameter set drawn from {ensemble.file}"
+        return f"no interval: one run{drawn}"
+    runs = f"{replicates} runs"
+    if ensemble is None:
+        return f"95% interval over {runs} (chance between runs only; parameters fixed)"
+    return (
+        f"95% interval over {runs}, each with a parameter set drawn from {ensemble.file} "
+        f"({ensemble.sets} sets): covers chance and parameter uncertainty"
+    )
 
 
 @dataclass
@@ -221,13 +243,21 @@ def summarise(
     scenarios: list[Scenario],
     seeds: list[int],
     runs: list[list[tuple[RunOutcome, RunOutcome]]],
+    ensemble: EnsembleDraws | None = None,
 ) -> Comparison:
     """Paired differences (scenario minus baseline, per seed) with 95% intervals.
 
-    `runs` holds, per seed, a (scenario, baseline) pair of outcomes per scenario.
+    `runs` holds, per seed, a (scenario, baseline) pair of outcomes per scenario; `ensemble`,
+    the parameter sets they ran with, if drawn from an ensemble.
     """
     inactive = METRIC_NAMES.index("inactive_pct")
     rate = evidence.WELLBY_DISCOUNT_RATE.value
+    shared = (
+        ""
+        if ensemble is None
+        else ", and with the parameter set the baseline drew from the ensemble for that seed "
+        "(on top of the scenario's own parameters)"
+    )
     comparison = Comparison(
         baseline=baseline.name,
         replicates=len(seeds),
@@ -238,9 +268,9 @@ def summarise(
         discount_rate=rate,
         method=(
             "Every scenario runs with the baseline's seeds from the same burnt-in town (common "
-            "random numbers); deltas are scenario minus baseline per seed, then the mean and a "
-            "95% t-interval across seeds: they cover the chance in runs, not the uncertainty "
-            "of the model's parameters. WELLBYs = sum over weeks of the change in mean life "
+            f"random numbers){shared}; deltas are scenario minus baseline per seed, then the mean "
+            f"and a 95% t-interval across seeds ({interval_label(len(seeds), ensemble)}). "
+            "WELLBYs = sum over weeks of the change in mean life "
             "satisfaction x people represented / 52, discounted at "
             f"{rate:.1%} a year (HM Treasury Green Book wellbeing rate); the undiscounted sum "
             "is given beside it. Each scenario is compared with the baseline's interventions on "
@@ -248,6 +278,7 @@ def summarise(
         ),
         sii_direction=SII_DIRECTION,
         provenance=provenance(baseline, seeds[0]),
+        ensemble=ensemble,
     )
     for j, scenario in enumerate(scenarios):
         runs_j = [r[j][0] for r in runs]

@@ -203,19 +203,27 @@ def certainty_message(comparison: Comparison) -> str:
     if clear == total:
         which = "For every scenario the interval for wellbeing gained excludes zero."
     elif clear == 0:
+        why = "chance" if comparison.ensemble is None else "chance or down to the parameters"
         which = (
-            "No scenario's interval for wellbeing gained excludes zero: the gains could be chance."
+            f"No scenario's interval for wellbeing gained excludes zero: the gains could be {why}."
         )
     else:
         which = (
             f"For {clear} of the {total} scenarios the interval for wellbeing gained excludes zero."
         )
-    return (
-        f"Each figure is the average of {comparison.replicates} runs. The 95% intervals show how "
-        "much results vary by chance between runs; they do not cover uncertainty in the "
-        "model's assumptions (how strongly each intervention changes behaviour and wellbeing), "
-        f"which is usually larger. {which}"
-    )
+    if comparison.ensemble is None:
+        covers = (
+            "The 95% intervals show how much results vary by chance between runs; they do not "
+            "cover uncertainty in the model's assumptions (how strongly each intervention "
+            "changes behaviour and wellbeing), which is usually larger."
+        )
+    else:
+        e = comparison.ensemble
+        covers = (
+            f"Each run drew its parameters from {e.file} ({e.sets} sets), so the 95% intervals "
+            "cover uncertainty in those parameters as well as chance between runs."
+        )
+    return f"Each figure is the average of {comparison.replicates} runs. {covers} {which}"
 
 
 def cost_message(comparison: Comparison) -> str:
