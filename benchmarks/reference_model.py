@@ -58,10 +58,12 @@ class Group(mesa.Agent):
         self.kind = kind
         self.type = getattr(model.params.groups.types, TYPE_NAMES[kind])  # minutes, gain...
         self.low_impact = bool(LOW_IMPACT[kind])
-        # From each neighbourhood: minutes without a car (walk or bus, the quicker), minutes by
-        # car, and the bus fare for those without a car (zero where walking is quicker).
+        # From each neighbourhood: minutes without a car (walk or bus, the quicker: for noticing
+        # groups), minutes by car, and minutes walking, by bus and the bus fare.
         self.minutes_no_car = travel["minutes_no_car"]
         self.minutes_by_car = travel["minutes_by_car"]
+        self.minutes_walking = travel["minutes_walking"]
+        self.minutes_by_bus = travel["minutes_by_bus"]
         self.bus_fare = travel["bus_fare"]
         self.capacity = state["capacity"]
         self.cost_gbp = state["cost_gbp"]
@@ -164,19 +166,22 @@ class Resident(mesa.Agent):
     def appeal(self, group: Group, friends_going: int) -> float:
         """How much this resident wants to go to `group` (logit scale, before the intercept)."""
         b = self.model.params.behaviour
+        home = self.neighbourhood
         if self.car:
-            minutes, fare = group.minutes_by_car[self.neighbourhood], 0.0
-        else:
-            minutes, fare = (
-                group.minutes_no_car[self.neighbourhood],
-                group.bus_fare[self.neighbourhood],
+            travel = b.travel_weight * group.minutes_by_car[home] / 10.0
+        else:  # walking or the bus, whichever costs this resident less
+            walking = b.travel_weight * group.minutes_walking[home] / 10.0
+            by_bus = (
+                b.travel_weight * group.minutes_by_bus[home] / 10.0
+                + b.cost_weight * group.bus_fare[home] * self.deprivation
             )
+            travel = min(walking, by_bus)
         mismatch = self.health_limited and not group.low_impact
         return (
             b.confidence_weight * self.confidence
             + b.friend_weight * min(friends_going, b.max_friends_counted)
-            - b.travel_weight * minutes / 10.0
-            - b.cost_weight * (group.cost_gbp + fare) * self.deprivation
+            - travel
+            - b.cost_weight * group.cost_gbp * self.deprivation
             - b.deprivation_weight * self.deprivation
             - b.health_mismatch_weight * mismatch
         )
@@ -374,7 +379,7 @@ class ReferenceModel(mesa.Model):
         self.loneliness_intercept = p.loneliness_intercept.tolist()
         self.n_neighbourhoods = start.minutes_to_group.shape[1]
 
-        minutes, fares = start.minutes_to_group.astype(float), start.fare_to_group.astype(float)
+        minutes, trips = start.minutes_to_group.astype(float), start.trip_to_group.astype(float)
         group_fields = (
             "capacity",
             "cost_gbp",
@@ -396,7 +401,9 @@ class ReferenceModel(mesa.Model):
                 {
                     "minutes_no_car": minutes[0, :, i].tolist(),
                     "minutes_by_car": minutes[1, :, i].tolist(),
-                    "bus_fare": fares[:, i].tolist(),
+                    "minutes_walking": trips[0, :, i].tolist(),
+                    "minutes_by_bus": trips[1, :, i].tolist(),
+                    "bus_fare": trips[2, :, i].tolist(),
                 },
                 **{name: values[i] for name, values in group_state.items()},
             )

@@ -13,13 +13,16 @@ ratio per km is one (`distance_decay.py`): participation per LSOA over the run, 
 on the distance to the nearest parkrun and deprivation, as the published study did; it needs a
 real place (`Measure.check`). `run_measured` runs a scenario and measures any of them.
 
-Not here yet (issue 10 asks for it): how long groups survive after their funding ends.
+How groups opened by grants fare once the grant ends (`group_survival.py`) is watched too: the
+share still running 1, 2 and 5 years on, and survivors' attendance against their funded level;
+they need a scenario with grants that end well within the horizon.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -28,7 +31,7 @@ from healthgap.model import evidence
 from healthgap.model.evidence import Figure
 from healthgap.model.metrics import METRICS, Results
 
-from . import distance_decay
+from . import distance_decay, group_survival
 
 if TYPE_CHECKING:
     from healthgap.model import HealthgapModel
@@ -168,6 +171,33 @@ def _registry() -> dict[str, Measure]:
             watch=distance_decay.RateRatioWatcher,
             check=distance_decay.check_real_place,
         ),
+        *(
+            Measure(
+                f"grant_groups_running_{years}y_pct",
+                f"Groups opened by a grant still running {years} year{'s' * (years > 1)} after "
+                "it ended",
+                "%",
+                None,
+                figure,
+                watch=partial(group_survival.SurvivalWatcher, years),
+                check=group_survival.check_grants,
+            )
+            for years, figure in (
+                (1, evidence.GRANT_GROUPS_RUNNING_1Y_PCT),
+                (2, evidence.GRANT_GROUPS_RUNNING_2Y_PCT),
+                (5, evidence.GRANT_GROUPS_RUNNING_5Y_PCT),
+            )
+        ),
+        Measure(
+            "grant_groups_attendance_after_pct",
+            "Attendance of groups still running after their grant, as a share of their "
+            "attendance when it ended",
+            "%",
+            None,
+            evidence.GRANT_GROUPS_ATTENDANCE_AFTER_PCT,
+            watch=group_survival.AttendanceAfterFunding,
+            check=group_survival.check_grants,
+        ),
     ]
     by_quintile = {
         "inactive_pct": (evidence.INACTIVE_MOST_DEPRIVED_PCT, evidence.INACTIVE_LEAST_DEPRIVED_PCT),
@@ -199,6 +229,14 @@ def measured(results: list[Results], names: list[str]) -> dict[str, float]:
 def run_measured(scenario: Scenario, seeds: list[int], names: list[str]) -> dict[str, float]:
     """Run `scenario` to its horizon for each seed and measure each named target there, watching
     the runs for the measures that need it; each averaged over the seeds (replicates)."""
+    each = run_measured_each(scenario, seeds, names)
+    return {name: float(np.mean(values)) for name, values in each.items()}
+
+
+def run_measured_each(
+    scenario: Scenario, seeds: list[int], names: list[str]
+) -> dict[str, list[float]]:
+    """As `run_measured`, one value per seed."""
     from .simulation import Simulation
 
     values: dict[str, list[float]] = {name: [] for name in names}
@@ -219,4 +257,4 @@ def run_measured(scenario: Scenario, seeds: list[int], names: list[str]) -> dict
             watcher = watchers.get(name)
             value = watcher.value(sim.model, results) if watcher else TARGET_MEASURES[name](results)
             values[name].append(float(value))
-    return {name: float(np.mean(v)) for name, v in values.items()}
+    return values

@@ -63,6 +63,7 @@ class CommunityGroup(mesa.Agent):
     cost_gbp = ArrayField("groups")
     open = ArrayField("groups")
     funded_until = ArrayField("groups")
+    opened_by_grant = ArrayField("groups")
     attendance = ArrayField("groups")
     members = ArrayField("groups")
     volunteers = ArrayField("groups")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import population
-from .groups import LOW_IMPACT
+from .groups import LOW_IMPACT, WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from .model import HealthgapModel
@@ -28,38 +28,46 @@ def group_appeal(
 ) -> np.ndarray:
     """How much each person `who` wants to go to `group` (logit scale, before the intercept).
 
-    Motivation (confidence) and friends who go pull; travel time (by car
-    if they have one or a volunteer driver serves the trip, else the quicker of
-    walking and the bus), the session's cost and bus fare (felt more by the
-    deprived), deprivation itself and a poor fit to a health limit push away.
-    Women-only sessions are closed to men.
+    Motivation (confidence) and friends who go pull; getting there (`travel_cost`), the
+    session's charge (felt more by the deprived), deprivation itself and a poor fit to a health
+    limit push away. Women-only sessions are closed to men.
     """
     p, g = model.people, model.groups
     home = p.neighbourhood[who]
     by_car = p.car[who] | (p.driven[who] & model.driven_routes[home, g.venue[group]])
-    minutes = model.minutes_to_group[by_car.astype(np.intp), home, group]
-    fare = np.where(by_car, 0.0, model.fare_to_group[home, group])
-    appeal = _appeal(model, who, g.kind[group], minutes, g.cost_gbp[group] + fare, friends_going)
+    walk, bus, fare = model.trip_to_group[:, home, group]
+    car = model.minutes_to_group[1, home, group]
+    travel = travel_cost(model, who, by_car, walk, bus, fare, car)
+    appeal = _appeal(model, who, g.kind[group], travel, g.cost_gbp[group], friends_going)
     return np.where(g.women_only[group] & ~p.female[who], -np.inf, appeal)
 
 
 def type_appeal(model: HealthgapModel, who: np.ndarray, kind: int, venue: int) -> np.ndarray:
     """How much each person would want a new group of type `kind` at `venue` (no friends there yet)."""
-    car = model.people.car[who]
-    no_car, by_car, fare = model.trips(model.people.neighbourhood[who], venue)
-    minutes = np.where(car, by_car, no_car)
-    cost = model.params.groups.types.column("cost_gbp")[kind] + np.where(car, 0.0, fare)
-    return _appeal(model, who, np.full(len(who), kind), minutes, cost, np.zeros(len(who)))
+    walk, bus, fare, car = model.trips(model.people.neighbourhood[who], venue)
+    travel = travel_cost(model, who, model.people.car[who], walk, bus, fare, car)
+    cost = model.params.groups.types.column("cost_gbp")[kind]
+    return _appeal(model, who, np.full(len(who), kind), travel, cost, np.zeros(len(who)))
 
 
-def _appeal(model, who, kind, minutes, cost_gbp, friends_going) -> np.ndarray:
+def travel_cost(model: HealthgapModel, who, by_car, walk, bus, fare, car) -> np.ndarray:
+    """What getting there costs each person (logit): the minutes by car if they go by car, else
+    walking or the bus, whichever costs them less, the bus's fare weighing more on the deprived
+    (a fare can make the walk the better way, though slower)."""
+    b = model.params.behaviour
+    walking = b.travel_weight * walk / 10.0
+    by_bus = b.travel_weight * bus / 10.0 + b.cost_weight * fare * model.people.deprivation[who]
+    return np.where(by_car, b.travel_weight * car / 10.0, np.minimum(walking, by_bus))
+
+
+def _appeal(model, who, kind, travel, cost_gbp, friends_going) -> np.ndarray:
     """The one formula behind `group_appeal` and `type_appeal`."""
     p, b = model.people, model.params.behaviour
     deprivation = p.deprivation[who]
     return (
         b.confidence_weight * p.confidence[who]
         + b.friend_weight * np.minimum(friends_going, b.max_friends_counted)
-        - b.travel_weight * minutes / 10.0
+        - travel
         - b.cost_weight * cost_gbp * deprivation
         - b.deprivation_weight * deprivation
         - b.health_mismatch_weight * (p.health_limited[who] & ~LOW_IMPACT[kind])
@@ -271,9 +279,44 @@ def close_unsustainable_groups(model: HealthgapModel, week: int) -> None:
     judged = week - g.opened_week >= rules.grace_weeks
     too_small = g.history.mean(axis=1) < rules.types.column("min_attendance")[g.kind]
     no_volunteers = g.volunteers < rules.min_volunteers
-    closing = g.open & judged & ~funded & (too_small | no_volunteers)
+    cannot_pay = charge_after_grant(model, week) > rules.max_charge_gbp
+    closing = g.open & judged & ~funded & (too_small | no_volunteers | cannot_pay)
+    closing |= organiser_left_unreplaced(model, week) & ~funded
     if closing.any():
         g.open[closing] = False
         g.closed_week[closing] = week
         p.member_of[np.isin(p.member_of, np.flatnonzero(closing))] = -1
         model.groups_changed()
+
+
+def organiser_left_unreplaced(model: HealthgapModel, week: int) -> np.ndarray:
+    """Groups a grant opened whose organiser stepped down (`organiser_exit_per_year`) and whose
+    other volunteers each declined to take over (`successor_chance`): losing its leader is the
+    second reason volunteer groups fold (Wituk et al. 2002). A town's existing groups are taken
+    as established: their stock holds."""
+    g, rules = model.groups, model.params.groups
+    others = np.maximum(g.volunteers.astype(np.float64) - 1, 0)
+    chance = rules.organiser_exit_per_year * rules.closure_check_weeks / WEEKS_PER_YEAR
+    chance *= (1 - rules.successor_chance) ** others
+    folds = model.streams.week("organisers", week).random(g.n) < chance
+    return g.open & g.opened_by_grant & folds
+
+
+def charge_after_grant(model: HealthgapModel, week: int) -> np.ndarray:
+    """Once a group's grant has run out, its running costs fall on its volunteers and its members.
+
+    Volunteers cover `volunteer_cover_gbp` a week each in kind (leading, organising, a donated
+    room); the rest is charged per attendee, never less than the kind's usual charge. Sets the
+    charge of such groups (which deters the deprived most: `cost_weight`) and returns every
+    group's charge; a group whose charge would pass `max_charge_gbp` cannot pay its way.
+    A town's existing groups already pay their way as they are (a venue subsidy for them ends
+    as it began).
+    """
+    g, rules = model.groups, model.params.groups
+    grant_ended = g.opened_by_grant & (g.funded_until < week) & g.open
+    running = rules.types.column("running_cost_gbp")[g.kind[grant_ended]]
+    shortfall = np.maximum(running - rules.volunteer_cover_gbp * g.volunteers[grant_ended], 0)
+    attendance = np.maximum(g.history[grant_ended].mean(axis=1), 1)
+    usual = rules.types.column("cost_gbp")[g.kind[grant_ended]]
+    g.cost_gbp[grant_ended] = np.maximum(usual, shortfall / attendance)
+    return g.cost_gbp

@@ -13,6 +13,7 @@ import numpy as np
 if TYPE_CHECKING:
     from .parameters import GroupRules, GroupTypes
 
+WEEKS_PER_YEAR = 52
 TYPE_NAMES = (
     "parkrun",
     "walk_and_talk",
@@ -41,6 +42,7 @@ GROUP_FIELDS = {
     "opened_week": np.int32,
     "closed_week": np.int32,
     "funded_until": np.int32,  # last funded week; -1: never funded (sustains itself)
+    "opened_by_grant": bool,  # must meet its running costs itself once its funding ends
     "attendance": np.int32,  # attendees this week
     "members": np.int32,
     "volunteers": np.int32,
@@ -84,6 +86,7 @@ class Groups:
             "opened_week": week,
             "closed_week": -1,
             "funded_until": funded_until,
+            "opened_by_grant": np.asarray(funded_until) >= 0,
             "attendance": 0,
             "members": 0,
             "volunteers": 0,

@@ -35,7 +35,7 @@ from pydantic import (
 )
 
 from . import behaviour
-from .groups import LOW_IMPACT, TYPE_INDEX, TYPE_NAMES
+from .groups import LOW_IMPACT, TYPE_INDEX, TYPE_NAMES, WEEKS_PER_YEAR
 from .parameters import Travel
 from .town import BusRoute, Town
 
@@ -47,7 +47,6 @@ LOW_IMPACT_TYPES = tuple(name for name, low in zip(TYPE_NAMES, LOW_IMPACT, stric
 TransportMode = Literal[
     "bus_route", "more_buses", "fare_subsidy", "volunteer_drivers", "demand_responsive"
 ]
-WEEKS_PER_YEAR = 52
 
 
 @dataclass(eq=False)

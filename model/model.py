@@ -175,21 +175,26 @@ class HealthgapModel(mesa.Model):
     def groups_changed(self) -> None:
         """Recompute travel minutes and fares to each group and where people discover groups."""
         g = self.groups
-        no_car, car, fare = self.trips(slice(None), g.venue)
-        self.minutes_to_group = np.stack([no_car, car]).astype(np.float32)
-        self.fare_to_group = fare.astype(np.float32)
+        walk, bus, fare, car = self.trips(slice(None), g.venue)
+        no_car = np.minimum(walk, bus)
+        self.minutes_to_group = np.stack([no_car, car]).astype(np.float32)  # quickest, by car
+        self.trip_to_group = np.stack([walk, bus, fare]).astype(np.float32)  # without a car
         minutes = np.concatenate([no_car, car])  # rows: without a car, then with one
         weight = np.exp(-minutes / self.params.behaviour.discovery_minutes) * g.open
         total = weight.sum(axis=1, keepdims=True)
         cdf = np.cumsum(weight, axis=1) / np.where(total > 0, total, 1)
         self._discovery_cdf = (cdf + np.arange(len(cdf))[:, None]).ravel()
 
-    def trips(self, home, venue) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Minutes without a car (the quicker of walking and the bus) and by car, and the bus
-        fare paid without a car, from `home` to `venue` neighbourhoods (numpy indexing)."""
-        walk, bus = self.travel["walk"][home, venue], self.travel["bus"][home, venue]
-        fare = np.where(bus < walk, self.bus_fare[home, venue], 0.0)
-        return np.minimum(walk, bus), self.travel["car"][home, venue], fare
+    def trips(self, home, venue) -> tuple[np.ndarray, ...]:
+        """Minutes walking, by bus and by car, and the bus fare, from `home` to `venue`
+        neighbourhoods (numpy indexing)."""
+        travel = self.travel
+        walk, bus, car = (
+            travel["walk"][home, venue],
+            travel["bus"][home, venue],
+            travel["car"][home, venue],
+        )
+        return walk, bus, self.bus_fare[home, venue], car
 
     def discover_groups(
         self, neighbourhood: np.ndarray, u: np.ndarray, car: np.ndarray

@@ -248,11 +248,13 @@ class Behaviour:
         "Christakis & Fowler 2007: a friend's change raised the chance by 57% (log 1.57 = 0.45)",
     )
     travel_weight: float = param(
-        0.35,
+        0.136,
         "logit per 10 minutes' travel",
         0.1,
         0.7,
-        "assumption; direction from IJBNPA 2019 (living within 5 km predicted use)",
+        "fitted with discovery_minutes to parkrun's distance decay, 0.921 per km (Schneider et "
+        "al. 2020), on Sheffield (scenarios/calibrations/distance_decay.toml); the range is the "
+        "prior, an assumption",
     )
     cost_weight: float = param(
         0.4,
@@ -283,11 +285,12 @@ class Behaviour:
         "assumption: friends beyond three add no more pull",
     )
     discovery_minutes: float = param(
-        15.0,
+        29.7,
         "travel minutes (by car for those with one) over which the chance of noticing a group falls by a factor e",
         7.5,
         30.0,
-        "assumption: people hear of groups nearer home",
+        "fitted with travel_weight (scenarios/calibrations/distance_decay.toml); the range is "
+        "the prior, an assumption that people hear of groups nearer home",
     )
     members_per_place: float = param(
         1.3,
@@ -640,6 +643,40 @@ class GroupRules:
         0.1,
         0.5,
         "assumption; Community Life Survey reports regular formal volunteering around this level",
+    )
+    volunteer_cover_gbp: float = param(
+        19.5,
+        "GBP of a group's weekly running cost each volunteer covers in kind once its grant ends "
+        "(leading sessions, organising, a donated room)",
+        0.0,
+        30.0,
+        "fitted to the survival of grant-funded groups (scenarios/calibrations/survival.toml); "
+        "the range is the prior, an assumption",
+    )
+    organiser_exit_per_year: float = param(
+        0.368,
+        "chance a year that the organiser of a group a grant opened steps down; the group folds "
+        "unless another volunteer takes over",
+        0.0,
+        0.5,
+        "fitted to the survival of grant-funded groups (scenarios/calibrations/survival.toml); "
+        "the range is the prior, an assumption",
+    )
+    successor_chance: float = param(
+        0.144,
+        "chance that each other volunteer takes over when a group's organiser steps down",
+        0.1,
+        0.8,
+        "fitted to the survival of grant-funded groups (scenarios/calibrations/survival.toml); "
+        "the range is the prior, an assumption that few volunteers want to lead (Wituk et al. 2002: "
+        "leadership problems in 52% of disbanded self-help groups)",
+    )
+    max_charge_gbp: float = param(
+        5.0,
+        "the most a community group can charge a session once its grant ends; above it, it closes",
+        3.0,
+        10.0,
+        "assumption: community exercise classes charge about 3 to 5 GBP a session",
     )
 
 

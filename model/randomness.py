@@ -24,6 +24,7 @@ PROCESSES = (
     "ties",
     "life_events",
     "interventions",
+    "organisers",
 )
 
 

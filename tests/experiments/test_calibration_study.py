@@ -269,11 +269,11 @@ def test_bad_calibration_files_exit_2_naming_file_and_field(tmp_path, body, says
 def test_the_shipped_calibration_is_valid_and_its_targets_published():
     from importlib.resources import files
 
-    shipped = [p for p in (files("healthgap.scenarios") / "calibrations").iterdir()]
-    assert any(p.name == "baseline_quintiles.toml" for p in shipped)
-    for path in shipped:
-        calibration = load_calibration(Path(str(path)))
-        assert calibration.scenario({}).place.sample == 10_000 / 50_000
+    folder = Path(str(files("healthgap.scenarios") / "calibrations"))
+    shipped = {path.name: load_calibration(path) for path in folder.glob("*.toml")}
+    assert {"baseline_quintiles.toml", "distance_decay.toml", "survival.toml"} <= set(shipped)
+    assert shipped["baseline_quintiles.toml"].scenario({}).place.sample == 10_000 / 50_000
+    assert shipped["distance_decay.toml"].scenario({}).place.local_authority == "Sheffield"
     quintiles = evidence.quintile_targets()["inactive_pct"]
     for q in range(1, 6):
         assert TARGET_MEASURES[f"inactive_pct_q{q}"].figure.value == quintiles[q - 1]

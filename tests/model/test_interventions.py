@@ -150,7 +150,8 @@ def test_a_transport_link_raises_attendance_across_it_and_not_elsewhere():
         assert driven.spending["transport"] > 0
         for row, model in enumerate((base, driven)):
             counts[row] += [trips(model, linked, across) for across in (False, True)]
-    assert counts[1, 1] > 2 * counts[0, 1]
+    # With the travel weight fitted to parkrun's distance decay, about half as many again.
+    assert counts[1, 1] > 1.3 * counts[0, 1]
     assert counts[1, 0] == pytest.approx(counts[0, 0], rel=0.01)
 
 

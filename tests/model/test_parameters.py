@@ -101,6 +101,7 @@ NOT_PARAMETERS = {
     "LIFE_EVENT_WEEKS": "how often life events are drawn (at the declared weekly rate compounded)",
     "LIFE_SATISFACTION_CONCENTRATION": "solved from the published mean and low share",
     "QUANTILE_GRID": "resolution of a lookup table",
+    "WEEKS_PER_YEAR": "the calendar",
 }
 
 

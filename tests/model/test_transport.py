@@ -9,7 +9,7 @@ import itertools
 import numpy as np
 import pytest
 
-from healthgap.model import HealthgapModel, Parameters, typical_town
+from healthgap.model import HealthgapModel, Parameters, behaviour, typical_town
 from healthgap.model.interventions import Transport
 from healthgap.model.town import BusRoute
 
@@ -84,8 +84,12 @@ def test_a_new_route_cuts_minutes_raises_access_and_attendance(start):
     bus today cuts their public-transport minutes to those of the direct bus (in the default
     town, the pair it brings within 30 minutes of each other that saves most: 45 to 30 minutes,
     a third of the trip, as the change of buses at the centre, its wait and the detour go), lets
-    their car-less residents reach more groups within 30 minutes, and raises their attendance
-    at each other's groups against the same seeds without it."""
+    their car-less residents reach more groups within 30 minutes, and makes them likelier to
+    notice and try each other's groups (the chance the model draws attendance from).
+
+    Realised attendance across is not asserted: with the travel weight fitted to parkrun's
+    distance decay (issue 10), two years of one route move the car-less residents' few dozen
+    attendances across by less than chance does."""
     a, b, expected = best_new_route(start)
     before = min(start.travel["walk"][a, b], start.travel["bus"][a, b])
     codes = [code(start, a), code(start, b)]
@@ -104,15 +108,24 @@ def test_a_new_route_cuts_minutes_raises_access_and_attendance(start):
 
     assert reachable(treated) > reachable(untreated)
 
-    def across(model) -> int:
-        """Attendances by residents of a (or b) at groups in b (or a), over the two years."""
-        history = np.array(model.attended_history)
-        home = model.people.neighbourhood
-        venue = model.groups.venue[np.maximum(history, 0)]
-        there = ((home == a) & (venue == b)) | ((home == b) & (venue == a))
-        return int(((history >= 0) & there).sum())
+    def tries_across(model) -> float:
+        """Expected tries a week by car-less residents of a (or b) of groups in b (or a): aware,
+        noticing the group (the discovery rule) and trying it (the appeal, no friends there)."""
+        p, g = model.people, model.groups
+        cdf = model._discovery_cdf.reshape(model.town.n * 2, g.n)
+        total = 0.0
+        for home, venue in ((a, b), (b, a)):
+            notice = np.diff(cdf[home], prepend=home)  # row `home`: without a car
+            who = np.flatnonzero((p.neighbourhood == home) & ~p.car & (p.member_of < 0))
+            for group in np.flatnonzero((g.venue == venue) & g.open):
+                appeal = behaviour.group_appeal(
+                    model, who, np.full(len(who), group), np.zeros(len(who))
+                )
+                trying = behaviour.sigmoid(model.params.behaviour.try_intercept + appeal)
+                total += notice[group] * float((p.awareness[who] * trying).sum())
+        return total
 
-    assert across(treated) > across(untreated)
+    assert tries_across(treated) > 1.2 * tries_across(untreated)
 
 
 def test_a_route_is_paid_per_bus_hour_and_more_buses_per_extra_bus_hour(start):

@@ -66,11 +66,13 @@ def test_a_lever_acts_against_the_baseline_and_each_visitor_has_a_town(
     step(page)
     assert len(difference_heights(page)) == 1
 
-    # Link workers: switch the lever on, set the workers, apply (both towns restart).
+    # Link workers and new local groups: switch the levers on, set the workers, apply (both
+    # towns restart). The new groups show on the map (this small town's two groups run full).
     page.get_by_text("Link workers who invite people to groups").click()
     workers = page.locator(".hg-field-outreach_workers input")
     workers.fill("10")
     workers.press("Enter")
+    page.get_by_text("Fund new local groups").click()
     page.get_by_role("button", name="Apply the levers (both towns restart)").click()
     page.get_by_role("button", name="These levers are running").wait_for()
     wait_until_drawn(page, 0)
@@ -85,7 +87,7 @@ def test_a_lever_acts_against_the_baseline_and_each_visitor_has_a_town(
     assert page.locator(".hg-when").inner_text() == "Year 1, week 4"
     assert town_map.inner_html() != map_before, "the map did not change over four weeks"
     assert charts.inner_html() != chart_before, "the chart did not change over four weeks"
-    assert len(difference_heights(page)) > 1, "the link workers made no difference"
+    assert len(difference_heights(page)) > 1, "the levers made no difference"
     page.screenshot(path=tmp_path / "app.png", full_page=True)
     assert (tmp_path / "app.png").stat().st_size > 10_000
 
