@@ -357,6 +357,13 @@ def validate(
             "(needs the IoD tables in ../shared/data/england)."
         ),
     ] = True,
+    grants: Annotated[
+        bool,
+        typer.Option(
+            help="Also run Morecambe Bay's seed funds for 7 years to see how groups fare once "
+            "their grants end."
+        ),
+    ] = True,
 ) -> None:
     """Compare the default town with every published figure in the evidence table.
 
@@ -378,6 +385,7 @@ def validate(
                 sheffield,
                 seed,
                 residents=residents,
+                grants=grants,
                 on_done=lambda done, total: progress.update(task, completed=done, total=total),
             )
         write_validation(result, staging)
