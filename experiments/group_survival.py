@@ -1,10 +1,11 @@
 """How groups opened by a grant fare once it ends: survival and attendance (issue 10's targets).
 
 Measured on any run with grants that end within its horizon (e.g. Morecambe Bay's tiny seed
-funds over 8 years). A group counts towards "running N years on" once its funding ended at least
+funds over 7 years). A group counts towards "running N years on" once its funding ended at least
 N years before the horizon; it is running if it was still open N years after its funding ended.
-Attendance after funding compares a surviving group's mean weekly attendance over the last
-`attendance_window_weeks` of the run with the same window up to the week its funding ended.
+A group still running is "no smaller" when its mean weekly attendance over the last
+`attendance_window_weeks` of the run is at least 90% of that over the same window up to the week
+its funding ended.
 """
 
 from __future__ import annotations
@@ -35,9 +36,12 @@ def running_after_funding_pct(model: HealthgapModel, years: float) -> float:
     return float(100 * running[counted].mean())
 
 
-class AttendanceAfterFunding:
+class NotSmallerAfterFunding:
     """Watches a run: each grant-opened group's attendance in the weeks up to the end of its
-    funding, then (`value`) survivors' recent attendance as a percentage of it, pooled."""
+    funding, then (`value`) the share (%) of the groups still running whose recent attendance
+    is at least `SAME_SIZE` of it ("grew or stayed the same size")."""
+
+    SAME_SIZE = 0.9
 
     def __init__(self, scenario: Scenario, model: HealthgapModel) -> None:
         check_grants(scenario)
@@ -54,12 +58,13 @@ class AttendanceAfterFunding:
         settled = [
             group
             for group in self.at_funding_end
-            if g.open[group] and model.week - g.funded_until[group] >= 2 * window
+            if g.open[group] and model.week - g.funded_until[group] >= window
         ]
-        before = sum(self.at_funding_end[group] for group in settled)
-        if not settled or before == 0:
+        if not settled:
             return float("nan")
-        return float(100 * g.history[settled].mean(axis=1).sum() / before)
+        now = g.history[settled].mean(axis=1)
+        before = np.array([self.at_funding_end[group] for group in settled])
+        return float(100 * np.mean(now >= self.SAME_SIZE * before))
 
 
 class SurvivalWatcher:

@@ -189,13 +189,12 @@ def _registry() -> dict[str, Measure]:
             )
         ),
         Measure(
-            "grant_groups_attendance_after_pct",
-            "Attendance of groups still running after their grant, as a share of their "
-            "attendance when it ended",
+            "grant_groups_not_smaller_pct",
+            "Groups still running after their grant that are no smaller than when it ended",
             "%",
             None,
-            evidence.GRANT_GROUPS_ATTENDANCE_AFTER_PCT,
-            watch=group_survival.AttendanceAfterFunding,
+            evidence.GRANT_GROUPS_NOT_SMALLER_PCT,
+            watch=group_survival.NotSmallerAfterFunding,
             check=group_survival.check_grants,
         ),
     ]

@@ -91,12 +91,11 @@ GRANT_GROUPS_RUNNING_5Y_PCT = Figure(
     "groups opened by small grants, 5 years after funding ended (35-60%)",
     GRANT_SURVIVAL_SOURCES,
 )
-GRANT_GROUPS_ATTENDANCE_AFTER_PCT = Figure(
-    85.0,
-    "surviving groups' attendance after funding, as a share of the funded level (70-100%)",
-    "Near Neighbours (Church Urban Fund 2014): 80% of groups still meeting the same size or "
-    "larger; Heart Foundation Walking (Ball et al., IJBNPA 2017): at least 75% of walkers "
-    "retained after a year",
+GRANT_GROUPS_NOT_SMALLER_PCT = Figure(
+    80.0,
+    "groups still meeting after a Near Neighbours grant (GBP 250-5,000, about 6 months) that "
+    "grew or stayed the same size; self-reported, years after the grant not stated",
+    "Church Urban Fund, Near Neighbours sustainability (2014)",
 )
 WALKING_RETENTION_AFTER_YEAR = Figure(
     0.75, "22,416 people, Australia", "Heart Foundation Walking, IJBNPA 2017"
