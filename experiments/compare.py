@@ -177,15 +177,17 @@ def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
 
 @contextlib.contextmanager
 def interrupts_held() -> Iterator[None]:
-    """Ignore Ctrl-C while starting a process, which keeps ignoring it (the main thread only)."""
+    """Block Ctrl-C while starting a process (the main thread only): the process starts with it
+    blocked, so it stays deaf, and a press meanwhile reaches this process afterwards, not lost
+    (ignoring it instead lost a press made while the workers started)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def ignore_interrupts() -> None:

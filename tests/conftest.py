@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 from healthgap.model import HealthgapModel, Parameters, typical_town
@@ -19,3 +21,9 @@ def small_model(
 @pytest.fixture
 def model() -> HealthgapModel:
     return small_model()
+
+
+def ctrl_c_heard() -> None:
+    """For `subprocess.Popen(preexec_fn=...)`: the command hears Ctrl-C even when the tests run
+    where it is ignored (a shell's background job ignores it, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ctrl_c_heard
+
 SLOW = 'name = "{name}"\nyears = 10\n[place]\nresidents = 150000\nneighbourhoods = 60\n'
 FUNDED = '[[interventions]]\ntype = "seed_funding"\nbudget_gbp = 50000\n'
 
@@ -25,6 +27,7 @@ def interrupt(args: list[str], cwd: Path, after: float) -> subprocess.CompletedP
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=ctrl_c_heard,
     )
     time.sleep(after)
     assert process.poll() is None, "the command finished before it could be interrupted"

@@ -19,6 +19,7 @@ import pytest
 from healthgap.experiments.sweep import design_points, point_scenario, run_sweep
 from healthgap.experiments.sweep_spec import load_sweep
 from healthgap.model.errors import InputError
+from tests.conftest import ctrl_c_heard
 
 BASE = """
 name = "small"
@@ -300,6 +301,7 @@ def test_ctrl_c_stops_a_sweep_keeping_its_finished_runs(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=ctrl_c_heard,
     )
     runs = tmp_path / "out" / "runs"
     deadline = time.monotonic() + 60
