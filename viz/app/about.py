@@ -15,14 +15,18 @@ from healthgap.viz.workshop import ASSUMPTION_SLIDERS
 HOW_IT_WORKS = """
 - **Each step is a week.** Every resident who knows of a local group may go: habit, confidence
   and friends who go pull them in; travel time, cost, deprivation and health limits hold them back.
-- **Getting there.** People with a car drive; others walk or take the town's buses, which run
-  from the centre out, less often at the edge, so crossing town means changing at the centre.
+- **Getting there.** People with a car drive; others walk or take the town's buses, whichever
+  suits them (a fare weighs more on the deprived). Buses run from the centre out, less often at
+  the edge, so crossing town means changing at the centre. How much a journey puts people off is
+  fitted to how parkrun attendance falls with distance in England.
   Transport levers change those journeys; the map can show which kinds of group people without a
   car can reach within 30 minutes.
 - **Taking part** adds activity, friendships and life satisfaction, and eases loneliness. Without it,
   habits fade and wellbeing drifts back to what a person's circumstances set.
 - **Change lasts only through what persists**: habits formed, friendships made, and groups that
-  keep going once their funding ends.
+  keep going once their funding ends: then volunteers and small charges must cover their costs,
+  and a group folds when its organiser leaves and nobody takes over (about half of new groups
+  still run five years on, as published studies find).
 - **The baseline** is the same town, with the same chance events, without your levers: every
   difference is down to the levers. One run is one possible future, so small differences may be
   chance; the downloadable report says how the comparison was made.
