@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -531,12 +532,20 @@ def _number(x: float | None, spec: str = ".2f") -> str:
     return "-" if x is None or x != x else format(x, spec)
 
 
+def stop_on_terminate(signum: int, _frame) -> None:
+    """`kill` (SIGTERM) unwinds the command as Ctrl-C does, so its worker processes are stopped
+    and no partial output is left (by default the command died at once and its workers ran on);
+    then exit 143."""
+    raise SystemExit(128 + signum)
+
+
 class Stopped(Exception):
     """Ctrl-C stopped a command that keeps what it finished; the message says what was kept."""
 
 
 def main() -> None:
     """Entry point: user mistakes become one clear paragraph and exit status 2."""
+    signal.signal(signal.SIGTERM, stop_on_terminate)
     try:
         app()
     except InputError as error:

@@ -50,3 +50,46 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_output(command, tmp_path):
     assert "Interrupted" in result.stderr
     assert not (tmp_path / "out").exists()
     assert not list(tmp_path.glob(".healthgap-*"))
+
+
+def session_processes(session: int) -> list[int]:
+    """The processes still in a session (the command, its forkserver and its workers)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[3]) == session:  # state; session id
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_kill_stops_the_command_and_its_workers(tmp_path):
+    """`kill PID` (SIGTERM to the command alone, not its process group) stops its worker
+    processes too, and leaves no output."""
+    (tmp_path / "base.toml").write_text(SLOW.format(name="base"))
+    (tmp_path / "funded.toml").write_text(SLOW.format(name="funded") + FUNDED)
+    args = ["compare", "base.toml", "funded.toml", "--replicates", "4", "--workers", "2"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "healthgap", *args, "--out", "out"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(session_processes(process.pid)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.1)  # the command, its forkserver and two workers
+    assert len(session_processes(process.pid)) >= 4, "the workers did not start"
+    process.terminate()
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    assert "Traceback" not in stderr
+    deadline = time.monotonic() + 20
+    while session_processes(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not session_processes(process.pid), "worker processes were left running"
+    assert not (tmp_path / "out").exists()
