@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -27,3 +30,14 @@ def ctrl_c_heard() -> None:
     """For `subprocess.Popen(preexec_fn=...)`: the command hears Ctrl-C even when the tests run
     where it is ignored (a shell's background job ignores it, and children inherit that)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def healthgap(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the command line as a user would (`python -m healthgap ARGS`) and collect its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "healthgap", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )

@@ -21,6 +21,7 @@ from healthgap.experiments.ensemble import load_ensemble
 from healthgap.experiments.targets import TARGET_MEASURES
 from healthgap.model import evidence
 from healthgap.scenarios import load_scenario
+from tests.conftest import healthgap
 
 BASE = """
 name = "small"
@@ -62,16 +63,6 @@ def write_calibration(folder: Path, trials: int = 24, text: str = CALIBRATION, *
     values = {"attendance_pct": 1.3, "inactive_pct": 28.0} | values
     path.write_text(text.format(trials=trials, **values))
     return path
-
-
-def healthgap(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "healthgap", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_recovers_known_parameters_from_the_models_own_outputs(tmp_path):

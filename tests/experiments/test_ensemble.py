@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +17,7 @@ from healthgap.experiments.compare import compare, place_key, with_parameters
 from healthgap.experiments.ensemble import load_ensemble
 from healthgap.model.errors import InputError
 from healthgap.scenarios.schema import Scenario
+from tests.conftest import healthgap
 
 BASE = """name = "{name}"
 years = 0.5
@@ -52,16 +51,6 @@ def folder(tmp_path: Path) -> Path:
     (tmp_path / "funded.toml").write_text(BASE.format(name="funded") + FUNDING)
     (tmp_path / "ensemble.csv").write_text(ENSEMBLE)
     return tmp_path
-
-
-def healthgap(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "healthgap", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def words(text: str) -> str:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +12,7 @@ from scipy import stats
 
 from healthgap.experiments.places_report import where_it_narrows, write
 from healthgap.model.errors import InputError
+from tests.conftest import healthgap
 
 SAMPLES = Path(__file__).resolve().parents[2] / "scenarios" / "samples"
 PLACES = ["Ashbrook", "Kelby and Marne"]
@@ -45,12 +44,6 @@ def places_sweep(folder: Path, design: str = "places", replicates: int = 3) -> P
             name = f"point-{point:06d}-rep-{replicate:04d}.parquet"
             pd.DataFrame([run]).to_parquet(folder / "runs" / name)
     return folder
-
-
-def healthgap(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "healthgap", *args], capture_output=True, text=True, timeout=60
-    )
 
 
 def test_places_are_ranked_with_t_intervals_and_deprivation(tmp_path):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ from healthgap.experiments.sensitivity import PLOTTED, analyse, figure, write
 from healthgap.experiments.sweep import design_points
 from healthgap.experiments.sweep_spec import load_sweep
 from healthgap.model.errors import InputError
+from tests.conftest import healthgap
 
 FACTORS = ["behaviour.travel_weight", "habit.confidence_decay", "x3"]
 PROBLEM = {"num_vars": 3, "names": FACTORS, "bounds": [[0.0, 1.0]] * 3}
@@ -175,12 +174,6 @@ def test_a_plot_shows_the_most_influential_factors_of_many(tmp_path):
     shown = [tick.get_text() for tick in axes.get_yticklabels()]
     assert shown[::-1] == names[::-1][:PLOTTED]  # the top one at the top
     assert f"the top {PLOTTED} of {len(names)} factors" in axes.get_title()
-
-
-def healthgap(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "healthgap", *args], cwd=cwd, capture_output=True, text=True
-    )
 
 
 def test_command_prints_the_table_and_writes_beside_the_sweep(morris):

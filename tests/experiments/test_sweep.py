@@ -19,7 +19,7 @@ import pytest
 from healthgap.experiments.sweep import design_points, point_scenario, run_sweep
 from healthgap.experiments.sweep_spec import load_sweep
 from healthgap.model.errors import InputError
-from tests.conftest import ctrl_c_heard
+from tests.conftest import ctrl_c_heard, healthgap
 
 BASE = """
 name = "small"
@@ -61,17 +61,6 @@ def write_sweep(folder: Path, samples: int = 3, text: str = SWEEP) -> Path:
 
 def rows(out: Path) -> pd.DataFrame:
     return pd.read_parquet(out / "runs").sort_values(ROW_KEYS, ignore_index=True)
-
-
-def healthgap(*args: str, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "healthgap", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        **kwargs,
-    )
 
 
 @pytest.fixture(scope="module")
