@@ -228,19 +228,24 @@ def resuming(progress, description: str) -> Callable[[int, int], None]:
     return show
 
 
+# The two ways to run many simulations, shared by sweep and calibrate.
+LocalWorkers = Annotated[
+    int | None, typer.Option(min=1, help="Processes on this machine (default: one per core).")
+]
+DaskScheduler = Annotated[
+    str | None,
+    typer.Option(help="A Dask scheduler's address (tcp://HOST:8786): run on that cluster."),
+]
+
+
 @app.command()
 def sweep(
     spec: Annotated[Path, typer.Argument(help="A sweep file (.toml): base, factors, design.")],
     out_dir: Annotated[
         Path, typer.Option("--out", help="Folder for manifest.json and runs/ (resumed if there).")
     ],
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Processes on this machine (default: one per core).")
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(help="A Dask scheduler's address (tcp://HOST:8786): run on that cluster."),
-    ] = None,
+    workers: LocalWorkers = None,
+    scheduler: DaskScheduler = None,
 ) -> None:
     """Run a sweep file's design, one Parquet file per run; run again to finish a stopped sweep."""
     from healthgap.experiments.sweep import run_sweep
@@ -278,13 +283,8 @@ def calibrate(
         Path,
         typer.Option("--out", help="Folder for study.db and the fitted parameters (resumed)."),
     ],
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Processes on this machine (default: one per core).")
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(help="A Dask scheduler's address (tcp://HOST:8786): run on that cluster."),
-    ] = None,
+    workers: LocalWorkers = None,
+    scheduler: DaskScheduler = None,
 ) -> None:
     """Fit free parameters to targets with a resumable Optuna study; run again to resume."""
     from healthgap.experiments.calibration import run_calibration
