@@ -279,7 +279,7 @@ def close_unsustainable_groups(model: HealthgapModel, week: int) -> None:
     judged = week - g.opened_week >= rules.grace_weeks
     too_small = g.history.mean(axis=1) < rules.types.column("min_attendance")[g.kind]
     no_volunteers = g.volunteers < rules.min_volunteers
-    cannot_pay = charge_after_grant(model, week) > rules.max_charge_gbp
+    cannot_pay = charge_after_grant(model, week)
     closing = g.open & judged & ~funded & (too_small | no_volunteers | cannot_pay)
     closing |= organiser_left_unreplaced(model, week) & ~funded
     if closing.any():
@@ -307,10 +307,10 @@ def charge_after_grant(model: HealthgapModel, week: int) -> np.ndarray:
 
     Volunteers cover `volunteer_cover_gbp` a week each in kind (leading, organising, a donated
     room); the rest is charged per attendee, never less than the kind's usual charge. Sets the
-    charge of such groups (which deters the deprived most: `cost_weight`) and returns every
-    group's charge; a group whose charge would pass `max_charge_gbp` cannot pay its way.
-    A town's existing groups already pay their way as they are (a venue subsidy for them ends
-    as it began).
+    charge of such groups (which deters the deprived most: `cost_weight`) and returns which of
+    them cannot pay their way: their charge would pass `max_charge_gbp`. A town's existing
+    groups already pay their way as they are, whatever their kind charges (a venue subsidy for
+    them ends as it began).
     """
     g, rules = model.groups, model.params.groups
     grant_ended = g.opened_by_grant & (g.funded_until < week) & g.open
@@ -319,4 +319,4 @@ def charge_after_grant(model: HealthgapModel, week: int) -> np.ndarray:
     attendance = np.maximum(g.history[grant_ended].mean(axis=1), 1)
     usual = rules.types.column("cost_gbp")[g.kind[grant_ended]]
     g.cost_gbp[grant_ended] = np.maximum(usual, shortfall / attendance)
-    return g.cost_gbp
+    return grant_ended & (g.cost_gbp > rules.max_charge_gbp)

@@ -47,9 +47,14 @@ def test_a_group_past_its_grant_charges_for_what_volunteers_do_not_cover(after_g
 
 
 def test_existing_groups_never_face_the_after_grant_rules():
-    """A town with no grants runs the same whatever the after-grant parameters."""
+    """A town with no grants runs the same whatever the after-grant parameters (its gyms charge
+    more than this cap, and stay open)."""
     harsh = Parameters().with_overrides(
-        {"groups.organiser_exit_per_year": 0.5, "groups.volunteer_cover_gbp": 0.0}
+        {
+            "groups.organiser_exit_per_year": 0.5,
+            "groups.volunteer_cover_gbp": 0.0,
+            "groups.max_charge_gbp": 3.0,
+        }
     )
     a, b = run(Parameters(), 1, grants=()), run(harsh, 1, grants=())
     assert np.array_equal(a.groups.open, b.groups.open)
