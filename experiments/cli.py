@@ -365,6 +365,13 @@ def validate(
             "their grants end."
         ),
     ] = True,
+    trials: Annotated[
+        bool,
+        typer.Option(
+            help="Also re-run the published evaluations of the levers as virtual trials, and a "
+            "GP referral's funnel."
+        ),
+    ] = True,
 ) -> None:
     """Compare the default town with every published figure in the evidence table.
 
@@ -387,6 +394,7 @@ def validate(
                 seed,
                 residents=residents,
                 grants=grants,
+                trials=trials,
                 on_done=lambda done, total: progress.update(task, completed=done, total=total),
             )
         write_validation(result, staging)

@@ -16,6 +16,10 @@ real place (`Measure.check`). `run_measured` runs a scenario and measures any of
 How groups opened by grants fare once the grant ends (`group_survival.py`) is watched too: the
 share still running 1, 2 and 5 years on, and survivors' attendance against their funded level;
 they need a scenario with grants that end well within the horizon.
+
+Every outcome of a virtual trial (`trials.py`) is a measure too: a run of it re-runs the trial's
+own design (its town and levers, and the baseline twin) with the calibration's parameters, so a
+calibration can fit how people respond to a lever while it holds the baseline's targets.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from healthgap.model import evidence
 from healthgap.model.evidence import Figure
 from healthgap.model.metrics import METRICS, Results
 
-from . import distance_decay, group_survival
+from . import distance_decay, group_survival, trials
 
 if TYPE_CHECKING:
     from healthgap.model import HealthgapModel
@@ -74,6 +78,7 @@ class Measure:
     figure: Figure | None
     watch: Callable[[Scenario, HealthgapModel], Watcher] | None = None
     check: Callable[[Scenario], None] | None = None
+    trial: str | None = None  # an outcome of this virtual trial (experiments/trials.py)
 
     def __call__(self, results: Results) -> float:
         if self.measure is None:
@@ -214,6 +219,21 @@ def _registry() -> dict[str, Measure]:
                     figure,
                 )
             )
+    for trial in trials.TRIALS.values():
+        for outcome in trial.outcomes:
+            figure = outcome.figure
+            measures.append(
+                Measure(
+                    outcome.name,
+                    f"{outcome.label} ({trial.title})",
+                    outcome.unit,
+                    None,
+                    Figure(figure.value, figure.population, trial.source),
+                    trial=trial.name,
+                )
+            )
+    names = [m.name for m in measures]
+    assert len(set(names)) == len(names), "two target measures share a name"
     return {m.name: m for m in measures}
 
 
@@ -239,6 +259,15 @@ def run_measured_each(
     from .simulation import Simulation
 
     values: dict[str, list[float]] = {name: [] for name in names}
+    # Virtual trials run their own design, with the scenario's parameters.
+    for trial in dict.fromkeys(TARGET_MEASURES[n].trial for n in names if TARGET_MEASURES[n].trial):
+        each, _ = trials.run_trial(trials.TRIALS[trial], seeds, scenario.parameters)
+        for name in names:
+            if TARGET_MEASURES[name].trial == trial:
+                values[name] = each[name]
+    names = [n for n in names if TARGET_MEASURES[n].trial is None]
+    if not names:
+        return values
     for seed in seeds:
         sim = Simulation(scenario, seed)
         watchers = {

@@ -36,12 +36,13 @@ import numpy as np
 
 from healthgap.model import evidence
 from healthgap.model.evidence import Figure
-from healthgap.model.groups import TYPE_INDEX
 from healthgap.model.metrics import METRICS, Results
 
 from .distance_decay import measure_distance_decay
 from .simulation import cpu_model
+from .funnel import STAGES, FunnelRow, FunnelWatcher, outreach_labels
 from .targets import STATIONARY
+from .trials import TRIALS, Outcome, agrees, run_trial
 
 if TYPE_CHECKING:
     from healthgap.model import HealthgapModel
@@ -73,6 +74,8 @@ CALIBRATION_TARGETS: frozenset[str] = frozenset(
         "grant_groups_running_1y_pct",
         "grant_groups_running_2y_pct",
         "grant_groups_running_5y_pct",
+        # scenarios/calibrations/response.toml: the trial outcomes marked fitted
+        *(o.name for t in TRIALS.values() for o in t.outcomes if o.fitted),
     }
 )
 
@@ -84,10 +87,6 @@ NOT_COMPARED = "not compared"
 STATUSES = (BY_CONSTRUCTION, TARGET, HELD_OUT, CONTEXT, NOT_COMPARED)
 
 CALIBRATION_TEST = "tests/model/test_calibration.py"
-PARKRUN = TYPE_INDEX["parkrun"]
-WALKING = TYPE_INDEX["walk_and_talk"]
-PARKRUN_FOLLOW_UP_WEEKS = 26  # Haake et al.: registration, then six months on
-WALKING_FOLLOW_UP_WEEKS = 52
 
 LONELY_RATIO = Figure(
     1.5,
@@ -97,68 +96,13 @@ LONELY_RATIO = Figure(
 )
 
 
-class Tracker:
-    """Watches one run week by week for what its `Results` do not keep: residents who newly join
-    a parkrun (their life satisfaction the week before and 26 weeks on) and a walking group
-    (still a member of one 52 weeks on)."""
-
-    def __init__(self, model: HealthgapModel) -> None:
-        p, kind = model.people, model.groups.kind
-        self.before_member = p.member_of.copy()
-        self.before_ls = p.life_satisfaction.astype(float)
-        self.ever_parkrun = (p.member_of >= 0) & (kind[np.maximum(p.member_of, 0)] == PARKRUN)
-        self.week_no = 0
-        self.parkrun: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # due week: ids, LS before
-        self.walking: dict[int, np.ndarray] = {}  # due week: ids
-        self.ls_gains: list[np.ndarray] = []
-        self.walking_kept: list[np.ndarray] = []
-
-    def week(self, model: HealthgapModel) -> None:
-        p, kind = model.people, model.groups.kind
-        self.week_no += 1
-        now = p.member_of
-        joined = np.flatnonzero((now >= 0) & (now != self.before_member))
-        joined_kind = kind[now[joined]]
-        new_parkrunners = joined[(joined_kind == PARKRUN) & ~self.ever_parkrun[joined]]
-        self.ever_parkrun[new_parkrunners] = True
-        if len(new_parkrunners):
-            self.parkrun[self.week_no + PARKRUN_FOLLOW_UP_WEEKS] = (
-                new_parkrunners,
-                self.before_ls[new_parkrunners],
-            )
-        was_walking = (self.before_member[joined] >= 0) & (
-            kind[np.maximum(self.before_member[joined], 0)] == WALKING
-        )
-        new_walkers = joined[(joined_kind == WALKING) & ~was_walking]
-        if len(new_walkers):
-            self.walking[self.week_no + WALKING_FOLLOW_UP_WEEKS] = new_walkers
-        due = self.parkrun.pop(self.week_no, None)
-        if due is not None:
-            ids, before = due
-            self.ls_gains.append(p.life_satisfaction[ids].astype(float) - before)
-        due = self.walking.pop(self.week_no, None)
-        if due is not None:
-            self.walking_kept.append((now[due] >= 0) & (kind[np.maximum(now[due], 0)] == WALKING))
-        self.before_member = now.copy()
-        self.before_ls = p.life_satisfaction.astype(float)
-
-    def parkrun_gain(self) -> float:
-        gains = np.concatenate(self.ls_gains) if self.ls_gains else np.array([])
-        return float(gains.mean()) if len(gains) else math.nan
-
-    def walking_retention(self) -> float:
-        kept = np.concatenate(self.walking_kept) if self.walking_kept else np.array([])
-        return float(kept.mean()) if len(kept) else math.nan
-
-
 @dataclass
 class Run:
-    """What one replicate gives the measures: its results (week 0 is the start), what was
-    measured at the start, and its tracker."""
+    """What one replicate gives the measures: its results (week 0 is the start) and what was
+    measured at the start."""
 
     results: Results
     start: dict[str, float]
-    tracker: Tracker
 
 
 def start_measures(model: HealthgapModel) -> dict[str, float]:
@@ -232,13 +176,25 @@ class Row:
     within: str  # "yes", "no" or "not compared"
     status: str
     note: str
+    design: str = ""  # a virtual trial's design (experiments/trials.py); "" for other figures
+    published_low: float | None = None  # a trial's published interval (or the tolerated range)
+    published_high: float | None = None
 
     @property
     def miss(self) -> float | None:
-        """(model - published) / tolerance: within from -1 to 1."""
-        if self.model is None or not self.tolerance:
+        """How far the model is from the published value, in tolerances: within from -1 to 1."""
+        return None if self.model is None else self.in_tolerances(self.model)
+
+    def in_tolerances(self, value: float) -> float | None:
+        """`value` less the published value, in tolerances (for a trial, in the distance from
+        the published value to the end of its interval on that side); None if not comparable."""
+        if not math.isfinite(value):
             return None
-        return (self.model - self.published) / self.tolerance
+        if self.published_low is not None and self.published_high is not None:
+            end = self.published_high if value >= self.published else self.published_low
+            reach = abs(end - self.published)
+            return (value - self.published) / reach if reach else None
+        return (value - self.published) / self.tolerance if self.tolerance else None
 
 
 @dataclass
@@ -255,6 +211,9 @@ class Validation:
     grants: str  # what the run of grant-opened groups was, or why there was none
     seconds: float
     git_revision: str | None
+    trials: str = "not run"  # how the virtual trials were run, or why not
+    funnel: list[FunnelRow] = field(default_factory=list)  # a GP referral's, by quintile
+    funnel_how: str = "not run"
     python: str = field(default_factory=platform.python_version)
     cpu: str = field(default_factory=lambda: cpu_model())
 
@@ -465,38 +424,6 @@ def _declared() -> list[Comparison]:
             "survey's groups were told 'the same size' with no margin given",
         )
     )
-    c.append(
-        Comparison(
-            "parkrun_life_satisfaction_gain",
-            "New parkrunners' life satisfaction, six months on minus before",
-            evidence.PARKRUN_LIFE_SATISFACTION_GAIN,
-            "points (0-10)",
-            "run",
-            lambda run: run.tracker.parkrun_gain(),
-            0.10,
-            f"{judged}",
-            HELD_OUT,
-            "residents who join a parkrun for the first time in the run, the week before they "
-            "join and 26 weeks on, those who stop included; parkrun's gain while taking part "
-            "(groups.types.parkrun.wellbeing_gain) defaults to this figure, so this tests how "
-            "long they keep going, not the gain itself",
-        )
-    )
-    c.append(
-        Comparison(
-            "walking_retention_after_year",
-            "New walking-group members still in one a year on",
-            evidence.WALKING_RETENTION_AFTER_YEAR,
-            "share",
-            "run",
-            lambda run: run.tracker.walking_retention(),
-            0.10,
-            f"{judged}; published as 'at least 75%'",
-            HELD_OUT,
-            "residents who join a walk-and-talk group in the run, still a member of one 52 "
-            "weeks on; the study's walkers were Australian, in an organised programme",
-        )
-    )
     for name, figure, label, key in (
         ("nearest_walk_min", evidence.NEAREST_SERVICE_WALK_MIN, "walking", "nearest_walk"),
         (
@@ -662,6 +589,106 @@ def _grants(replicates: int, seed: int) -> tuple[dict[str, tuple], str]:
     return {name: (*t_interval(values), "") for name, values in each.items()}, how
 
 
+def _trial_rows(replicates: int, seed: int, targets: set[str]) -> tuple[list[Row], str]:
+    """Every virtual trial (experiments/trials.py) re-run for `replicates` seeds: a row per
+    outcome, and a line for the method."""
+    seeds = [seed + i for i in range(replicates)]
+    rows = []
+    for trial in TRIALS.values():
+        values, runs = run_trial(trial, seeds)
+        for o in trial.outcomes:
+            mean, low, high = t_interval(values[o.name])
+            bounds = [r.null_bounds[o.name] for r in runs if o.name in r.null_bounds]
+            bound = float(np.mean(bounds)) if bounds else None
+            ok = agrees(o, mean, bound)
+            rows.append(
+                Row(
+                    o.name,
+                    o.label,
+                    trial.follow_up,
+                    float(o.figure.value),
+                    o.unit,
+                    o.figure.population,
+                    trial.source,
+                    mean,
+                    low,
+                    high,
+                    bound if o.test == "null" else None,
+                    _agreement(o),
+                    "not compared" if ok is None else ("yes" if ok else "no"),
+                    TARGET if o.name in targets else HELD_OUT,
+                    o.note,
+                    design=f"{trial.title}: {trial.design}",
+                    published_low=o.low,
+                    published_high=o.high,
+                )
+            )
+    how = (
+        f"{len(TRIALS)} virtual trials, seeds {seeds[0]} to {seeds[-1]}, each arm against the "
+        "same residents in the baseline twin (same seed, no lever) where the study had a "
+        "comparison, before and after where it had none"
+    )
+    return rows, how
+
+
+def _agreement(o: Outcome) -> str:
+    """What 'within' means for a trial outcome."""
+    if o.test == "null":
+        n_arm, n_comparison = o.trial_size
+        return (
+            f"no difference: within 1.96 standard errors of a trial of {n_arm} against "
+            f"{n_comparison} people, at the model's own spread"
+        )
+    if o.test in ("above", "below"):
+        line = o.figure.value if o.threshold is None else o.threshold
+        return f"a direction: {o.test} {line:g}"
+    return f"within {o.low:g} to {o.high:g}" + (f" ({o.interval_source})")
+
+
+GP_REFERRAL_WORKERS = 6
+
+
+def _funnel(replicates: int, seed: int) -> tuple[list[FunnelRow], str]:
+    """A GP referral of inactive adults in the default town (30,000 adults, 6 workers for half
+    a year), followed for a year: its funnel by quintile, summed over the seeds."""
+    from healthgap.model.interventions import Outreach
+
+    from .simulation import Simulation
+    from .trials import default_town
+
+    gp = Outreach(
+        name="GP referral",
+        channel="gp_referral",
+        workers=GP_REFERRAL_WORKERS,
+        target="inactive",
+        end_year=0.5,
+    )
+    scenario = default_town({}, 30_000, 1.0, [gp])
+    seeds = [seed + i for i in range(replicates)]
+    totals: dict[str, dict[str, int]] = {}
+    for s in seeds:
+        sim = Simulation(scenario, s)
+        watcher = FunnelWatcher(sim.model)
+        sim.run(on_week=lambda _week, sim=sim, w=watcher: w.week(sim.model))
+        for row in watcher.table(outreach_labels(sim.model)):
+            into = totals.setdefault(row.quintile, dict.fromkeys(row.counts, 0))
+            for key, count in row.counts.items():
+                into[key] += count
+    rows = [FunnelRow("GP referral", q, counts) for q, counts in totals.items()]
+    how = (
+        f"a GP referral of inactive adults ({GP_REFERRAL_WORKERS} workers for half a year, "
+        "supported first visit) in the default town of 30,000 adults, followed for a year, "
+        f"seeds {seeds[0]} to {seeds[-1]} summed"
+    )
+    return rows, how
+
+
+FUNNEL_PUBLISHED = {
+    stage: next(o for o in TRIALS["exercise_referral"].outcomes if o.name == f"funnel_{stage}")
+    for stage in STAGES[2:]
+}  # what exercise referral schemes report at the stages they report
+
+
 def validate(
     replicates: int = 5,
     years: float = 10,
@@ -675,13 +702,16 @@ def validate(
     sheffield_sample: float = 1.0,
     grants: bool = True,
     grants_replicates: int = 12,
+    trials: bool = True,
+    trial_replicates: int = 4,
     targets: Iterable[str] = CALIBRATION_TARGETS,
     on_done: Callable[[int, int], None] | None = None,
 ) -> Validation:
     """Run `scenario` (the baseline: the default town, no intervention) for seeds seed,
     seed+1, ... for `years`, measure each comparison, and return the table's rows (with the
-    Sheffield run for the distance decay unless `sheffield` is False, and the run of grant-opened
-    groups unless `grants` is False). `residents` resizes the
+    Sheffield run for the distance decay unless `sheffield` is False, the run of grant-opened
+    groups unless `grants` is False, and the virtual trials and the referral funnel unless
+    `trials` is False). `residents` resizes the
     town; `targets` names the measures a calibration fitted (they show as "calibration
     target")."""
     from .simulation import Simulation, as_scenario, git_revision
@@ -696,14 +726,14 @@ def validate(
     base = as_scenario(base)
     targets = set(targets)
     seeds = [seed + i for i in range(replicates)]
-    total = replicates + (sheffield_replicates if sheffield else 0) + (1 if grants else 0)
+    total = (
+        replicates + (sheffield_replicates if sheffield else 0) + (1 if grants else 0) + trials
+    )
     runs: list[Run] = []
     for i, s in enumerate(seeds):
         sim = Simulation(base, s)
-        tracker = Tracker(sim.model)
         start = start_measures(sim.model)
-        results = sim.run(on_week=lambda _week, sim=sim, t=tracker: t.week(sim.model))
-        runs.append(Run(results, start, tracker))
+        runs.append(Run(sim.run(), start))
         if on_done:
             on_done(i + 1, total)
     if sheffield:
@@ -718,10 +748,18 @@ def validate(
     if grants:
         after_grants, grants_how = _grants(grants_replicates, seed)
         if on_done:
-            on_done(total, total)
+            on_done(total - trials, total)
     else:
         why = "not compared: the run of grant-opened groups was not asked for (--no-grants)"
         after_grants, grants_how = dict.fromkeys(GRANT_MEASURES, (None, None, None, why)), why
+    if trials:
+        trial_rows, trials_how = _trial_rows(trial_replicates, seed, targets)
+        funnel_rows, funnel_how = _funnel(trial_replicates, seed)
+        if on_done:
+            on_done(total, total)
+    else:
+        trial_rows, funnel_rows = [], []
+        trials_how = funnel_how = "not run: the virtual trials were not asked for (--no-trials)"
     rows = []
     for c in COMPARISONS:
         status = TARGET if c.name in targets else c.status
@@ -740,6 +778,7 @@ def validate(
             mean, low, high = t_interval([c.measure(run) for run in runs])
             note = "" if mean is not None else f"not compared: the runs gave no value; {c.note}"
             rows.append(_row(c, status, period, mean, low, high, note))
+    rows += trial_rows
     return Validation(
         rows,
         base.name,
@@ -751,6 +790,9 @@ def validate(
         grants_how,
         time.perf_counter() - began,
         git_revision(),
+        trials_how,
+        funnel_rows,
+        funnel_how,
     )
 
 
@@ -815,6 +857,16 @@ def summary(result: Validation) -> list[str]:
         if unmeasured
         else ""
     )
+    trial_rows = [r for r in rows if r.design]
+    if trial_rows:
+        held = [r for r in rows if r.status == HELD_OUT and r.within in ("yes", "no")]
+        fitted_trials = [r for r in trial_rows if r.status == TARGET]
+        third += (
+            f"Virtual trials: {len(trial_rows)} outcomes of "
+            f"{len(dict.fromkeys(r.design for r in trial_rows))} published evaluations re-run on "
+            f"the model's own people; {len(fitted_trials)} fitted, the rest held out. Of all "
+            f"{len(held)} held-out comparisons, {sum(r.within == 'yes' for r in held)} agree. "
+        )
     context = names(CONTEXT)
     not_compared = names(NOT_COMPARED)
     third += (
@@ -839,7 +891,8 @@ def method(result: Validation) -> str:
         "(none from one run). A figure is within tolerance when that mean is within the "
         "tolerance of the published value. Tolerances are those of "
         f"{CALIBRATION_TEST} where it has them, otherwise judgements, said so in each row. "
-        f"The distance decay: {result.sheffield}. Groups after their grants: {result.grants}."
+        f"The distance decay: {result.sheffield}. Groups after their grants: {result.grants}. "
+        f"Virtual trials: {result.trials}. The referral funnel: {result.funnel_how}."
     )
 
 
@@ -855,12 +908,11 @@ def chart(result: Validation):
     ax = fig.subplots()
     where = np.arange(len(rows))[::-1]
     misses = np.array([r.miss for r in rows])
-    lows = np.array(
-        [np.nan if r.low is None else (r.low - r.published) / r.tolerance for r in rows]
-    )
-    highs = np.array(
-        [np.nan if r.high is None else (r.high - r.published) / r.tolerance for r in rows]
-    )
+    def scaled(r: Row, value: float | None) -> float:
+        return np.nan if value is None else (r.in_tolerances(value) or 0.0)
+
+    lows = np.array([scaled(r, r.low) for r in rows])
+    highs = np.array([scaled(r, r.high) for r in rows])
     reach = max(2.5, float(np.nanmax(np.abs(misses))) * 1.15)
     ax.axvspan(-1, 1, color="#cde6cf", zorder=0)
     ax.axvline(0, color="#555555", linewidth=0.8)
@@ -881,7 +933,7 @@ def chart(result: Validation):
     style(ax, horizontal=True)
     alt = "; ".join(
         f"{r.label} ({r.period}): model {r.model:.3g}, published {r.published:.3g}, "
-        f"tolerance {r.tolerance:g}, {'within' if r.within == 'yes' else 'outside'}"
+        f"{r.tolerance_source}, {'within' if r.within == 'yes' else 'outside'}"
         for r in rows
     )
     return Chart(data_uri(fig), "Model against published, in tolerances: " + alt)
@@ -902,6 +954,7 @@ def render_page(result: Validation, today=None) -> str:
         summary=summary(result),
         method=method(result),
         chart=chart(result),
+        funnel_published=FUNNEL_PUBLISHED,
     )
 
 

@@ -77,8 +77,9 @@ def _appeal(model, who, kind, travel, cost_gbp, friends_going) -> np.ndarray:
 def choose_groups(model: HealthgapModel, week: int) -> None:
     """Members decide whether to go this week; others who notice a group decide whether to try it.
 
-    Someone referred by outreach weighs the group they were referred to, with
-    the referral's boost (larger when a worker goes with them the first time).
+    Someone referred by outreach weighs the group they were referred to, with the referral's
+    own intercept (`referral_intercept`, lower without a supported first visit) in place of
+    `try_intercept`: a referral is a decision prompted, not a group noticed in passing.
     Sets `people.attended` (group id or -1) and `people.member_of` for new joiners.
     """
     p, g, b = model.people, model.groups, model.params.behaviour
@@ -121,9 +122,8 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
             np.full(len(trying), b.try_intercept),
         ]
     )
-    intercept[len(members) :] += np.where(
-        p.referred_until[trying] >= week, p.referral_boost[trying], 0.0
-    )
+    referred_now = p.referred_until[trying] >= week  # they weigh the referral, not a whim
+    intercept[len(members) :][referred_now] = p.referral_intercept[trying[referred_now]]
     appeal = group_appeal(model, weighing, candidate[weighing], friends) + intercept
     goes = u_go[weighing] < sigmoid(appeal)
 

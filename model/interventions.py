@@ -247,6 +247,7 @@ class SeedFunding(Intervention):
 
 @dataclass(eq=False)
 class OutreachState(InterventionState):
+    index: int = -1  # its place in `model.interventions` (marks whom it saw: `people.seen_by`)
     carry: float = 0.0  # part of a person the workers will see next week
 
 
@@ -269,17 +270,24 @@ class Outreach(Intervention):
     cost_per_worker_year_gbp: float = Field(
         35_000, ge=0, description="salary and on-costs of one worker (assumption)"
     )
-    target: Literal["inactive", "lonely", "most_deprived", "health_limited", "everyone"] = (
-        "inactive"
+    target: Literal[
+        "inactive", "not_active", "lonely", "most_deprived", "health_limited", "everyone"
+    ] = "inactive"
+    uptake: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="share of those seen who accept a referral (assumption: with the fitted "
+        "chance of then starting, about two in three of those seen start, as exercise referral's "
+        "uptake of 66%, Pavey et al. 2012)",
     )
-    uptake: float = Field(0.6, ge=0, le=1, description="share of those seen who accept a referral")
     supported_first_visit: bool = True
     group_types: list[GroupTypeName] = Field(
         default_factory=list, description="kinds of group referred to (default: any)"
     )
 
     def setup(self, model: HealthgapModel) -> OutreachState:
-        return OutreachState(places=self.places_served(model))
+        return OutreachState(places=self.places_served(model), index=len(model.interventions))
 
     def apply(self, model: HealthgapModel, state: OutreachState, week: int) -> None:
         if not self.spend(
@@ -295,15 +303,15 @@ class Outreach(Intervention):
         rng = model.streams.week("interventions", week)
         seen = rng.choice(eligible, size=min(seen_count, len(eligible)), replace=False)
         p.awareness[seen] = np.maximum(p.awareness[seen], effects.referral_awareness)
+        p.seen_week[seen], p.seen_by[seen] = week, state.index
         accepted = seen[rng.random(len(seen)) < self.uptake]
         group = self.best_group(model, accepted)
         accepted, group = accepted[group >= 0], group[group >= 0]
         p.referred_to[accepted] = group
-        p.referred_until[accepted] = week + effects.referral_weeks
-        p.referral_boost[accepted] = (
-            effects.referral_boost_supported
-            if self.supported_first_visit
-            else effects.referral_boost_unsupported
+        p.referred_until[accepted] = week + effects.referral_weeks - 1
+        p.referred_week[accepted] = week
+        p.referral_intercept[accepted] = effects.referral_intercept - (
+            0.0 if self.supported_first_visit else effects.unsupported_referral_penalty
         )
 
     def eligible(self, model: HealthgapModel, state: OutreachState, week: int) -> np.ndarray:
@@ -311,6 +319,7 @@ class Outreach(Intervention):
         p = model.people
         rule = {
             "inactive": p.activity_minutes < 30,
+            "not_active": p.activity_minutes < 150,  # exercise referral: short of the guidelines
             "lonely": p.lonely,
             "most_deprived": p.quintile == 1,
             "health_limited": p.health_limited,

@@ -684,17 +684,25 @@ class GroupRules:
 class InterventionEffects:
     """How strongly interventions move people: none has a controlled estimate, so all are ranges."""
 
-    referral_boost_supported: float = param(
-        2.5,
-        "logit added to trying a referred group, with a supported first visit",
+    referral_intercept: float = param(
+        0.0,
+        "logit of a referred person's weekly chance of going to the group they were referred "
+        "to, with a supported first visit, before what they weigh (in place of try_intercept)",
+        -4.0,
+        3.0,
+        "fitted to the referral funnel of exercise referral (scenarios/calibrations/response.toml;"
+        " Pavey et al. 2012: 66% of those referred take it up); the range is the prior",
+    )
+    unsupported_referral_penalty: float = param(
         1.0,
-        4.0,
-        "assumption; social prescribing evaluations report small effects (Pescheny et al. 2019)",
+        "logit taken from referral_intercept when nobody goes with them the first time",
+        0.0,
+        2.5,
+        "assumption: a referral alone is weaker than a supported first visit",
     )
-    referral_boost_unsupported: float = param(
-        1.0, "logit added to trying a referred group, referral only", 0.0, 2.5, "assumption"
+    referral_weeks: int = param(
+        12, "weeks a referral stands before it lapses", 4, 16, "assumption: the funnel's 12 weeks"
     )
-    referral_weeks: int = param(4, "weeks a referral stands before it lapses", 1, 12, "assumption")
     referral_awareness: float = param(
         0.8, "awareness of local groups after meeting an outreach worker", 0.5, 1.0, "assumption"
     )

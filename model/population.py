@@ -150,7 +150,11 @@ class Residents:
         # Set by interventions: outreach referrals and volunteer drivers.
         self.referred_to = np.full(n, -1, np.int32)  # group an outreach worker suggested
         self.referred_until = np.full(n, -1, np.int32)  # last week the referral stands
-        self.referral_boost = np.zeros(n, f32)  # logit added to trying the referred group
+        self.referral_intercept = np.zeros(n, f32)  # logit of going to the referred group
+        # Who outreach reached and when (kept after the referral ends, for the referral funnel).
+        self.seen_week = np.full(n, -1, np.int32)  # last week an outreach worker saw them
+        self.referred_week = np.full(n, -1, np.int32)  # last week they accepted a referral
+        self.seen_by = np.full(n, -1, np.int16)  # which intervention (model.interventions index)
         self.driven = np.zeros(n, bool)  # enrolled with a volunteer driver scheme
 
 

@@ -127,7 +127,7 @@ class AssumptionSlider:
 SLIDER_LABELS = {
     "behaviour.travel_weight": "How much travel time puts people off",
     "behaviour.cost_weight": "How much a session's charge puts people off",
-    "interventions.referral_boost_supported": "Pull of a supported first visit",
+    "interventions.referral_intercept": "Pull of a referral",
     "wellbeing.gain_rate": "How fast taking part lifts life satisfaction",
 }
 

@@ -1,0 +1,940 @@
+"""Virtual trials: published evaluations of the levers, re-run on the model's own people.
+
+Each `Trial` below declares a study's design (the place, who is eligible, who gets the lever, the
+comparison, the follow-up) and its outcomes, each measured as the study measured it and set
+beside the published estimate and interval, fitted or held out. The model re-runs the design:
+the lever's arm, and the same residents in the baseline twin (same seed, same burnt-in town, no
+lever), so the comparison arm is a clean counterfactual by common random numbers. A study with
+no comparison arm (before and after, or a cohort of people who joined by themselves) is re-run
+on the baseline alone, and measured before and after as it was.
+
+A run enrols residents week by week as the design says (those the outreach saw, those who
+joined a parkrun), and follows each of them from the week before they were enrolled to the end
+of their follow-up, in both arms: `Cohort` holds what an outcome reads.
+
+    result = run_trial(TRIALS["glasgow_link_workers"], seeds=[1, 2, 3])
+    result.outcomes["itt_life_satisfaction"]      # one value per seed
+
+`TRIALS` is the one registry of trials: `healthgap validate` reports every outcome, and a
+calibration may fit any of them (their measures are in `experiments/targets.py`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from healthgap.model.evidence import Figure
+from healthgap.model.groups import TYPE_INDEX, WEEKS_PER_YEAR
+from healthgap.model.interventions import Outreach, SeedFunding, Transport
+from healthgap.scenarios import Scenario
+
+from .funnel import FunnelRow, FunnelWatcher
+
+if TYPE_CHECKING:
+    from healthgap.model import HealthgapModel
+
+Test = Literal["interval", "null", "above", "below"]
+ARMS = ("arm", "twin")
+
+
+# What is followed: one value per resident, read from the model each week.
+def _kind_member(m: HealthgapModel) -> np.ndarray:
+    return np.where(m.people.member_of >= 0, m.groups.kind[np.maximum(m.people.member_of, 0)], -1)
+
+
+def _rode_bus(m: HealthgapModel) -> np.ndarray:
+    """Went to a group this week by bus: no car, not driven, and the bus the cheaper way there."""
+    p = m.people
+    went = np.flatnonzero((p.attended >= 0) & ~p.car)
+    b, rode = m.params.behaviour, np.zeros(p.n, bool)
+    walk, bus, fare = m.trip_to_group[:, p.neighbourhood[went], p.attended[went]]
+    by_bus = b.travel_weight * bus / 10 + b.cost_weight * fare * p.deprivation[went]
+    rode[went] = (by_bus < b.travel_weight * walk / 10) & ~p.driven[went]
+    return rode
+
+
+FOLLOWED: dict[str, Callable[[HealthgapModel], np.ndarray]] = {
+    "activity_minutes": lambda m: m.people.activity_minutes.astype(float),
+    "life_satisfaction": lambda m: m.people.life_satisfaction.astype(float),
+    "lonely": lambda m: m.people.lonely.astype(float),
+    "low_life_satisfaction": lambda m: (m.people.life_satisfaction <= 4).astype(float),
+    "went": lambda m: (m.people.attended >= 0).astype(float),
+    "member_kind": lambda m: _kind_member(m).astype(float),
+    "rode_bus": lambda m: _rode_bus(m).astype(float),
+}
+
+
+@dataclass
+class Cohort:
+    """The enrolled residents of one run, followed week by week in both arms.
+
+    `weekly[arm][field]` is (people, weeks): column k is the week k-1 after enrolment, so column
+    0 is the week before (at registration) and column 1 the week they were enrolled."""
+
+    ids: np.ndarray
+    enrolled_week: np.ndarray
+    quintile: np.ndarray
+    weekly: dict[str, dict[str, np.ndarray]]
+    funnel: FunnelWatcher  # the arm's referral funnel (everyone its outreach saw)
+
+    def at(self, name: str, weeks_after: int, arm: str = "arm") -> np.ndarray:
+        """Each person's value `weeks_after` their enrolment (0: the week they were enrolled;
+        -1: the week before)."""
+        return self.weekly[arm][name][:, weeks_after + 1]
+
+    def during(self, name: str, first: int, last: int, arm: str = "arm") -> np.ndarray:
+        """Each person's values in the weeks `first` to `last` after enrolment (columns)."""
+        return self.weekly[arm][name][:, first + 1 : last + 2]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One published estimate and how the model measures its counterpart on a `Cohort`.
+
+    `test` says when the model agrees: "interval", within the published interval (low-high);
+    "null", the published trial found no difference, and the model's effect is one a trial of
+    `trial_size` (arm, comparison) could not tell from zero (within 1.96 standard errors of
+    the model's own spread, `spread`); "above"/"below", the model's effect is above/below
+    `threshold` (default `figure.value`): the published finding is a direction."""
+
+    name: str
+    label: str
+    unit: str
+    figure: Figure
+    measure: Callable[[Cohort], float]
+    test: Test = "interval"
+    low: float | None = None
+    high: float | None = None
+    fitted: bool = False
+    threshold: float | None = None  # "above"/"below": the line (default: the figure's value)
+    interval_source: str = "the published 95% interval"  # "interval": where low-high come from
+    trial_size: tuple[int, int] | None = None
+    spread: Callable[[Cohort], float] | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Trial:
+    """A published evaluation, declared as the model re-runs it."""
+
+    name: str
+    title: str
+    source: str  # authors, journal, year, doi
+    place: str
+    eligible: str
+    lever: str
+    comparison: str
+    follow_up: str
+    scenario: Callable[[dict[str, float]], Scenario]  # the design, given the parameters
+    # Who is enrolled this week: (arm, twin, week, last week's followed values by arm) -> ids
+    enrol: Callable[[HealthgapModel, HealthgapModel, int, dict], np.ndarray]
+    enrol_weeks: int  # enrolment runs in weeks 1 to this
+    follow_weeks: int  # each enrolled person is followed this many weeks
+    outcomes: tuple[Outcome, ...]
+    paired: bool = True  # False: no comparison arm (the baseline alone, before and after)
+    followed: tuple[str, ...] = (
+        "activity_minutes", "life_satisfaction", "lonely", "went", "member_kind"
+    )
+
+    @property
+    def design(self) -> str:
+        return (
+            f"{self.place}. Eligible: {self.eligible}. Lever: {self.lever}. Comparison: "
+            f"{self.comparison}. Follow-up: {self.follow_up}."
+        )
+
+
+@dataclass
+class TrialRun:
+    """What one seed of a trial gives: its cohort and each outcome's value."""
+
+    cohort: Cohort
+    outcomes: dict[str, float]
+    null_bounds: dict[str, float] = field(default_factory=dict)  # 1.96 SE of a trial that size
+
+
+def follow(trial: Trial, seed: int, parameters: dict[str, float] | None = None) -> Cohort:
+    """Run the trial's design for one seed and follow its cohort in both arms."""
+    from .simulation import Simulation
+
+    scenario = trial.scenario(parameters or {})
+    if trial.paired:
+        arm, twin = Simulation.pair(scenario, seed)
+    else:
+        arm = twin = Simulation(scenario, seed)
+    runs = {"arm": arm.model, "twin": twin.model}
+    enrolled_week = np.full(arm.model.people.n, -1, np.int64)
+
+    def observe() -> dict[str, dict[str, np.ndarray]]:
+        return {
+            a: {f: FOLLOWED[f](m).astype(np.float32) for f in trial.followed}
+            for a, m in runs.items()
+        }
+
+    weekly = [observe()]  # weekly[k]: the end of week k (0: the start)
+    funnel = FunnelWatcher(arm.model)
+    for week in range(1, trial.enrol_weeks + trial.follow_weeks + 1):
+        arm.step()
+        if trial.paired:
+            twin.step()
+        weekly.append(observe())
+        funnel.week(arm.model)
+        if week <= trial.enrol_weeks:
+            new = trial.enrol(arm.model, twin.model, week, weekly[-2])
+            new = np.asarray(new, dtype=np.int64)
+            enrolled_week[new[enrolled_week[new] < 0]] = week
+    ids = np.flatnonzero(enrolled_week > 0)
+    columns = enrolled_week[ids][:, None] - 1 + np.arange(trial.follow_weeks + 2)
+    followed = {
+        a: {
+            f: np.stack([w[a][f] for w in weekly])[columns, ids[:, None]].astype(float)
+            for f in trial.followed
+        }
+        for a in ARMS
+    }
+    quintile = arm.model.people.quintile[ids].copy()
+    return Cohort(ids, enrolled_week[ids], quintile, followed, funnel)
+
+
+def run_trial(trial: Trial, seeds: list[int], parameters: dict[str, float] | None = None):
+    """Every outcome of `trial` for each seed: {outcome name: [value per seed]}, and the runs."""
+    values: dict[str, list[float]] = {o.name: [] for o in trial.outcomes}
+    runs = []
+    for seed in seeds:
+        cohort = follow(trial, seed, parameters)
+        run = TrialRun(cohort, {})
+        for o in trial.outcomes:
+            value = o.measure(cohort) if len(cohort) else math.nan
+            run.outcomes[o.name] = float(value)
+            values[o.name].append(float(value))
+            if o.test == "null" and o.trial_size and o.spread and len(cohort):
+                n_arm, n_comparison = o.trial_size
+                se = o.spread(cohort) * math.sqrt(1 / n_arm + 1 / n_comparison)
+                run.null_bounds[o.name] = 1.96 * se
+        runs.append(run)
+    return values, runs
+
+
+def agrees(o: Outcome, value: float, null_bound: float | None = None) -> bool | None:
+    """Whether the model's value agrees with the published finding (None: cannot tell)."""
+    if value is None or not math.isfinite(value):
+        return None
+    if o.test == "interval":
+        return o.low <= value <= o.high
+    if o.test == "null":
+        return None if null_bound is None else abs(value) <= null_bound
+    line = o.figure.value if o.threshold is None else o.threshold
+    return value > line if o.test == "above" else value < line
+
+
+# --- How the designs are measured --------------------------------------------------------
+
+
+def itt(name: str, weeks_after: int) -> Callable[[Cohort], float]:
+    """Intention to treat: the mean of `name` among everyone enrolled, arm minus twin."""
+    return lambda c: float(
+        (c.at(name, weeks_after, "arm") - c.at(name, weeks_after, "twin")).mean()
+    )
+
+
+def twin_sd(name: str, weeks_after: int) -> Callable[[Cohort], float]:
+    """The spread of `name` among the enrolled in the twin: a real trial's noise per person."""
+    return lambda c: float(c.at(name, weeks_after, "twin").std())
+
+
+def sessions(c: Cohort, first: int, last: int, arm: str = "arm") -> np.ndarray:
+    return c.during("went", first, last, arm).sum(axis=1)
+
+
+def engaged(c: Cohort, weeks: int) -> np.ndarray:
+    """Went to a group at least 3 times within `weeks` of enrolment (the link-worker trial's
+    engaged saw the worker 3 or more times)."""
+    return sessions(c, 0, weeks) >= 3
+
+
+def share(mask: np.ndarray) -> float:
+    return float(mask.mean()) if len(mask) else math.nan
+
+
+def risk_ratio(minutes: float, weeks_after: int) -> Callable[[Cohort], float]:
+    """The share reaching `minutes` a week in the arm over the share in the twin."""
+
+    def measure(c: Cohort) -> float:
+        arm = (c.at("activity_minutes", weeks_after, "arm") >= minutes).mean()
+        twin = (c.at("activity_minutes", weeks_after, "twin") >= minutes).mean()
+        return float(arm / twin) if twin > 0 else math.nan
+
+    return measure
+
+
+def odds_ratio(minutes: float, weeks_after: int) -> Callable[[Cohort], float]:
+    def measure(c: Cohort) -> float:
+        arm = (c.at("activity_minutes", weeks_after, "arm") >= minutes).mean()
+        twin = (c.at("activity_minutes", weeks_after, "twin") >= minutes).mean()
+        if min(arm, twin) <= 0 or max(arm, twin) >= 1:
+            return math.nan
+        return float(arm / (1 - arm) / (twin / (1 - twin)))
+
+    return measure
+
+
+def hedges_g(name: str, weeks_after: int, among=None) -> Callable[[Cohort], float]:
+    """The arm's mean minus the twin's over their pooled standard deviation (large samples:
+    Hedges' correction is 1 to three decimals)."""
+
+    def measure(c: Cohort) -> float:
+        who = slice(None) if among is None else among(c)
+        arm, twin = c.at(name, weeks_after, "arm")[who], c.at(name, weeks_after, "twin")[who]
+        pooled = math.sqrt((arm.var(ddof=1) + twin.var(ddof=1)) / 2) if len(arm) > 1 else 0
+        return float((arm.mean() - twin.mean()) / pooled) if pooled > 0 else math.nan
+
+    return measure
+
+
+def funnel_stage(stage: str) -> Callable[[Cohort], float]:
+    """A stage of the referral funnel (`funnel.py`) among everyone the outreach saw, in the arm."""
+
+    def measure(c: Cohort) -> float:
+        everyone_seen = c.funnel.seen_at >= 0
+        return FunnelRow("", "all", c.funnel.counts(everyone_seen)).share(stage)
+
+    return measure
+
+
+def seen_by_outreach(arm: HealthgapModel, twin: HealthgapModel, week: int, before) -> np.ndarray:
+    return np.flatnonzero(arm.people.seen_week == week)
+
+
+def referred(arm: HealthgapModel, twin: HealthgapModel, week: int, before) -> np.ndarray:
+    return np.flatnonzero(arm.people.referred_week == week)
+
+
+def joined(kind: str | None = None, among=None):
+    """Residents who go to a group of `kind` (any kind if None) this week as its member, and
+    were in no such group the week before (the baseline's own joiners; followed:
+    "member_kind")."""
+
+    def enrol(arm: HealthgapModel, twin: HealthgapModel, week: int, before) -> np.ndarray:
+        now, was = _kind_member(twin), before["twin"]["member_kind"]
+        new = (twin.people.attended >= 0) & (now >= 0)
+        new &= (now == TYPE_INDEX[kind]) & (was != now) if kind else (was < 0)
+        if among is not None:
+            new &= among(twin)
+        return np.flatnonzero(new)
+
+    return enrol
+
+
+def once(who: Callable[[HealthgapModel], np.ndarray]):
+    """Everyone `who` picks in the arm, enrolled in week 1."""
+
+    def enrol(arm: HealthgapModel, twin: HealthgapModel, week: int, before) -> np.ndarray:
+        return np.flatnonzero(who(arm)) if week == 1 else np.zeros(0, np.int64)
+
+    return enrol
+
+
+def default_town(parameters: dict[str, float], residents: int, years: float, interventions):
+    """The default town (the baseline's place) at `residents` adults with the design's levers."""
+    from .simulation import as_scenario
+
+    base = as_scenario("baseline")
+    return as_scenario(
+        base.model_copy(
+            update={
+                "name": "virtual trial",
+                "years": years,
+                "parameters": base.parameters | parameters,
+                "interventions": interventions,
+                "place": base.place.model_copy(update={"residents": residents}),
+            }
+        )
+    )
+
+
+def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
+    year = WEEKS_PER_YEAR
+    trials = []
+
+    # Glasgow's Deep End link workers: patients referred in deprived practices, 9 months on.
+    def glasgow(parameters):
+        worker = Outreach(
+            name="link workers",
+            channel="link_worker",
+            workers=6,
+            target="most_deprived",
+            end_year=0.25,
+        )
+        return default_town(parameters, 30_000, 1.0, [worker])
+
+    trials.append(
+        Trial(
+            "glasgow_link_workers",
+            "Link workers in deprived general practices (Glasgow Deep End)",
+            "Mercer et al., Annals of Family Medicine 2019;17:518 (doi 10.1370/afm.2429)",
+            "the default town (30,000 adults), its most deprived fifth",
+            "adults of the most deprived quintile not in a group, seen by a link worker",
+            "6 link workers seeing their caseload for 13 weeks (about 290 people, as the trial's 288), referring to local groups with a "
+            "supported first visit",
+            "the same residents in the baseline twin (the trial: 612 patients of comparison "
+            "practices)",
+            "9 months (39 weeks) after each was seen",
+            glasgow,
+            seen_by_outreach,
+            13,
+            39,
+            (
+                Outcome(
+                    "itt_life_satisfaction",
+                    "Referred patients' life satisfaction at 9 months, referred minus comparison "
+                    "(intention to treat)",
+                    "points (0-10)",
+                    Figure(
+                        0.0,
+                        "288 referred vs 612 comparison patients: no difference in any outcome "
+                        "at 9 months",
+                        "Mercer et al. 2019",
+                    ),
+                    itt("life_satisfaction", 39),
+                    test="null",
+                    trial_size=(288, 612),
+                    spread=twin_sd("life_satisfaction", 39),
+                    note="the trial measured EQ-5D, HADS and wellbeing, not life satisfaction",
+                ),
+                Outcome(
+                    "itt_lonely",
+                    "Referred patients often lonely at 9 months, referred minus comparison "
+                    "(intention to treat)",
+                    "share",
+                    Figure(
+                        0.0,
+                        "288 referred vs 612 comparison patients: no difference in social "
+                        "outcomes at 9 months",
+                        "Mercer et al. 2019; Kiely et al., BMJ Open 2022: little or no "
+                        "difference in social contacts",
+                    ),
+                    itt("lonely", 39),
+                    test="null",
+                    trial_size=(288, 612),
+                    spread=twin_sd("lonely", 39),
+                ),
+                Outcome(
+                    "engaged_share",
+                    "Referred patients who engaged (3 or more sessions within 13 weeks)",
+                    "share",
+                    Figure(
+                        0.45,
+                        "Glasgow: 45% of those referred saw the link worker 3 or more times",
+                        "Mercer et al. 2019",
+                    ),
+                    lambda c: share(engaged(c, 12)),
+                    low=0.30,
+                    high=0.60,
+                    note="the model's engaged went to a group 3 times; the trial's saw the "
+                    "worker 3 times: a judgement of +-15 points",
+                ),
+                Outcome(
+                    "engaged_life_satisfaction_gain",
+                    "Engaged patients' life satisfaction at 9 months, referred minus comparison",
+                    "points (0-10)",
+                    Figure(
+                        0.0,
+                        "improvements only among those who saw the link worker 3 or more times",
+                        "Mercer et al. 2019",
+                    ),
+                    lambda c: float(
+                        (
+                            c.at("life_satisfaction", 39, "arm")
+                            - c.at("life_satisfaction", 39, "twin")
+                        )[engaged(c, 12)].mean()
+                    ),
+                    test="above",
+                    note="a direction: the engaged gain",
+                ),
+            ),
+        )
+    )
+
+    # Exercise referral against usual care: inactive adults a GP refers to a scheme with places.
+    def exercise_referral(parameters):
+        places = SeedFunding(
+            name="the scheme's sessions",
+            budget_gbp=60_000,
+            grant_gbp=10_000,
+            chooser="commissioner",
+            group_types=["gym_weight_loss", "walk_and_talk", "swim"],
+            target="universal",
+            funding_years=0.5,
+        )
+        gp = Outreach(
+            name="GP referral", channel="gp_referral", workers=4, target="not_active", end_year=0.25
+        )
+        return default_town(parameters, 30_000, 1.5, [places, gp])
+
+    funnel_source = "docs/evidence/referral_funnel.md"
+    trials.append(
+        Trial(
+            "exercise_referral",
+            "Exercise referral against usual care",
+            "Pavey et al., BMJ 2011;343:d6462; Mino et al., IJBNPA 2024 (doi "
+            "10.1186/s12966-024-01623-5); Murphy et al., JECH 2012 (doi "
+            "10.1136/jech-2011-200689); funnel: Pavey et al., JECH 2012;66:737 and Hanson et "
+            "al., BMJ Open 2013;3:e002849",
+            "the default town (30,000 adults) with a referral scheme's sessions (6 groups "
+            "free for 24 weeks, as schemes subsidise their programme: gym, walking, swimming), "
+            "which then charge as any group does",
+            "adults short of the guidelines (under 150 minutes a week) not in a group, as the trials' sedentary adults",
+            "GP referral (4 full-time equivalents for 13 weeks) with a supported first visit",
+            "the same residents in the baseline twin (usual care)",
+            "12 months (52 weeks) after each referral; the funnel at 12 and 24 weeks",
+            exercise_referral,
+            seen_by_outreach,
+            13,
+            52,
+            (
+                Outcome(
+                    "funnel_started",
+                    "Referred who start (a first session within 12 weeks)",
+                    "share",
+                    Figure(
+                        0.66,
+                        "uptake of exercise referral, 20 studies (95% CI 57-75% observational; "
+                        "81% in trials)",
+                        "Pavey et al., JECH 2012",
+                    ),
+                    funnel_stage("started"),
+                    low=0.56,
+                    high=0.81,
+                    fitted=True,
+                    note=f"routine UK schemes 56-81% ({funnel_source})",
+                ),
+                Outcome(
+                    "funnel_at_12_weeks",
+                    "Referred still attending 12 weeks on",
+                    "share",
+                    Figure(
+                        0.433,
+                        "2,233 referred, Northumberland: 968 attending at 12 weeks",
+                        "Hanson et al., BMJ Open 2013",
+                    ),
+                    funnel_stage("at_12_weeks"),
+                    low=0.33,
+                    high=0.53,
+                    fitted=True,
+                    note="a session in the 4 weeks up to week 12; tolerance +-10 points "
+                    "(judgement; pooled adherence 43-49%, Pavey 2012)",
+                ),
+                Outcome(
+                    "funnel_at_24_weeks",
+                    "Referred still attending 24 weeks on",
+                    "share",
+                    Figure(
+                        0.348,
+                        "2,233 referred, Northumberland: 777 completed the 24 weeks",
+                        "Hanson et al., BMJ Open 2013; about 20% of starters completed in UK "
+                        "schemes, Gidlow et al. 2005",
+                    ),
+                    funnel_stage("at_24_weeks"),
+                    low=0.15,
+                    high=0.40,
+                    fitted=True,
+                    note="a session in the 4 weeks up to week 24",
+                ),
+                Outcome(
+                    "rr_90_minutes",
+                    "Referred reaching 90 minutes a week at 12 months, relative risk against "
+                    "usual care",
+                    "ratio",
+                    Figure(1.16, "meta-analysis of 8 RCTs (95% CI 1.03-1.30)", "Pavey et al. 2011"),
+                    risk_ratio(90, 52),
+                    low=1.03,
+                    high=1.30,
+                ),
+                Outcome(
+                    "hedges_g_activity",
+                    "Referred's weekly activity at 12 months, standardised difference "
+                    "(Hedges' g) against usual care",
+                    "g",
+                    Figure(0.18, "11 RCTs, n=5,046 (95% CI 0.12-0.25)", "Mino et al. 2024"),
+                    hedges_g("activity_minutes", 52),
+                    low=0.12,
+                    high=0.25,
+                ),
+                Outcome(
+                    "or_active_12_months",
+                    "Referred active (150+ minutes a week) at 12 months, odds ratio against "
+                    "usual care",
+                    "ratio",
+                    Figure(
+                        1.19,
+                        "Wales National Exercise Referral Scheme, pragmatic RCT, n=2,160 (95% CI "
+                        "0.99-1.43)",
+                        "Murphy et al. 2012",
+                    ),
+                    odds_ratio(150, 52),
+                    low=0.99,
+                    high=1.43,
+                ),
+            ),
+        )
+    )
+
+    # Walking groups: adults who agreed to join new led walks, against not joining.
+    def walking(parameters):
+        walks = SeedFunding(
+            name="new led walks",
+            budget_gbp=60_000,
+            grant_gbp=10_000,
+            chooser="commissioner",
+            group_types=["walk_and_talk"],
+            target="universal",
+            funding_years=2,
+        )
+        recruit = Outreach(
+            name="recruitment",
+            channel="link_worker",
+            workers=3,
+            target="everyone",
+            uptake=1.0,
+            group_types=["walk_and_talk"],
+            end_year=0.25,
+        )
+        return default_town(parameters, 30_000, 1.25, [walks, recruit])
+
+    trials.append(
+        Trial(
+            "walking_groups",
+            "Walking groups: activity of those recruited, against control",
+            "Kassavou et al., IJBNPA 2013 (doi 10.1186/1479-5868-10-18)",
+            "the default town (30,000 adults) with 6 new led walks funded for 2 years",
+            "adults not in a group who agree to take part when asked (the trials' volunteers)",
+            "recruitment into the new walks with a supported first walk, for 13 weeks",
+            "the same residents in the baseline twin",
+            "6 months (26 weeks) after recruitment",
+            walking,
+            referred,
+            13,
+            26,
+            (
+                Outcome(
+                    "walking_activity_d",
+                    "Recruits' weekly activity at 6 months, standardised difference against "
+                    "control",
+                    "d",
+                    Figure(
+                        0.52,
+                        "meta-analysis of 19 studies, n=4,572 (95% CI 0.32-0.71)",
+                        "Kassavou et al. 2013",
+                    ),
+                    hedges_g("activity_minutes", 26),
+                    low=0.32,
+                    high=0.71,
+                ),
+            ),
+        )
+    )
+
+    # Walking-group retention: everyone who joins a walk-and-talk group, a year on.
+    trials.append(
+        Trial(
+            "walking_retention",
+            "Walking-group members still taking part a year on",
+            "Gregory et al. (Heart Foundation Walking), IJBNPA 2017",
+            "the default town at 200,000 adults, no lever",
+            "residents who join a walk-and-talk group (their first session)",
+            "none: they joined by themselves, as the programme's registrants did",
+            "none (a cohort)",
+            "a year (52 weeks) after joining",
+            lambda parameters: default_town(parameters, 200_000, 1.5, []),
+            joined("walk_and_talk"),
+            26,
+            52,
+            (
+                Outcome(
+                    "walking_retention_after_year",
+                    "New walking-group members still in one a year on",
+                    "share",
+                    Figure(
+                        0.75,
+                        "22,416 registrants, Australia: at least 75% still taking part after a "
+                        "year, in every demographic group",
+                        "Gregory et al. 2017",
+                    ),
+                    lambda c: share(c.at("member_kind", 52) == TYPE_INDEX["walk_and_talk"]),
+                    low=0.65,
+                    high=1.0,
+                    note="'at least 75%', with 10 points' tolerance below (judgement); the "
+                    "study's walkers were in an organised programme",
+                ),
+            ),
+            paired=False,
+            followed=("member_kind", "went"),
+        )
+    )
+
+    # parkrun: new registrants, before and after (no comparison arm in either study).
+    trials.append(
+        Trial(
+            "parkrun",
+            "New parkrunners, before and after",
+            "Stevinson & Hickson, J Public Health 2019 (doi 10.1093/pubmed/fdy178); Haake, "
+            "Quirk & Bullas, PLOS Global Public Health 2024",
+            "the default town at 200,000 adults, no lever",
+            "residents who run their first parkrun in a year",
+            "none: they registered by themselves",
+            "none (before and after)",
+            "6 and 12 months after the first run",
+            lambda parameters: default_town(parameters, 200_000, 2.0, []),
+            joined("parkrun"),
+            52,
+            52,
+            (
+                Outcome(
+                    "parkrun_life_satisfaction_gain",
+                    "New parkrunners' life satisfaction, six months on minus before",
+                    "points (0-10)",
+                    Figure(
+                        0.257,
+                        "548 new UK parkrunners, after 6 months (7.489 -> 7.746)",
+                        "Haake, Quirk & Bullas 2024",
+                    ),
+                    lambda c: float(
+                        (c.at("life_satisfaction", 26) - c.at("life_satisfaction", -1)).mean()
+                    ),
+                    low=0.157,
+                    high=0.357,
+                    fitted=True,
+                    note="those who stop included; tolerance +-0.10 (judgement)",
+                ),
+                Outcome(
+                    "parkrun_minutes_12_months",
+                    "New parkrunners' weekly activity, 12 months on minus at registration",
+                    "minutes a week",
+                    Figure(
+                        39.0,
+                        "354 new registrants, prospective, 12 months",
+                        "Stevinson & Hickson 2019",
+                    ),
+                    lambda c: float(
+                        (c.at("activity_minutes", 52) - c.at("activity_minutes", -1)).mean()
+                    ),
+                    low=19.0,
+                    high=59.0,
+                    note="tolerance +-20 minutes (judgement: no interval published)",
+                ),
+            ),
+            paired=False,
+        )
+    )
+
+    # Free bus travel for older residents without a car.
+    def free_bus(parameters):
+        from healthgap.scenarios import build_place
+
+        scenario = default_town(parameters, 30_000, 1.0, [])
+        codes = [str(c) for c in build_place(scenario).node_array("code")]
+        bus = Transport(name="free buses", mode="fare_subsidy", neighbourhoods=codes)
+        return scenario.model_copy(update={"interventions": [bus]})
+
+    def older_without_car(m):
+        return (m.people.age_band >= 2) & ~m.people.car
+
+    trials.append(
+        Trial(
+            "free_bus",
+            "Free bus travel for older people",
+            "Reinhard et al., JECH 2018 (doi 10.1136/jech-2017-210038)",
+            "the default town (30,000 adults)",
+            "adults aged 55 and over without a car",
+            "free buses everywhere in town, from week 1",
+            "the same residents in the baseline twin (the study: those not yet eligible, by "
+            "the eligibility age)",
+            "a year",
+            free_bus,
+            once(older_without_car),
+            1,
+            52,
+            (
+                Outcome(
+                    "bus_use",
+                    "Older residents without a car who took a bus (to a group) in the last 4 "
+                    "weeks, free minus fares",
+                    "share",
+                    Figure(
+                        0.08,
+                        "English Longitudinal Study of Ageing: eligibility raises public "
+                        "transport use by 8 points (6.4-9.6)",
+                        "Reinhard et al. 2018",
+                    ),
+                    lambda c: float(
+                        (c.during("rode_bus", 48, 51, "arm").max(axis=1)).mean()
+                        - (c.during("rode_bus", 48, 51, "twin").max(axis=1)).mean()
+                    ),
+                    low=0.064,
+                    high=0.096,
+                    note="the model's residents travel only to groups: every other bus trip "
+                    "(shops, visits, appointments) is outside it",
+                ),
+                Outcome(
+                    "bus_lonely",
+                    "Older residents without a car often lonely after a year, free minus fares",
+                    "share",
+                    Figure(
+                        0.0,
+                        "instrumented on the eligibility age: the pass lowers loneliness",
+                        "Reinhard et al. 2018",
+                    ),
+                    itt("lonely", 51),
+                    test="below",
+                    note="a direction: lower",
+                ),
+            ),
+            followed=("lonely", "went", "rode_bus"),
+        )
+    )
+
+    # Big Local: a resident-led fund in a deprived area, against the same area without it.
+    def big_local(parameters):
+        from .simulation import as_scenario
+
+        scenario = as_scenario("big_local")
+        return as_scenario(
+            scenario.model_copy(
+                update={"years": 5, "parameters": scenario.parameters | parameters}
+            )
+        )
+
+    def in_big_local_area(m):
+        return np.isin(m.people.neighbourhood, m.interventions[0][1].places)
+
+    trials.append(
+        Trial(
+            "big_local",
+            "Big Local: resident-led funds in deprived areas, difference in differences",
+            "Popay et al., NIHR Public Health Research 2023 (doi 10.3310/GRMA6711)",
+            "the Big Local scenario: one area of 5 deprived neighbourhoods in a town of 12,000 "
+            "adults",
+            "every adult living in the funded area",
+            "GBP 1.15m over 10 years in yearly rounds, spent as residents chose",
+            "the same area in the baseline twin (the study: matched comparison areas)",
+            "4 years",
+            big_local,
+            once(in_big_local_area),
+            1,
+            208,
+            (
+                Outcome(
+                    "population_low_life_satisfaction",
+                    "Adults in the area with low life satisfaction (0-4) after 4 years, funded "
+                    "minus comparison",
+                    "share",
+                    Figure(
+                        -0.008,
+                        "150 areas: population change in 'high anxiety' -0.8 points (-2.4 to "
+                        "0.7), not significant",
+                        "Popay et al. 2023",
+                    ),
+                    itt("low_life_satisfaction", 207),
+                    low=-0.024,
+                    high=0.007,
+                    note="the model has no anxiety: low life satisfaction stands in for it",
+                ),
+                Outcome(
+                    "involved_gain",
+                    "Residents who took part in groups, life satisfaction after 4 years, funded "
+                    "minus comparison",
+                    "points (0-10)",
+                    Figure(
+                        0.0,
+                        "mental health improved among involved residents",
+                        "Popay et al. 2023",
+                    ),
+                    lambda c: float(
+                        (c.at("life_satisfaction", 207, "arm") - c.at("life_satisfaction", 207, "twin"))[
+                            c.during("went", 0, 207, "arm").sum(axis=1) >= 10
+                        ].mean()
+                    ),
+                    test="above",
+                    note="involved: 10 or more sessions in the arm; a direction",
+                ),
+            ),
+            followed=("life_satisfaction", "low_life_satisfaction", "went"),
+        )
+    )
+
+    # Joining and leaving a group: older adults with long-term conditions (Salford).
+    def older(m):
+        return m.people.age_band >= 2
+
+    def stopping_over_starting(c: Cohort) -> float:
+        """How much those who stop by 12 months lose against what those who stay gained."""
+        ls = c.at("life_satisfaction", 78) - c.at("life_satisfaction", -1)
+        stayed = c.during("went", 74, 77).sum(axis=1) > 0
+        gain = ls[stayed].mean()
+        stopped = c.during("went", 26, 51).sum(axis=1) > 0
+        stopped &= c.during("went", 52, 77).sum(axis=1) == 0
+        peak = c.at("life_satisfaction", 51) - c.at("life_satisfaction", -1)
+        loss = (ls - peak)[stopped].mean()
+        return float(loss / gain) if gain > 0 else math.nan
+
+    trials.append(
+        Trial(
+            "joining_a_group",
+            "Starting and stopping taking part in a group",
+            "Munford et al., BMJ Open 2020;10:e033186",
+            "the default town at 200,000 adults, no lever",
+            "adults aged 55 and over who start taking part in a group (the study: 65 and over with long-term conditions)",
+            "none: they started by themselves",
+            "before and after (the study: doubly robust against those who did not start)",
+            "18 months (78 weeks)",
+            lambda parameters: default_town(parameters, 200_000, 2.0, []),
+            joined(among=older),
+            26,
+            78,
+            (
+                Outcome(
+                    "joining_gain_18_months",
+                    "Life satisfaction 18 months after starting, minus before",
+                    "points (0-10)",
+                    Figure(
+                        0.0,
+                        "Salford, n=4,377: starting raised QALYs by 0.056 (0.017-0.094) at 18 "
+                        "months",
+                        "Munford et al. 2020",
+                    ),
+                    lambda c: float(
+                        (c.at("life_satisfaction", 78) - c.at("life_satisfaction", -1)).mean()
+                    ),
+                    test="above",
+                    note="QALYs are not life satisfaction: a direction",
+                ),
+                Outcome(
+                    "stopping_over_starting",
+                    "Loss on stopping over the gain of staying",
+                    "ratio",
+                    Figure(
+                        -1.8,
+                        "stopping -0.102 QALYs against starting +0.056 at 18 months",
+                        "Munford et al. 2020",
+                    ),
+                    stopping_over_starting,
+                    test="below",
+                    threshold=-1.0,
+                    note="a ratio of QALY changes set beside one of life satisfaction; below "
+                    "-1 means stopping costs more than starting gained (the published finding)",
+                ),
+            ),
+        )
+    )
+    return trials
+
+
+TRIALS: dict[str, Trial] = {t.name: t for t in _declared()}
