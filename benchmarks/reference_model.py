@@ -179,6 +179,7 @@ class Resident(mesa.Agent):
         mismatch = self.health_limited and not group.low_impact
         return (
             b.confidence_weight * self.confidence
+            + self.taste
             + b.friend_weight * min(friends_going, b.max_friends_counted)
             - travel
             - b.cost_weight * group.cost_gbp * self.deprivation
@@ -206,11 +207,15 @@ class Resident(mesa.Agent):
         self.member_of = None
 
     def maybe_drop_out(self) -> None:
-        """Settled members rarely leave; newcomers (low habit) more often."""
-        b = self.model.params.behaviour
-        if self.member_of is not None and (
-            self.random.random() < b.dropout_settled + b.dropout_new * (1 - self.habit)
-        ):
+        """Settled members rarely leave; newcomers (low habit) more often; a member who has not
+        been for `lapse_weeks` has lapsed."""
+        b, week = self.model.params.behaviour, self.model.week
+        if self.attended is not None:
+            self.last_went = week
+        if self.member_of is None:
+            return
+        leaves = self.random.random() < b.dropout_settled + b.dropout_new * (1 - self.habit)
+        if leaves or week - self.last_went >= b.lapse_weeks:
             self.leave_group()
 
     def update_habit(self) -> None:
@@ -431,6 +436,8 @@ class ReferenceModel(mesa.Model):
             "life_satisfaction",
             "loneliness_noise",
             "lonely",
+            "last_went",
+            "taste",
         )
         columns = [getattr(p, name).tolist() for name in resident_fields]
         people = [

@@ -28,6 +28,7 @@ from healthgap.scenarios import Scenario
 
 from .comparison import Comparison, RunOutcome, summarise
 from .ensemble import Ensemble, load_ensemble
+from .funnel import FunnelWatcher
 from .simulation import ScenarioLike, Simulation, as_scenario, burnt_in_town
 
 
@@ -97,9 +98,13 @@ def run_seed(
 
 
 def outcome(sim: Simulation) -> RunOutcome:
-    """Run to the horizon and keep what a comparison needs."""
-    sim.run()
-    return RunOutcome.so_far(sim)
+    """Run to the horizon and keep what a comparison needs (with its outreach's funnel)."""
+    if not any(spec.type == "outreach" for spec in sim.scenario.interventions):
+        sim.run()
+        return RunOutcome.so_far(sim)
+    funnel = FunnelWatcher(sim.model)
+    sim.run(on_week=lambda _week: funnel.week(sim.model))
+    return RunOutcome.so_far(sim, funnel)
 
 
 def compare(

@@ -29,7 +29,9 @@ from healthgap.model.metrics import (
 )
 from healthgap.scenarios import Scenario
 
+from .backing import ReturnCheck, TrialBacking, return_check, trials_backing
 from .ensemble import EnsembleDraws
+from .funnel import FunnelRow, FunnelWatcher, outreach_labels
 from .run import atomic_write
 from .simulation import Simulation, provenance
 
@@ -151,6 +153,9 @@ class ScenarioEffect:
     # -> group -> the share (%) of adults without a car who can reach one within
     # evidence.ACCESS_MINUTES (see `metrics.accessibility_by_kind`).
     access: dict[str, dict[str, dict[str, float | None]]] = field(default_factory=dict)
+    funnel: list[FunnelRow] = field(default_factory=list)  # its outreach, summed over seeds
+    backing: list[TrialBacking] = field(default_factory=list)  # trials behind its levers
+    returns: ReturnCheck | None = None  # its ratio beside published returns of its kind
 
 
 @dataclass
@@ -208,12 +213,18 @@ class RunOutcome:
     spent_gbp: float
     residents: int
     access: pd.DataFrame | None = None  # `metrics.accessibility_by_kind` at the current week
+    funnel: list[FunnelRow] = field(default_factory=list)  # each outreach lever's, by quintile
 
     @classmethod
-    def so_far(cls, sim: Simulation) -> RunOutcome:
-        """A simulation's outcome up to its current week."""
+    def so_far(cls, sim: Simulation, funnel: FunnelWatcher | None = None) -> RunOutcome:
+        """A simulation's outcome up to its current week (with the funnel `funnel` watched)."""
+        rows = funnel.table(outreach_labels(sim.model)) if funnel else []
         return cls(
-            sim.results(), sim.spent_gbp, sim.model.people.n, accessibility_by_kind(sim.model)
+            sim.results(),
+            sim.spent_gbp,
+            sim.model.people.n,
+            accessibility_by_kind(sim.model),
+            rows,
         )
 
 
@@ -333,10 +344,30 @@ def summarise(
             series=series_bands(diff),
             provenance=provenance(scenario, seeds[0]),
             access=access_by_kind(runs_j, base),
+            funnel=(funnel := summed_funnel(runs_j)),
+            backing=trials_backing(scenario),
+            returns=return_check(
+                scenario,
+                finite(gained * WELLBY_VALUES["central"] / cost) if cost > 0 else None,
+                cost,
+                gained,
+                sum(f.counts["started"] for f in funnel if f.quintile == "all") or None,
+            ),
         )
     simulated = {e.residents_simulated for e in comparison.scenarios.values()}
     comparison.residents = simulated.pop() if len(simulated) == 1 else None
     return comparison
+
+
+def summed_funnel(runs: list[RunOutcome]) -> list[FunnelRow]:
+    """Each outreach lever's funnel by quintile, its counts summed over the seeds."""
+    totals: dict[tuple[str, str], dict[str, int]] = {}
+    for run in runs:
+        for row in run.funnel:
+            into = totals.setdefault((row.lever, row.quintile), dict.fromkeys(row.counts, 0))
+            for stage, count in row.counts.items():
+                into[stage] += count
+    return [FunnelRow(lever, q, counts) for (lever, q), counts in totals.items()]
 
 
 def access_by_kind(

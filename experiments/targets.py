@@ -221,14 +221,13 @@ def _registry() -> dict[str, Measure]:
             )
     for trial in trials.TRIALS.values():
         for outcome in trial.outcomes:
-            figure = outcome.figure
             measures.append(
                 Measure(
                     outcome.name,
                     f"{outcome.label} ({trial.title})",
                     outcome.unit,
                     None,
-                    Figure(figure.value, figure.population, trial.source),
+                    outcome.figure,
                     trial=trial.name,
                 )
             )

@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from healthgap.model import evidence
 from healthgap.model.evidence import Figure
-from healthgap.model.groups import TYPE_INDEX, WEEKS_PER_YEAR
+from healthgap.model.groups import TYPE_INDEX
 from healthgap.model.interventions import Outreach, SeedFunding, Transport
 from healthgap.scenarios import Scenario
 
@@ -45,6 +46,12 @@ ARMS = ("arm", "twin")
 # What is followed: one value per resident, read from the model each week.
 def _kind_member(m: HealthgapModel) -> np.ndarray:
     return np.where(m.people.member_of >= 0, m.groups.kind[np.maximum(m.people.member_of, 0)], -1)
+
+
+def _went_to_new(m: HealthgapModel) -> np.ndarray:
+    """Went this week to a group that opened after the start (one a lever opened)."""
+    attended = m.people.attended
+    return (attended >= 0) & (m.groups.opened_week[np.maximum(attended, 0)] > 0)
 
 
 def _rode_bus(m: HealthgapModel) -> np.ndarray:
@@ -64,6 +71,7 @@ FOLLOWED: dict[str, Callable[[HealthgapModel], np.ndarray]] = {
     "lonely": lambda m: m.people.lonely.astype(float),
     "low_life_satisfaction": lambda m: (m.people.life_satisfaction <= 4).astype(float),
     "went": lambda m: (m.people.attended >= 0).astype(float),
+    "went_to_new": lambda m: _went_to_new(m).astype(float),
     "member_kind": lambda m: _kind_member(m).astype(float),
     "rode_bus": lambda m: _rode_bus(m).astype(float),
 }
@@ -120,6 +128,16 @@ class Outcome:
     spread: Callable[[Cohort], float] | None = None
     note: str = ""
 
+    @property
+    def finding(self) -> str:
+        """The published finding in a few words: its value and interval, or its direction."""
+        if self.test == "null":
+            return "no difference"
+        if self.test in ("above", "below"):
+            line = self.figure.value if self.threshold is None else self.threshold
+            return f"{'above' if self.test == 'above' else 'below'} {line:g}"
+        return f"{self.figure.value:g} ({self.low:g} to {self.high:g})"
+
 
 @dataclass(frozen=True)
 class Trial:
@@ -139,9 +157,14 @@ class Trial:
     enrol_weeks: int  # enrolment runs in weeks 1 to this
     follow_weeks: int  # each enrolled person is followed this many weeks
     outcomes: tuple[Outcome, ...]
+    levers: tuple[str, ...] = ()  # the levers it speaks to: "type" or "type/channel or mode"
     paired: bool = True  # False: no comparison arm (the baseline alone, before and after)
     followed: tuple[str, ...] = (
-        "activity_minutes", "life_satisfaction", "lonely", "went", "member_kind"
+        "activity_minutes",
+        "life_satisfaction",
+        "lonely",
+        "went",
+        "member_kind",
     )
 
     @property
@@ -161,11 +184,21 @@ class TrialRun:
     null_bounds: dict[str, float] = field(default_factory=dict)  # 1.96 SE of a trial that size
 
 
-def follow(trial: Trial, seed: int, parameters: dict[str, float] | None = None) -> Cohort:
-    """Run the trial's design for one seed and follow its cohort in both arms."""
-    from .simulation import Simulation
+def follow(
+    trial: Trial,
+    seed: int,
+    parameters: dict[str, float] | None = None,
+    residents: int | None = None,
+) -> Cohort:
+    """Run the trial's design for one seed and follow its cohort in both arms; `residents`
+    simulates a sample of the design's town (its levers shrink alike), e.g. for a quick check."""
+    from .simulation import Simulation, as_scenario
 
     scenario = trial.scenario(parameters or {})
+    if residents is not None:
+        sample = residents / scenario.place.residents
+        place = scenario.place.model_copy(update={"sample": sample})
+        scenario = as_scenario(scenario.model_copy(update={"place": place}))
     if trial.paired:
         arm, twin = Simulation.pair(scenario, seed)
     else:
@@ -204,12 +237,17 @@ def follow(trial: Trial, seed: int, parameters: dict[str, float] | None = None) 
     return Cohort(ids, enrolled_week[ids], quintile, followed, funnel)
 
 
-def run_trial(trial: Trial, seeds: list[int], parameters: dict[str, float] | None = None):
+def run_trial(
+    trial: Trial,
+    seeds: list[int],
+    parameters: dict[str, float] | None = None,
+    residents: int | None = None,
+):
     """Every outcome of `trial` for each seed: {outcome name: [value per seed]}, and the runs."""
     values: dict[str, list[float]] = {o.name: [] for o in trial.outcomes}
     runs = []
     for seed in seeds:
-        cohort = follow(trial, seed, parameters)
+        cohort = follow(trial, seed, parameters, residents)
         run = TrialRun(cohort, {})
         for o in trial.outcomes:
             value = o.measure(cohort) if len(cohort) else math.nan
@@ -243,6 +281,12 @@ def itt(name: str, weeks_after: int) -> Callable[[Cohort], float]:
     return lambda c: float(
         (c.at(name, weeks_after, "arm") - c.at(name, weeks_after, "twin")).mean()
     )
+
+
+def change_since_enrolment(name: str, weeks_after: int) -> Callable[[Cohort], float]:
+    """Before and after: the mean of `name` `weeks_after` enrolment less the week before, in the
+    arm (the baseline itself for a design with no comparison arm)."""
+    return lambda c: float((c.at(name, weeks_after) - c.at(name, -1)).mean())
 
 
 def twin_sd(name: str, weeks_after: int) -> Callable[[Cohort], float]:
@@ -360,8 +404,7 @@ def default_town(parameters: dict[str, float], residents: int, years: float, int
     )
 
 
-def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
-    year = WEEKS_PER_YEAR
+def _declared() -> list[Trial]:
     trials = []
 
     # Glasgow's Deep End link workers: patients referred in deprived practices, 9 months on.
@@ -397,12 +440,7 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "Referred patients' life satisfaction at 9 months, referred minus comparison "
                     "(intention to treat)",
                     "points (0-10)",
-                    Figure(
-                        0.0,
-                        "288 referred vs 612 comparison patients: no difference in any outcome "
-                        "at 9 months",
-                        "Mercer et al. 2019",
-                    ),
+                    evidence.ITT_LIFE_SATISFACTION,
                     itt("life_satisfaction", 39),
                     test="null",
                     trial_size=(288, 612),
@@ -414,13 +452,7 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "Referred patients often lonely at 9 months, referred minus comparison "
                     "(intention to treat)",
                     "share",
-                    Figure(
-                        0.0,
-                        "288 referred vs 612 comparison patients: no difference in social "
-                        "outcomes at 9 months",
-                        "Mercer et al. 2019; Kiely et al., BMJ Open 2022: little or no "
-                        "difference in social contacts",
-                    ),
+                    evidence.ITT_LONELY,
                     itt("lonely", 39),
                     test="null",
                     trial_size=(288, 612),
@@ -430,11 +462,7 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "engaged_share",
                     "Referred patients who engaged (3 or more sessions within 13 weeks)",
                     "share",
-                    Figure(
-                        0.45,
-                        "Glasgow: 45% of those referred saw the link worker 3 or more times",
-                        "Mercer et al. 2019",
-                    ),
+                    evidence.ENGAGED_SHARE,
                     lambda c: share(engaged(c, 12)),
                     low=0.30,
                     high=0.60,
@@ -445,11 +473,7 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "engaged_life_satisfaction_gain",
                     "Engaged patients' life satisfaction at 9 months, referred minus comparison",
                     "points (0-10)",
-                    Figure(
-                        0.0,
-                        "improvements only among those who saw the link worker 3 or more times",
-                        "Mercer et al. 2019",
-                    ),
+                    evidence.ENGAGED_LIFE_SATISFACTION_GAIN,
                     lambda c: float(
                         (
                             c.at("life_satisfaction", 39, "arm")
@@ -460,6 +484,7 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     note="a direction: the engaged gain",
                 ),
             ),
+            levers=("outreach/link_worker", "outreach/champions", "outreach/faith_centre"),
         )
     )
 
@@ -472,7 +497,8 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
             chooser="commissioner",
             group_types=["gym_weight_loss", "walk_and_talk", "swim"],
             target="universal",
-            funding_years=0.5,
+            funding_years=0.7,
+            ends_with_funding=True,
         )
         gp = Outreach(
             name="GP referral", channel="gp_referral", workers=4, target="not_active", end_year=0.25
@@ -488,9 +514,9 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
             "10.1186/s12966-024-01623-5); Murphy et al., JECH 2012 (doi "
             "10.1136/jech-2011-200689); funnel: Pavey et al., JECH 2012;66:737 and Hanson et "
             "al., BMJ Open 2013;3:e002849",
-            "the default town (30,000 adults) with a referral scheme's sessions (6 groups "
-            "free for 24 weeks, as schemes subsidise their programme: gym, walking, swimming), "
-            "which then charge as any group does",
+            "the default town (30,000 adults) with a referral scheme's programme: 6 groups (gym, "
+            "walking, swimming) for 37 weeks, so that everyone referred has 24 weeks of it; then "
+            "those referred carry on, if they do, in the town's other groups",
             "adults short of the guidelines (under 150 minutes a week) not in a group, as the trials' sedentary adults",
             "GP referral (4 full-time equivalents for 13 weeks) with a supported first visit",
             "the same residents in the baseline twin (usual care)",
@@ -504,12 +530,7 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "funnel_started",
                     "Referred who start (a first session within 12 weeks)",
                     "share",
-                    Figure(
-                        0.66,
-                        "uptake of exercise referral, 20 studies (95% CI 57-75% observational; "
-                        "81% in trials)",
-                        "Pavey et al., JECH 2012",
-                    ),
+                    evidence.FUNNEL_STARTED,
                     funnel_stage("started"),
                     low=0.56,
                     high=0.81,
@@ -520,11 +541,7 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "funnel_at_12_weeks",
                     "Referred still attending 12 weeks on",
                     "share",
-                    Figure(
-                        0.433,
-                        "2,233 referred, Northumberland: 968 attending at 12 weeks",
-                        "Hanson et al., BMJ Open 2013",
-                    ),
+                    evidence.FUNNEL_AT_12_WEEKS,
                     funnel_stage("at_12_weeks"),
                     low=0.33,
                     high=0.53,
@@ -536,16 +553,13 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "funnel_at_24_weeks",
                     "Referred still attending 24 weeks on",
                     "share",
-                    Figure(
-                        0.348,
-                        "2,233 referred, Northumberland: 777 completed the 24 weeks",
-                        "Hanson et al., BMJ Open 2013; about 20% of starters completed in UK "
-                        "schemes, Gidlow et al. 2005",
-                    ),
+                    evidence.FUNNEL_AT_24_WEEKS,
                     funnel_stage("at_24_weeks"),
-                    low=0.15,
-                    high=0.40,
+                    low=0.248,
+                    high=0.448,
                     fitted=True,
+                    interval_source="+-10 points (judgement; about 20% of starters completed in "
+                    "UK schemes, Gidlow et al. 2005)",
                     note="a session in the 4 weeks up to week 24",
                 ),
                 Outcome(
@@ -553,7 +567,7 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "Referred reaching 90 minutes a week at 12 months, relative risk against "
                     "usual care",
                     "ratio",
-                    Figure(1.16, "meta-analysis of 8 RCTs (95% CI 1.03-1.30)", "Pavey et al. 2011"),
+                    evidence.RR_90_MINUTES,
                     risk_ratio(90, 52),
                     low=1.03,
                     high=1.30,
@@ -563,7 +577,7 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "Referred's weekly activity at 12 months, standardised difference "
                     "(Hedges' g) against usual care",
                     "g",
-                    Figure(0.18, "11 RCTs, n=5,046 (95% CI 0.12-0.25)", "Mino et al. 2024"),
+                    evidence.HEDGES_G_ACTIVITY,
                     hedges_g("activity_minutes", 52),
                     low=0.12,
                     high=0.25,
@@ -573,17 +587,13 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "Referred active (150+ minutes a week) at 12 months, odds ratio against "
                     "usual care",
                     "ratio",
-                    Figure(
-                        1.19,
-                        "Wales National Exercise Referral Scheme, pragmatic RCT, n=2,160 (95% CI "
-                        "0.99-1.43)",
-                        "Murphy et al. 2012",
-                    ),
+                    evidence.OR_ACTIVE_12_MONTHS,
                     odds_ratio(150, 52),
                     low=0.99,
                     high=1.43,
                 ),
             ),
+            levers=("outreach/gp_referral",),
         )
     )
 
@@ -629,16 +639,78 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "Recruits' weekly activity at 6 months, standardised difference against "
                     "control",
                     "d",
-                    Figure(
-                        0.52,
-                        "meta-analysis of 19 studies, n=4,572 (95% CI 0.32-0.71)",
-                        "Kassavou et al. 2013",
-                    ),
+                    evidence.WALKING_ACTIVITY_D,
                     hedges_g("activity_minutes", 26),
                     low=0.32,
                     high=0.71,
                 ),
             ),
+            levers=("seed_funding", "low_impact", "walk_to_5k"),
+        )
+    )
+
+    # A new leisure centre: inactive adults of the town, followed through its first year.
+    def leisure_centre(parameters):
+        from healthgap.scenarios import build_place
+
+        scenario = default_town(parameters, 30_000, 1.1, [])
+        town = build_place(scenario)
+        centre = str(town.node_array("code")[int(np.argmax(town.population))])
+        sessions = SeedFunding(
+            name="new leisure centre",
+            budget_gbp=200_000,
+            grant_gbp=10_000,
+            chooser="commissioner",
+            group_types=["swim", "swim", "gym_weight_loss"],
+            neighbourhoods=[centre],
+            funding_years=3,
+        )
+        return scenario.model_copy(update={"interventions": [sessions]})
+
+    def inactive(m):
+        return m.people.activity_minutes < 30
+
+    centre_visits = ("went_to_new",)
+    trials.append(
+        Trial(
+            "leisure_centre",
+            "A new recreation centre: use by inactive adults in its first year",
+            "Smith et al., IJBNPA 2019;16:59 (doi 10.1186/s12966-019-0823-4)",
+            "the default town (30,000 adults) and a new centre in its largest neighbourhood: 20 "
+            "weekly sessions (swimming and gym, 400 places) at the usual charges",
+            "inactive adults (under 30 minutes a week) of the whole town, as the study recruited "
+            "Frankston's before the centre opened",
+            "the centre opens in week 1; people hear of it as they hear of any group",
+            "none: use of the centre itself, counted in the arm",
+            "12 months (52 weeks)",
+            leisure_centre,
+            once(inactive),
+            1,
+            52,
+            (
+                Outcome(
+                    "centre_never_used",
+                    "Inactive adults who never used the new centre in its first year",
+                    "share",
+                    evidence.CENTRE_NEVER_USED,
+                    lambda c: share(c.during("went_to_new", 0, 51).sum(axis=1) == 0),
+                    low=0.658,
+                    high=0.818,
+                    interval_source="+-8 points (judgement: n=549 gives +-4)",
+                ),
+                Outcome(
+                    "centre_monthly_or_more",
+                    "Inactive adults who used the new centre monthly or more (12+ visits a year)",
+                    "share",
+                    evidence.CENTRE_MONTHLY_OR_MORE,
+                    lambda c: share(c.during("went_to_new", 0, 51).sum(axis=1) >= 12),
+                    low=0.047,
+                    high=0.127,
+                    interval_source="+-4 points (judgement: n=549 gives +-2.4)",
+                ),
+            ),
+            levers=("seed_funding", "low_impact"),
+            followed=centre_visits,
         )
     )
 
@@ -662,21 +734,18 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "walking_retention_after_year",
                     "New walking-group members still in one a year on",
                     "share",
-                    Figure(
-                        0.75,
-                        "22,416 registrants, Australia: at least 75% still taking part after a "
-                        "year, in every demographic group",
-                        "Gregory et al. 2017",
-                    ),
+                    evidence.WALKING_RETENTION_AFTER_YEAR,
                     lambda c: share(c.at("member_kind", 52) == TYPE_INDEX["walk_and_talk"]),
                     low=0.65,
                     high=1.0,
+                    fitted=True,
                     note="'at least 75%', with 10 points' tolerance below (judgement); the "
                     "study's walkers were in an organised programme",
                 ),
             ),
             paired=False,
             followed=("member_kind", "went"),
+            levers=("seed_funding", "walk_to_5k"),
         )
     )
 
@@ -701,14 +770,8 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "parkrun_life_satisfaction_gain",
                     "New parkrunners' life satisfaction, six months on minus before",
                     "points (0-10)",
-                    Figure(
-                        0.257,
-                        "548 new UK parkrunners, after 6 months (7.489 -> 7.746)",
-                        "Haake, Quirk & Bullas 2024",
-                    ),
-                    lambda c: float(
-                        (c.at("life_satisfaction", 26) - c.at("life_satisfaction", -1)).mean()
-                    ),
+                    evidence.PARKRUN_LIFE_SATISFACTION_GAIN,
+                    change_since_enrolment("life_satisfaction", 26),
                     low=0.157,
                     high=0.357,
                     fitted=True,
@@ -718,20 +781,16 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "parkrun_minutes_12_months",
                     "New parkrunners' weekly activity, 12 months on minus at registration",
                     "minutes a week",
-                    Figure(
-                        39.0,
-                        "354 new registrants, prospective, 12 months",
-                        "Stevinson & Hickson 2019",
-                    ),
-                    lambda c: float(
-                        (c.at("activity_minutes", 52) - c.at("activity_minutes", -1)).mean()
-                    ),
+                    evidence.PARKRUN_MINUTES_12_MONTHS,
+                    change_since_enrolment("activity_minutes", 52),
                     low=19.0,
                     high=59.0,
+                    fitted=True,
                     note="tolerance +-20 minutes (judgement: no interval published)",
                 ),
             ),
             paired=False,
+            levers=("walk_to_5k",),
         )
     )
 
@@ -768,12 +827,7 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "Older residents without a car who took a bus (to a group) in the last 4 "
                     "weeks, free minus fares",
                     "share",
-                    Figure(
-                        0.08,
-                        "English Longitudinal Study of Ageing: eligibility raises public "
-                        "transport use by 8 points (6.4-9.6)",
-                        "Reinhard et al. 2018",
-                    ),
+                    evidence.BUS_USE,
                     lambda c: float(
                         (c.during("rode_bus", 48, 51, "arm").max(axis=1)).mean()
                         - (c.during("rode_bus", 48, 51, "twin").max(axis=1)).mean()
@@ -787,17 +841,14 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "bus_lonely",
                     "Older residents without a car often lonely after a year, free minus fares",
                     "share",
-                    Figure(
-                        0.0,
-                        "instrumented on the eligibility age: the pass lowers loneliness",
-                        "Reinhard et al. 2018",
-                    ),
+                    evidence.BUS_LONELY,
                     itt("lonely", 51),
                     test="below",
                     note="a direction: lower",
                 ),
             ),
             followed=("lonely", "went", "rode_bus"),
+            levers=("transport/fare_subsidy", "transport/bus_route", "transport/more_buses"),
         )
     )
 
@@ -807,9 +858,7 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
 
         scenario = as_scenario("big_local")
         return as_scenario(
-            scenario.model_copy(
-                update={"years": 5, "parameters": scenario.parameters | parameters}
-            )
+            scenario.model_copy(update={"years": 5, "parameters": scenario.parameters | parameters})
         )
 
     def in_big_local_area(m):
@@ -836,12 +885,7 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "Adults in the area with low life satisfaction (0-4) after 4 years, funded "
                     "minus comparison",
                     "share",
-                    Figure(
-                        -0.008,
-                        "150 areas: population change in 'high anxiety' -0.8 points (-2.4 to "
-                        "0.7), not significant",
-                        "Popay et al. 2023",
-                    ),
+                    evidence.POPULATION_LOW_LIFE_SATISFACTION,
                     itt("low_life_satisfaction", 207),
                     low=-0.024,
                     high=0.007,
@@ -852,21 +896,19 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "Residents who took part in groups, life satisfaction after 4 years, funded "
                     "minus comparison",
                     "points (0-10)",
-                    Figure(
-                        0.0,
-                        "mental health improved among involved residents",
-                        "Popay et al. 2023",
-                    ),
+                    evidence.INVOLVED_GAIN,
                     lambda c: float(
-                        (c.at("life_satisfaction", 207, "arm") - c.at("life_satisfaction", 207, "twin"))[
-                            c.during("went", 0, 207, "arm").sum(axis=1) >= 10
-                        ].mean()
+                        (
+                            c.at("life_satisfaction", 207, "arm")
+                            - c.at("life_satisfaction", 207, "twin")
+                        )[c.during("went", 0, 207, "arm").sum(axis=1) >= 10].mean()
                     ),
                     test="above",
                     note="involved: 10 or more sessions in the arm; a direction",
                 ),
             ),
             followed=("life_satisfaction", "low_life_satisfaction", "went"),
+            levers=("seed_funding",),
         )
     )
 
@@ -904,15 +946,8 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "joining_gain_18_months",
                     "Life satisfaction 18 months after starting, minus before",
                     "points (0-10)",
-                    Figure(
-                        0.0,
-                        "Salford, n=4,377: starting raised QALYs by 0.056 (0.017-0.094) at 18 "
-                        "months",
-                        "Munford et al. 2020",
-                    ),
-                    lambda c: float(
-                        (c.at("life_satisfaction", 78) - c.at("life_satisfaction", -1)).mean()
-                    ),
+                    evidence.JOINING_GAIN_18_MONTHS,
+                    change_since_enrolment("life_satisfaction", 78),
                     test="above",
                     note="QALYs are not life satisfaction: a direction",
                 ),
@@ -920,11 +955,7 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "stopping_over_starting",
                     "Loss on stopping over the gain of staying",
                     "ratio",
-                    Figure(
-                        -1.8,
-                        "stopping -0.102 QALYs against starting +0.056 at 18 months",
-                        "Munford et al. 2020",
-                    ),
+                    evidence.STOPPING_OVER_STARTING,
                     stopping_over_starting,
                     test="below",
                     threshold=-1.0,
@@ -932,6 +963,7 @@ def _declared() -> list[Trial]:  # noqa: PLR0915 (one declaration a study)
                     "-1 means stopping costs more than starting gained (the published finding)",
                 ),
             ),
+            levers=("seed_funding", "outreach", "low_impact", "directory", "venue_subsidy"),
         )
     )
     return trials

@@ -39,8 +39,8 @@ from healthgap.model.evidence import Figure
 from healthgap.model.metrics import METRICS, Results
 
 from .distance_decay import measure_distance_decay
-from .simulation import cpu_model
 from .funnel import STAGES, FunnelRow, FunnelWatcher, outreach_labels
+from .simulation import cpu_model
 from .targets import STATIONARY
 from .trials import TRIALS, Outcome, agrees, run_trial
 
@@ -609,7 +609,7 @@ def _trial_rows(replicates: int, seed: int, targets: set[str]) -> tuple[list[Row
                     float(o.figure.value),
                     o.unit,
                     o.figure.population,
-                    trial.source,
+                    o.figure.source,
                     mean,
                     low,
                     high,
@@ -726,9 +726,7 @@ def validate(
     base = as_scenario(base)
     targets = set(targets)
     seeds = [seed + i for i in range(replicates)]
-    total = (
-        replicates + (sheffield_replicates if sheffield else 0) + (1 if grants else 0) + trials
-    )
+    total = replicates + (sheffield_replicates if sheffield else 0) + (1 if grants else 0) + trials
     runs: list[Run] = []
     for i, s in enumerate(seeds):
         sim = Simulation(base, s)
@@ -908,6 +906,7 @@ def chart(result: Validation):
     ax = fig.subplots()
     where = np.arange(len(rows))[::-1]
     misses = np.array([r.miss for r in rows])
+
     def scaled(r: Row, value: float | None) -> float:
         return np.nan if value is None else (r.in_tolerances(value) or 0.0)
 

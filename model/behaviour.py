@@ -28,9 +28,9 @@ def group_appeal(
 ) -> np.ndarray:
     """How much each person `who` wants to go to `group` (logit scale, before the intercept).
 
-    Motivation (confidence) and friends who go pull; getting there (`travel_cost`), the
-    session's charge (felt more by the deprived), deprivation itself and a poor fit to a health
-    limit push away. Women-only sessions are closed to men.
+    Motivation (confidence), a person's own taste for group activity and friends who go pull;
+    getting there (`travel_cost`), the session's charge (felt more by the deprived), deprivation
+    itself and a poor fit to a health limit push away. Women-only sessions are closed to men.
     """
     p, g = model.people, model.groups
     home = p.neighbourhood[who]
@@ -66,6 +66,7 @@ def _appeal(model, who, kind, travel, cost_gbp, friends_going) -> np.ndarray:
     deprivation = p.deprivation[who]
     return (
         b.confidence_weight * p.confidence[who]
+        + p.taste[who]
         + b.friend_weight * np.minimum(friends_going, b.max_friends_counted)
         - travel
         - b.cost_weight * cost_gbp * deprivation
@@ -92,7 +93,7 @@ def choose_groups(model: HealthgapModel, week: int) -> None:
     costs = (b.travel_weight, b.cost_weight, b.deprivation_weight, b.health_mismatch_weight)
     if min(costs) >= 0:
         pulls = max(b.confidence_weight, 0) + max(b.friend_weight, 0) * b.max_friends_counted
-        noticed &= u_go < sigmoid(b.try_intercept + pulls)
+        noticed &= u_go < sigmoid(b.try_intercept + pulls + p.taste)
     referred = np.flatnonzero(p.referred_to >= 0)  # ever referred by outreach (few)
     referred = referred[~is_member[referred] & (p.referred_until[referred] >= week)]
     referred = referred[g.open[p.referred_to[referred]]]
@@ -159,6 +160,7 @@ def seed_memberships(model: HealthgapModel, rng: np.random.Generator) -> None:
     room = np.floor(b.members_per_place * g.capacity).astype(np.int64)
     p.member_of[:] = turn_away_over_capacity(p.member_of, room, rng)
     p.habit[p.member_of >= 0] = settled_habit
+    p.last_went[:] = -model.params.burn_in_weeks  # as if each had been the week before it began
 
 
 def turn_away_over_capacity(
@@ -179,12 +181,15 @@ def turn_away_over_capacity(
 
 
 def drop_out(model: HealthgapModel, week: int) -> None:
-    """Members leave: settled members rarely, newcomers (low habit) more often."""
+    """Members leave: settled members rarely, newcomers (low habit) more often, and a member who
+    has not been for `lapse_weeks` has lapsed."""
     p, b = model.people, model.params.behaviour
+    p.last_went[attendees(p)] = week
     u = model.streams.week("dropout", week).random(p.n)
     members = np.flatnonzero(p.member_of >= 0)
     chance = b.dropout_settled + b.dropout_new * (1 - p.habit[members])
-    leaves = members[u[members] < chance]
+    lapsed = week - p.last_went[members] >= b.lapse_weeks
+    leaves = members[(u[members] < chance) | lapsed]
     p.member_of[leaves] = -1
 
 
@@ -261,7 +266,8 @@ def form_ties(model: HealthgapModel, week: int) -> None:
 def close_unsustainable_groups(model: HealthgapModel, week: int) -> None:
     """Count attendance and volunteers; an unfunded group that is too small or has no volunteers closes.
 
-    Checked every `closure_check_weeks`. Members of a closed group are left without one.
+    Checked every `closure_check_weeks`. A time-limited programme (`ends_with_funding`) ends with
+    its funding. Members of a closed group are left without one.
     """
     p, g, rules = model.people, model.groups, model.params.groups
     g.attendance[:] = np.bincount(p.attended[attendees(p)], minlength=g.n)
@@ -282,6 +288,7 @@ def close_unsustainable_groups(model: HealthgapModel, week: int) -> None:
     cannot_pay = charge_after_grant(model, week)
     closing = g.open & judged & ~funded & (too_small | no_volunteers | cannot_pay)
     closing |= organiser_left_unreplaced(model, week) & ~funded
+    closing |= g.open & g.ends_with_funding & ~funded  # a programme that has run its course
     if closing.any():
         g.open[closing] = False
         g.closed_week[closing] = week

@@ -98,7 +98,10 @@ GRANT_GROUPS_NOT_SMALLER_PCT = Figure(
     "Church Urban Fund, Near Neighbours sustainability (2014)",
 )
 WALKING_RETENTION_AFTER_YEAR = Figure(
-    0.75, "22,416 people, Australia", "Heart Foundation Walking, IJBNPA 2017"
+    0.75,
+    "22,416 registrants, Australia: at least 75% still taking part after a year, in every "
+    "demographic group",
+    "Gregory et al. (Heart Foundation Walking), IJBNPA 2017",
 )
 FRIEND_CONTAGION_RISE = Figure(0.57, "Framingham", "Christakis & Fowler, NEJM 2007")
 LEAMINGTON_FORMED_CONNECTIONS = Figure(
@@ -142,3 +145,118 @@ def quintile_targets() -> dict[str, list[float]]:
         "active_pct": active,
         "fairly_active_pct": [100 - i - a for i, a in zip(inactive, active, strict=True)],
     }
+
+
+# Virtual trials (experiments/trials.py): what controlled and quasi-experimental evaluations of
+# the levers found, each as its study measured it.
+ITT_LIFE_SATISFACTION = Figure(
+    0.0,
+    "288 referred vs 612 comparison patients: no difference in any outcome at 9 months",
+    "Mercer et al., Annals of Family Medicine 2019;17:518 (doi 10.1370/afm.2429)",
+)
+ITT_LONELY = Figure(
+    0.0,
+    "288 referred vs 612 comparison patients: no difference in social outcomes at 9 months",
+    "Mercer et al., Annals of Family Medicine 2019 (doi 10.1370/afm.2429); Kiely et al., BMJ "
+    "Open 2022 (doi 10.1136/bmjopen-2022-062951): little or no difference in social contacts",
+)
+ENGAGED_SHARE = Figure(
+    0.45,
+    "Glasgow: 45% of those referred saw the link worker 3 or more times",
+    "Mercer et al., Annals of Family Medicine 2019;17:518 (doi 10.1370/afm.2429)",
+)
+ENGAGED_LIFE_SATISFACTION_GAIN = Figure(
+    0.0,
+    "improvements only among those who saw the link worker 3 or more times",
+    "Mercer et al., Annals of Family Medicine 2019;17:518 (doi 10.1370/afm.2429)",
+)
+FUNNEL_STARTED = Figure(
+    0.66,
+    "uptake of exercise referral, 20 studies (95% CI 57-75% observational; 81% in trials)",
+    "Pavey et al., JECH 2012;66:737 (doi 10.1136/jech-2011-200354)",
+)
+FUNNEL_AT_12_WEEKS = Figure(
+    0.433,
+    "2,233 referred, Northumberland: 968 attending at 12 weeks",
+    "Hanson et al., BMJ Open 2013;3:e002849",
+)
+FUNNEL_AT_24_WEEKS = Figure(
+    0.348,
+    "2,233 referred, Northumberland: 777 completed the 24 weeks",
+    "Hanson et al., BMJ Open 2013; about 20% of starters completed in UK "
+    "schemes, Gidlow et al. 2005",
+)
+RR_90_MINUTES = Figure(
+    1.16, "meta-analysis of 8 RCTs (95% CI 1.03-1.30)", "Pavey et al., BMJ 2011;343:d6462"
+)
+HEDGES_G_ACTIVITY = Figure(
+    0.18,
+    "11 RCTs, n=5,046 (95% CI 0.12-0.25)",
+    "Mino et al., IJBNPA 2024 (doi 10.1186/s12966-024-01623-5)",
+)
+OR_ACTIVE_12_MONTHS = Figure(
+    1.19,
+    "Wales National Exercise Referral Scheme, pragmatic RCT, n=2,160 (95% CI 0.99-1.43)",
+    "Murphy et al., JECH 2012 (doi 10.1136/jech-2011-200689)",
+)
+WALKING_ACTIVITY_D = Figure(
+    0.52,
+    "meta-analysis of 19 studies, n=4,572 (95% CI 0.32-0.71)",
+    "Kassavou et al., IJBNPA 2013 (doi 10.1186/1479-5868-10-18)",
+)
+PARKRUN_MINUTES_12_MONTHS = Figure(
+    39.0,
+    "354 new registrants, prospective, 12 months",
+    "Stevinson & Hickson, J Public Health 2019 (doi 10.1093/pubmed/fdy178)",
+)
+BUS_USE = Figure(
+    0.08,
+    "English Longitudinal Study of Ageing: eligibility raises public "
+    "transport use by 8 points (6.4-9.6)",
+    "Reinhard et al., JECH 2018 (doi 10.1136/jech-2017-210038)",
+)
+BUS_LONELY = Figure(
+    0.0,
+    "instrumented on the eligibility age: the pass lowers loneliness",
+    "Reinhard et al., JECH 2018 (doi 10.1136/jech-2017-210038)",
+)
+POPULATION_LOW_LIFE_SATISFACTION = Figure(
+    -0.008,
+    "150 areas: population change in 'high anxiety' -0.8 points (-2.4 to 0.7), not significant",
+    "Popay et al., NIHR Public Health Research 2023 (doi 10.3310/GRMA6711)",
+)
+INVOLVED_GAIN = Figure(
+    0.0,
+    "mental health improved among involved residents",
+    "Popay et al., NIHR Public Health Research 2023 (doi 10.3310/GRMA6711)",
+)
+JOINING_GAIN_18_MONTHS = Figure(
+    0.0,
+    "Salford, n=4,377: starting raised QALYs by 0.056 (0.017-0.094) at 18 months",
+    "Munford et al., BMJ Open 2020;10:e033186",
+)
+CENTRE_NEVER_USED = Figure(
+    0.738,
+    "549 inactive adults of Frankston (Melbourne) recruited before a new recreation centre "
+    "opened: 73.8% did not use it in 12 months (17.5% less than monthly)",
+    "Smith et al., IJBNPA 2019;16:59 (doi 10.1186/s12966-019-0823-4)",
+)
+CENTRE_MONTHLY_OR_MORE = Figure(
+    0.087,
+    "the same 549 inactive adults: 8.7% used the centre once a month or more over 12 months; "
+    "costs of transport and entry were the main barriers",
+    "Smith et al., IJBNPA 2019;16:59 (doi 10.1186/s12966-019-0823-4)",
+)
+STOPPING_OVER_STARTING = Figure(
+    -1.8,
+    "stopping -0.102 QALYs against starting +0.056 at 18 months",
+    "Munford et al., BMJ Open 2020;10:e033186",
+)
+
+# Published returns of a kind of programme, to set a scenario's benefit-cost ratio beside.
+SOCIAL_PRESCRIBING_RETURN = Figure(
+    2.90,
+    "social return on investment of social prescribing schemes, GBP per GBP 1 (range 2.14-8.56)",
+    "Kimberlee (University of the West of England); National Academy for Social Prescribing",
+)
+SOCIAL_PRESCRIBING_RETURN_RANGE = (2.14, 8.56)

@@ -43,6 +43,7 @@ GROUP_FIELDS = {
     "closed_week": np.int32,
     "funded_until": np.int32,  # last funded week; -1: never funded (sustains itself)
     "opened_by_grant": bool,  # must meet its running costs itself once its funding ends
+    "ends_with_funding": bool,  # a time-limited programme: it stops when its funding does
     "attendance": np.int32,  # attendees this week
     "members": np.int32,
     "volunteers": np.int32,
@@ -72,6 +73,7 @@ class Groups:
         women_only=False,
         capacity=None,
         cost_gbp=None,
+        ends_with_funding=False,
     ) -> np.ndarray:
         """Open new groups; returns their ids."""
         kind = np.asarray(kind, dtype=np.int16)
@@ -87,6 +89,7 @@ class Groups:
             "closed_week": -1,
             "funded_until": funded_until,
             "opened_by_grant": np.asarray(funded_until) >= 0,
+            "ends_with_funding": ends_with_funding,
             "attendance": 0,
             "members": 0,
             "volunteers": 0,

@@ -183,6 +183,11 @@ class SeedFunding(Intervention):
     chooser: Literal["residents", "commissioner"] = "residents"
     group_types: list[GroupTypeName] = Field(default_factory=list)
     women_only: bool = Field(False, description="sessions for women only (e.g. at a mosque)")
+    ends_with_funding: bool = Field(
+        False,
+        description="a time-limited programme (e.g. exercise referral's 12 to 24 weeks): its "
+        "sessions stop when its funding does, instead of carrying on if they can pay their way",
+    )
 
     @model_validator(mode="after")
     def _commissioner_names_types(self):
@@ -220,7 +225,12 @@ class SeedFunding(Intervention):
                 break
             funded_until = week + round(self.funding_years * WEEKS_PER_YEAR)
             model.groups.add(
-                [kind], [place], week, funded_until=funded_until, women_only=self.women_only
+                [kind],
+                [place],
+                week,
+                funded_until=funded_until,
+                women_only=self.women_only,
+                ends_with_funding=self.ends_with_funding,
             )
             if self.chooser == "residents":
                 here = model.people.neighbourhood == place

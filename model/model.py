@@ -55,6 +55,8 @@ class HealthgapModel(mesa.Model):
         self.people, self.copula_maps = synthesise_residents(
             self.town.imd_decile, self.town.population, self.params, self.streams.build("residents")
         )
+        taste = self.streams.build("taste").normal(0.0, 1.0, self.people.n)
+        self.people.taste[:] = self.params.behaviour.taste_sd * taste
         pairs = build_friendships(
             self.people.neighbourhood,
             self.people.deprivation,

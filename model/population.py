@@ -139,6 +139,7 @@ class Residents:
         self.confidence = np.zeros(n, f32)  # 0-1: self-efficacy for being active
         self.confidence_base = np.zeros(n, f32)
         self.awareness = np.zeros(n, f32)  # 0-1: chance a week of noticing a local group
+        self.taste = np.zeros(n, f32)  # logit: how much they like group activity, all else equal
         self.life_satisfaction_base = np.zeros(n, f32)  # set point from circumstances
         self.wellbeing_gain = np.zeros(n, f32)  # points added by taking part in groups
         self.life_satisfaction = np.zeros(n, f32)
@@ -146,6 +147,7 @@ class Residents:
         self.loneliness_intercept = np.zeros(5, f32)  # by quintile, set at calibration
         self.lonely = np.zeros(n, bool)  # often or always lonely
         self.member_of = np.full(n, -1, np.int32)  # group id, or -1
+        self.last_went = np.zeros(n, np.int32)  # the last week a member went to their group
         self.attended = np.full(n, -1, np.int32)  # group attended this week, or -1
         # Set by interventions: outreach referrals and volunteer drivers.
         self.referred_to = np.full(n, -1, np.int32)  # group an outreach worker suggested

@@ -25,6 +25,7 @@ PROCESSES = (
     "life_events",
     "interventions",
     "organisers",
+    "taste",
 )
 
 

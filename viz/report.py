@@ -119,7 +119,17 @@ def render_report(comparison: Comparison, today: datetime.date | None = None) ->
         differences=parameter_differences(comparison),
         intervals=comparison.replicates >= 2,
         access=access_tables(comparison),
+        validated=validated_note(),
     )
+
+
+def validated_note() -> str:
+    """Which validation the trials' verdicts come from."""
+    from healthgap.experiments.backing import VALIDATION_CSV, validated_rows
+
+    if not validated_rows():
+        return "none is shipped: run healthgap validate --out docs/validation"
+    return f"{VALIDATION_CSV.parent.name}/{VALIDATION_CSV.name}, shipped with the package"
 
 
 def key_messages(comparison: Comparison) -> list[str]:

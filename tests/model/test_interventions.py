@@ -150,8 +150,10 @@ def test_a_transport_link_raises_attendance_across_it_and_not_elsewhere():
         assert driven.spending["transport"] > 0
         for row, model in enumerate((base, driven)):
             counts[row] += [trips(model, linked, across) for across in (False, True)]
-    # With the travel weight fitted to parkrun's distance decay, about half as many again.
-    assert counts[1, 1] > 1.3 * counts[0, 1]
+    # With the travel weight fitted to parkrun's distance decay and the response fitted to the
+    # virtual trials (taste for groups varies widely, so most who go would go anyway), about a
+    # tenth more (7,420 against 6,721 at the shipped default).
+    assert counts[1, 1] > 1.05 * counts[0, 1]
     assert counts[1, 0] == pytest.approx(counts[0, 0], rel=0.01)
 
 
@@ -290,5 +292,5 @@ def test_a_sampled_town_gets_a_sample_of_each_intervention_and_its_costs_at_full
     full, half = (model for _, model in runs)
     assert full.spending == pytest.approx(half.spending)
     assert sum(full.spending.values()) == pytest.approx(100_000 + 4 * 35_000 / 2)
-    referred = [(m.people.referred_until > 0).mean() for m in (full, half)]
-    assert referred[1] == pytest.approx(referred[0], rel=0.3)
+    seen = [(m.people.seen_week > 0).mean() for m in (full, half)]  # by the link workers
+    assert seen[1] == pytest.approx(seen[0], rel=0.3)
