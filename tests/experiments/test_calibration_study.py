@@ -31,6 +31,9 @@ residents = 2000
 neighbourhoods = 10
 [parameters]
 burn_in_weeks = 26
+# Everyone alike in their taste for groups, so how readily people try one moves attendance
+# within the half year (at the shipped spread, those who go are mostly those who always would).
+"behaviour.taste_sd" = 0.0
 """
 # How readily people try a group moves the share who go each week (until the groups are full,
 # above about -7 in this town); the inactivity offset moves inactivity point for point. Each
@@ -117,7 +120,7 @@ def test_recovers_known_parameters_from_the_models_own_outputs(tmp_path):
     )
     used = load_scenario(scenario)
     assert used.parameters == pytest.approx(
-        fitted | {"burn_in_weeks": 26, "place.inactive_offset_pct": 0}
+        fitted | {"burn_in_weeks": 26, "behaviour.taste_sd": 0.0, "place.inactive_offset_pct": 0}
     )
     assert used.model_parameters().behaviour.try_intercept == fitted["behaviour.try_intercept"]
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -53,14 +54,20 @@ def test_economics_follow_the_green_book_definitions():
 
 
 def test_intervals_shrink_as_replicates_grow():
-    def width(replicates: int) -> float:
-        result = compare(
-            scenario("baseline"), [scenario("funded", FUNDED)], replicates=replicates, seed=20
-        )
-        w = result.scenarios["funded"].wellbys
-        return w.high - w.low
+    """Averaged over three sets of seeds: one set alone can have three runs that happen to agree
+    (at the fitted response, a few keen members decide much of a small group's WELLBYs)."""
 
-    assert width(8) < width(3)
+    def width(replicates: int) -> float:
+        widths = []
+        for seed in (20, 40, 60):
+            result = compare(
+                scenario("baseline"), [scenario("funded", FUNDED)], replicates=replicates, seed=seed
+            )
+            w = result.scenarios["funded"].wellbys
+            widths.append(w.high - w.low)
+        return float(np.mean(widths))
+
+    assert width(12) < width(3)  # 7.7 against 12.3 at the shipped default
 
 
 def test_parallel_and_serial_runs_agree():
