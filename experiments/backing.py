@@ -129,7 +129,7 @@ class ReturnCheck:
 
 
 def return_check(
-    scenario: Scenario, bcr: float | None, cost_gbp: float, wellbys: float, started: int | None
+    scenario: Scenario, bcr: float | None, cost_gbp: float, wellbys: float, started: float | None
 ) -> ReturnCheck | None:
     """Set the central benefit-cost ratio of a scenario whose every lever is social prescribing
     (link workers or GP referral) beside the published range of its social returns, with a plain
@@ -153,7 +153,7 @@ def return_check(
     drive = ""
     if started:
         drive = (
-            f" It rests on about {started:,} people who started going to a group, at GBP "
+            f" It rests on about {started:,.0f} people who started going to a group, at GBP "
             f"{cost_gbp / started:,.0f} of spending and {wellbys / started:.2f} WELLBYs each"
         )
     where = "within" if low <= bcr <= high else ("below" if bcr < low else "above")

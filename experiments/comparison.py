@@ -351,7 +351,11 @@ def summarise(
                 finite(gained * WELLBY_VALUES["central"] / cost) if cost > 0 else None,
                 cost,
                 gained,
-                sum(f.counts["started"] for f in funnel if f.quintile == "all") or None,
+                # people who started a group, per run, at the place's full scale
+                sum(f.counts["started"] for f in funnel if f.quintile == "all")
+                / len(runs_j)
+                / scenario.place.sample
+                or None,
             ),
         )
     simulated = {e.residents_simulated for e in comparison.scenarios.values()}

@@ -175,3 +175,34 @@ def test_compare_command_writes_report_json_and_tables(tmp_path):
     assert "reach_kinds_pct" in funded["delta"] and "groups_reachable_mean" in funded["delta_gap"]
     access = pd.read_csv(out / "access.csv")
     assert set(access.run) == {"baseline", "scenario"} and "any" in set(access.kind)
+
+
+def test_each_answer_says_what_evidence_backs_it():
+    """Issue 15: the report names the trials behind each scenario's levers with the shipped
+    validation's verdicts, shows outreach's funnel, and sets a social-prescribing scenario's
+    benefit-cost ratio beside the published range of returns, warning when it falls outside."""
+    from healthgap.viz.report import render_report
+
+    gp = {"type": "outreach", "channel": "gp_referral", "workers": 2, "target": "inactive"}
+    result = compare(
+        scenario("baseline"),
+        [scenario("referral", gp), scenario("funded", FUNDED)],
+        replicates=2,
+        workers=1,
+    )
+    referral, funded = result.scenarios["referral"], result.scenarios["funded"]
+    assert "Exercise referral against usual care" in [t.title for t in referral.backing]
+    verdicts = [o.agrees for t in referral.backing for o in t.outcomes]
+    assert set(verdicts) <= {"yes", "no", "not compared"} and "yes" in verdicts  # shipped ones
+    everyone = [f for f in referral.funnel if f.quintile == "all"]
+    assert len(everyone) == 1 and everyone[0].counts["seen"] > 0
+    assert 0 <= everyone[0].counts["started"] <= everyone[0].counts["seen"]
+    returns = referral.returns
+    assert returns is not None and (returns.low, returns.high) == (2.14, 8.56)
+    assert "social prescribing" in returns.text
+    if returns.within is False:
+        assert "Treat it with caution" in returns.text
+    assert funded.returns is None and funded.funnel == []  # no published range for grants
+    assert "Big Local" in " ".join(t.title for t in funded.backing)
+    page = render_report(result)
+    assert 'id="evidence"' in page and "Exercise referral against usual care" in page
