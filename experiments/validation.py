@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import platform
+import textwrap
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -925,7 +926,8 @@ def chart(result: Validation):
         linewidth=1.6,
     )
     ax.scatter(np.clip(misses, -reach, reach), where, color=colours, zorder=3, s=30)
-    ax.set_yticks(where, [f"{r.label} ({r.period})" for r in rows], fontsize=8)
+    labels = [textwrap.shorten(f"{r.label} ({r.period})", 70, placeholder="...") for r in rows]
+    ax.set_yticks(where, labels, fontsize=8)
     ax.set_xlim(-reach, reach)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlabel("(model - published) / tolerance")
