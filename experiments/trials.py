@@ -203,14 +203,15 @@ def follow(
         arm, twin = Simulation.pair(scenario, seed)
     else:
         arm = twin = Simulation(scenario, seed)
-    runs = {"arm": arm.model, "twin": twin.model}
     enrolled_week = np.full(arm.model.people.n, -1, np.int64)
 
     def observe() -> dict[str, dict[str, np.ndarray]]:
-        return {
-            a: {f: FOLLOWED[f](m).astype(np.float32) for f in trial.followed}
-            for a, m in runs.items()
-        }
+        """This week's followed values by arm (one model serves both without a comparison)."""
+        arm_now = {f: FOLLOWED[f](arm.model).astype(np.float32) for f in trial.followed}
+        if not trial.paired:
+            return {"arm": arm_now, "twin": arm_now}
+        twin_now = {f: FOLLOWED[f](twin.model).astype(np.float32) for f in trial.followed}
+        return {"arm": arm_now, "twin": twin_now}
 
     weekly = [observe()]  # weekly[k]: the end of week k (0: the start)
     funnel = FunnelWatcher(arm.model)
