@@ -219,6 +219,16 @@ class Sweep:
                     fix="Give a low below its high, or leave the factor out.",
                 )
             low, high = float(min(values)), float(max(values))
+            if factor.path in PARAMETERS:
+                possible = PARAMETERS[factor.path][1]["possible"]
+                if not (possible.allows(low) and possible.allows(high)):
+                    raise InputError(
+                        f"'{factor.path}' cannot vary from {low:g} to {high:g}: it must be "
+                        f"{possible.describe()}.",
+                        where=f"{where}: field 'factors.{i}'",
+                        fix=f"Keep its low and high {possible.describe()}; its plausible range "
+                        f"is {declared[0]:g} to {declared[1]:g} (model/parameters.py).",
+                    )
             if whole and spec.design == "morris":
                 low, high = on_morris_levels(low, high, spec.morris_levels, where, i, factor.path)
             self.bounds.append((low, high))

@@ -18,12 +18,61 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from .errors import InputError
+from .evidence import quintile_targets
 from .groups import TYPE_NAMES
 
 
-def param(default: float, unit: str, low: float, high: float, source: str) -> Any:
-    """Declare a parameter with its unit, plausible range and source."""
-    return field(default=default, metadata={"unit": unit, "range": (low, high), "source": source})
+@dataclass(frozen=True)
+class Possible:
+    """The values a parameter can take at all: beyond them the model means nothing (a chance
+    of 1.5, a negative weight on travel). Its declared range is narrower: what is plausible."""
+
+    low: float = -math.inf
+    high: float = math.inf
+    above_low: bool = False  # the low itself is impossible too (a speed, a divisor)
+
+    def allows(self, value: float) -> bool:
+        above = value > self.low if self.above_low else value >= self.low
+        return above and value <= self.high
+
+    def describe(self) -> str:
+        """In words: "from 0 to 1", "at least 0", "above 0", "any number"."""
+        low = f"{'above' if self.above_low else 'at least'} {self.low:g}"
+        if math.isinf(self.low):
+            return "any number" if math.isinf(self.high) else f"at most {self.high:g}"
+        if math.isinf(self.high):
+            return low
+        if self.above_low:
+            return f"{low} and at most {self.high:g}"
+        return f"from {self.low:g} to {self.high:g}"
+
+
+INACTIVE_TARGETS, ACTIVE_TARGETS = (
+    quintile_targets()["inactive_pct"],
+    quintile_targets()["active_pct"],
+)
+ANY = Possible()  # a logit's intercept, a shift on a latent score
+NON_NEGATIVE = Possible(0.0)  # minutes, GBP, counts, a weight whose sign carries its meaning
+POSITIVE = Possible(0.0, above_low=True)  # speeds and what the model divides by
+CHANCE = Possible(0.0, 1.0)  # chances, shares and rates of change per week
+CORRELATION = Possible(-1.0, 1.0)
+AT_LEAST_ONE = Possible(1.0)  # periods in weeks that the model counts in
+
+
+def param(
+    default: float,
+    unit: str,
+    low: float,
+    high: float,
+    source: str,
+    possible: Possible | None = None,
+) -> Any:
+    """Declare a parameter with its unit, plausible range (low to high) and source, and what
+    values are possible at all: by default at least 0 when the plausible range is, else any."""
+    if possible is None:
+        possible = NON_NEGATIVE if low >= 0 else ANY
+    metadata = {"unit": unit, "range": (low, high), "source": source, "possible": possible}
+    return field(default=default, metadata=metadata)
 
 
 AGE_SUFFIXES = ("16_34", "35_54", "55_74", "75_plus")  # the age bands of `population.AGE_BANDS`
@@ -48,13 +97,23 @@ class Population:
         0.25,
         0.35,
         ONS_SOURCE,
+        possible=CHANCE,
     )
-    share_aged_35_54: float = param(0.33, "share of adults aged 35-54", 0.28, 0.38, ONS_SOURCE)
-    share_aged_55_74: float = param(0.25, "share of adults aged 55-74", 0.20, 0.30, ONS_SOURCE)
+    share_aged_35_54: float = param(
+        0.33, "share of adults aged 35-54", 0.28, 0.38, ONS_SOURCE, possible=CHANCE
+    )
+    share_aged_55_74: float = param(
+        0.25, "share of adults aged 55-74", 0.20, 0.30, ONS_SOURCE, possible=CHANCE
+    )
     share_aged_75_plus: float = param(
-        0.12, "share of adults aged 75 and over", 0.08, 0.16, ONS_SOURCE
+        0.12,
+        "share of adults aged 75 and over",
+        0.08,
+        0.16,
+        ONS_SOURCE,
+        possible=CHANCE,
     )
-    female_share: float = param(0.51, "share of adults", 0.49, 0.53, ONS_SOURCE)
+    female_share: float = param(0.51, "share of adults", 0.49, 0.53, ONS_SOURCE, possible=CHANCE)
     deprivation_sd: float = param(
         0.15,
         "standard deviation of a person's deprivation (0-1) around their neighbourhood's",
@@ -69,18 +128,39 @@ class Population:
         0.15,
         0.29,
         HEALTH_LIMIT_SOURCE,
+        possible=CHANCE,
     )
     health_limited_q2: float = param(
-        0.19, "share with a health limit, quintile 2", 0.13, 0.25, HEALTH_LIMIT_SOURCE
+        0.19,
+        "share with a health limit, quintile 2",
+        0.13,
+        0.25,
+        HEALTH_LIMIT_SOURCE,
+        possible=CHANCE,
     )
     health_limited_q3: float = param(
-        0.16, "share with a health limit, quintile 3", 0.11, 0.21, HEALTH_LIMIT_SOURCE
+        0.16,
+        "share with a health limit, quintile 3",
+        0.11,
+        0.21,
+        HEALTH_LIMIT_SOURCE,
+        possible=CHANCE,
     )
     health_limited_q4: float = param(
-        0.13, "share with a health limit, quintile 4", 0.09, 0.17, HEALTH_LIMIT_SOURCE
+        0.13,
+        "share with a health limit, quintile 4",
+        0.09,
+        0.17,
+        HEALTH_LIMIT_SOURCE,
+        possible=CHANCE,
     )
     health_limited_q5: float = param(
-        0.10, "share with a health limit, least deprived quintile", 0.07, 0.13, HEALTH_LIMIT_SOURCE
+        0.10,
+        "share with a health limit, least deprived quintile",
+        0.07,
+        0.13,
+        HEALTH_LIMIT_SOURCE,
+        possible=CHANCE,
     )
     health_age_multiplier_16_34: float = param(
         0.5,
@@ -106,15 +186,31 @@ class Population:
         0.15,
         0.45,
         AWARENESS_SOURCE,
+        possible=CHANCE,
     )
     awareness_q2: float = param(
-        0.35, "chance a week of noticing a group, quintile 2", 0.18, 0.53, AWARENESS_SOURCE
+        0.35,
+        "chance a week of noticing a group, quintile 2",
+        0.18,
+        0.53,
+        AWARENESS_SOURCE,
+        possible=CHANCE,
     )
     awareness_q3: float = param(
-        0.40, "chance a week of noticing a group, quintile 3", 0.2, 0.6, AWARENESS_SOURCE
+        0.40,
+        "chance a week of noticing a group, quintile 3",
+        0.2,
+        0.6,
+        AWARENESS_SOURCE,
+        possible=CHANCE,
     )
     awareness_q4: float = param(
-        0.45, "chance a week of noticing a group, quintile 4", 0.23, 0.68, AWARENESS_SOURCE
+        0.45,
+        "chance a week of noticing a group, quintile 4",
+        0.23,
+        0.68,
+        AWARENESS_SOURCE,
+        possible=CHANCE,
     )
     awareness_q5: float = param(
         0.50,
@@ -122,6 +218,7 @@ class Population:
         0.25,
         0.75,
         AWARENESS_SOURCE,
+        possible=CHANCE,
     )
     confidence_inactive: float = param(
         0.25,
@@ -129,9 +226,15 @@ class Population:
         0.1,
         0.4,
         "assumption: self-efficacy rises with usual activity",
+        possible=CHANCE,
     )
     confidence_activity_gain: float = param(
-        0.5, "self-efficacy added at full usual activity", 0.25, 0.75, "assumption"
+        0.5,
+        "self-efficacy added at full usual activity",
+        0.25,
+        0.75,
+        "assumption",
+        possible=CHANCE,
     )
     confidence_full_minutes: float = param(
         300.0,
@@ -139,6 +242,7 @@ class Population:
         150.0,
         450.0,
         "assumption",
+        possible=POSITIVE,
     )
     confidence_sd: float = param(
         0.1, "standard deviation of self-efficacy between people", 0.05, 0.2, "assumption"
@@ -197,6 +301,7 @@ class Circumstances:
         0.1,
         0.5,
         "assumption: more active people are a little more satisfied with life",
+        possible=CORRELATION,
     )
     loneliness_life_satisfaction_correlation: float = param(
         -0.5,
@@ -204,6 +309,7 @@ class Circumstances:
         -0.7,
         -0.3,
         "assumption: lonelier people are less satisfied with life",
+        possible=CORRELATION,
     )
     inactive_zero_share: float = param(
         0.4,
@@ -211,6 +317,7 @@ class Circumstances:
         0.2,
         0.6,
         "assumption; the rest spread evenly up to 30 minutes",
+        possible=CHANCE,
     )
     active_tail_mean_minutes: float = param(
         200.0,
@@ -218,6 +325,7 @@ class Circumstances:
         100.0,
         300.0,
         "assumption",
+        possible=POSITIVE,
     )
 
 
@@ -312,6 +420,7 @@ class Behaviour:
         30.0,
         "fitted with travel_weight (scenarios/calibrations/distance_decay.toml); the range is "
         "the prior, an assumption that people hear of groups nearer home",
+        possible=POSITIVE,
     )
     members_per_place: float = param(
         1.3,
@@ -326,6 +435,7 @@ class Behaviour:
         0.002,
         0.01,
         "fitted to published evaluations re-run as virtual trials (scenarios/calibrations/response.toml: the referral funnel, walking-group retention, parkrun); the range is the prior. Before: Heart Foundation Walking 2017: at least 75% still taking part after a year",
+        possible=CHANCE,
     )
     lapse_weeks: int = param(
         13,
@@ -333,6 +443,7 @@ class Behaviour:
         4,
         16,
         "fitted to published evaluations re-run as virtual trials (scenarios/calibrations/response.toml: the referral funnel, walking-group retention, parkrun); the range is the prior. Before: assumption: schemes count someone who stops coming for about two months as dropped out",
+        possible=AT_LEAST_ONE,
     )
     dropout_new: float = param(
         0.018,
@@ -343,6 +454,7 @@ class Behaviour:
         "response.toml: the referral funnel, walking-group retention, parkrun; 0.0125), then "
         "alone on the same seeds and targets after the distance decay was re-fitted (0.018); the "
         "range is the prior. Before: assumption: newcomers drop out more than settled members",
+        possible=CHANCE,
     )
 
 
@@ -356,13 +468,26 @@ class Habit:
         0.04,
         0.15,
         "fitted to published evaluations re-run as virtual trials (scenarios/calibrations/response.toml: the referral funnel, walking-group retention, parkrun); the range is the prior. Before: assumption",
+        possible=CHANCE,
     )
-    habit_decay: float = param(0.02, "share lost per week not attending", 0.005, 0.05, "assumption")
+    habit_decay: float = param(
+        0.02, "share lost per week not attending", 0.005, 0.05, "assumption", possible=CHANCE
+    )
     confidence_gain: float = param(
-        0.04, "share of the gap to 1 per session", 0.01, 0.1, "assumption"
+        0.04,
+        "share of the gap to 1 per session",
+        0.01,
+        0.1,
+        "assumption",
+        possible=CHANCE,
     )
     confidence_decay: float = param(
-        0.01, "share of the gap to baseline per week", 0.002, 0.03, "assumption"
+        0.01,
+        "share of the gap to baseline per week",
+        0.002,
+        0.03,
+        "assumption",
+        possible=CHANCE,
     )
     spillover_minutes: float = param(
         4.242,
@@ -371,13 +496,16 @@ class Habit:
         120.0,
         "fitted to published evaluations re-run as virtual trials (scenarios/calibrations/response.toml: the referral funnel, walking-group retention, parkrun); the range is the prior. Before: assumption; Quirk et al. 2021: 88% of previously inactive parkrunners raised activity",
     )
-    recall_weeks: float = param(4.0, "weeks", 2.0, 8.0, "Active Lives asks about the last 28 days")
+    recall_weeks: float = param(
+        4.0, "weeks", 2.0, 8.0, "Active Lives asks about the last 28 days", possible=POSITIVE
+    )
     seeded_member_habit: float = param(
         0.9,
         "habit (0-1) of the members seeded before the burn-in",
         0.5,
         1.0,
         "assumption: members at the start have been going for years",
+        possible=CHANCE,
     )
 
 
@@ -391,8 +519,11 @@ class Wellbeing:
         0.03,
         0.15,
         "fitted to published evaluations re-run as virtual trials (scenarios/calibrations/response.toml: the referral funnel, walking-group retention, parkrun); the range is the prior. Before: Haake et al. 2024: parkrun gain seen after 6 months (26 weeks: 85% of the way)",
+        possible=CHANCE,
     )
-    gain_decay: float = param(0.03, "share lost per week not attending", 0.01, 0.08, "assumption")
+    gain_decay: float = param(
+        0.03, "share lost per week not attending", 0.01, 0.08, "assumption", possible=CHANCE
+    )
     life_event_rate: float = param(
         0.004,
         "per week",
@@ -400,6 +531,7 @@ class Wellbeing:
         0.01,
         "assumption: about one adult in five a year has circumstances change enough to reset "
         "their usual activity and life satisfaction",
+        possible=CHANCE,
     )
     quintile_gradient: float = param(
         0.40,
@@ -420,6 +552,7 @@ class Wellbeing:
         1.2,
         2.0,
         "Victor & Pikhartova 2020: over 50% more likely (applied to all ages: assumption)",
+        possible=POSITIVE,
     )
 
 
@@ -433,6 +566,7 @@ class Ties:
         0.3,
         0.8,
         "assumption; Community Life Survey: 72% chat to neighbours monthly",
+        possible=CHANCE,
     )
     deprivation_homophily: float = param(
         0.1, "noise (sd) on deprivation when matching non-local friends", 0.02, 0.5, "assumption"
@@ -443,12 +577,23 @@ class Ties:
         0.02,
         0.15,
         "Leamington 2025: 85% formed connections (0.08 a week gives 81% in 20 weeks)",
+        possible=CHANCE,
     )
     fade_rate: float = param(
-        0.03, "chance a week an unused group tie fades", 0.01, 0.1, "assumption"
+        0.03,
+        "chance a week an unused group tie fades",
+        0.01,
+        0.1,
+        "assumption",
+        possible=CHANCE,
     )
     unused_after_weeks: int = param(
-        4, "weeks without meeting before a tie counts as unused", 2, 12, "assumption"
+        4,
+        "weeks without meeting before a tie counts as unused",
+        2,
+        12,
+        "assumption",
+        possible=AT_LEAST_ONE,
     )
 
 
@@ -648,9 +793,16 @@ class GroupRules:
         "under-represented)",
     )
 
-    closure_check_weeks: int = param(4, "weeks between checks", 1, 13, "assumption")
+    closure_check_weeks: int = param(
+        4, "weeks between checks", 1, 13, "assumption", possible=AT_LEAST_ONE
+    )
     attendance_window_weeks: int = param(
-        8, "weeks of attendance a check looks back", 4, 26, "assumption"
+        8,
+        "weeks of attendance a check looks back",
+        4,
+        26,
+        "assumption",
+        possible=AT_LEAST_ONE,
     )
     existing_count_scale: float = param(
         1.0,
@@ -673,7 +825,12 @@ class GroupRules:
         1, "settled members needed to run an unfunded group", 1, 5, "assumption"
     )
     volunteer_habit: float = param(
-        0.5, "habit above which a member may volunteer", 0.3, 0.8, "assumption"
+        0.5,
+        "habit above which a member may volunteer",
+        0.3,
+        0.8,
+        "assumption",
+        possible=CHANCE,
     )
     volunteer_share: float = param(
         0.25,
@@ -681,6 +838,7 @@ class GroupRules:
         0.1,
         0.5,
         "assumption; Community Life Survey reports regular formal volunteering around this level",
+        possible=CHANCE,
     )
     volunteer_cover_gbp: float = param(
         24.37,
@@ -699,6 +857,7 @@ class GroupRules:
         0.5,
         "fitted to the survival of grant-funded groups (scenarios/calibrations/survival.toml); "
         "the range is the prior, an assumption",
+        possible=CHANCE,
     )
     successor_chance: float = param(
         0.1047,
@@ -708,6 +867,7 @@ class GroupRules:
         "fitted to the survival of grant-funded groups (scenarios/calibrations/survival.toml); "
         "the range is the prior, an assumption that few volunteers want to lead (Wituk et al. 2002: "
         "leadership problems in 52% of disbanded self-help groups)",
+        possible=CHANCE,
     )
     max_charge_gbp: float = param(
         5.0,
@@ -739,10 +899,20 @@ class InterventionEffects:
         "assumption: a referral alone is weaker than a supported first visit",
     )
     referral_weeks: int = param(
-        12, "weeks a referral stands before it lapses", 4, 16, "assumption: the funnel's 12 weeks"
+        12,
+        "weeks a referral stands before it lapses",
+        4,
+        16,
+        "assumption: the funnel's 12 weeks",
+        possible=AT_LEAST_ONE,
     )
     referral_awareness: float = param(
-        0.8, "awareness of local groups after meeting an outreach worker", 0.5, 1.0, "assumption"
+        0.8,
+        "awareness of local groups after meeting an outreach worker",
+        0.5,
+        1.0,
+        "assumption",
+        possible=CHANCE,
     )
     directory_awareness: float = param(
         0.1,
@@ -750,6 +920,7 @@ class InterventionEffects:
         0.0,
         0.3,
         "assumption; Oadby and Wigston case study recommends one directory",
+        possible=CHANCE,
     )
     community_led_awareness: float = param(
         0.1,
@@ -757,6 +928,7 @@ class InterventionEffects:
         0.0,
         0.3,
         "assumption; Big Local: being embedded in communities helped",
+        possible=CHANCE,
     )
     low_impact_awareness: float = param(
         0.2,
@@ -764,6 +936,7 @@ class InterventionEffects:
         0.0,
         0.4,
         "assumption; Leamington free swimming for people with pain",
+        possible=CHANCE,
     )
 
 
@@ -777,6 +950,8 @@ class PlaceCalibration:
         -10.0,
         10.0,
         "local calibration to a place's published inactivity (e.g. Luton 30.5%, EVIDENCE.md)",
+        # every quintile keeps some inactive and no fewer than no active
+        possible=Possible(-min(INACTIVE_TARGETS), min(ACTIVE_TARGETS), above_low=True),
     )
 
 
@@ -784,9 +959,13 @@ class PlaceCalibration:
 class Travel:
     """How long a trip takes and what the bus costs: door to door along the street network."""
 
-    walk_kmh: float = param(4.8, "km/h", 3.5, 6.0, "assumption: typical urban walking pace")
-    bus_kmh: float = param(18.0, "km/h in the vehicle", 10.0, 30.0, "assumption: urban England")
-    car_kmh: float = param(30.0, "km/h", 15.0, 45.0, "assumption: urban England")
+    walk_kmh: float = param(
+        4.8, "km/h", 3.5, 6.0, "assumption: typical urban walking pace", possible=POSITIVE
+    )
+    bus_kmh: float = param(
+        18.0, "km/h in the vehicle", 10.0, 30.0, "assumption: urban England", possible=POSITIVE
+    )
+    car_kmh: float = param(30.0, "km/h", 15.0, 45.0, "assumption: urban England", possible=POSITIVE)
     stop_walk_min: float = param(
         5.0,
         "minutes walked to the bus stop, and again from the stop at the end",
@@ -800,6 +979,7 @@ class Travel:
         2.0,
         10.0,
         "assumption: a town's busiest daytime routes every 10 minutes",
+        possible=POSITIVE,
     )
     buses_per_hour_edge: float = param(
         2.0,
@@ -808,10 +988,16 @@ class Travel:
         4.0,
         "assumption: every half hour at the edge of town; DfT's National Travel Survey counts a "
         "stop with at least an hourly service as access to a bus",
+        possible=POSITIVE,
     )
     car_park_min: float = param(3.0, "minutes a car trip adds to park", 0.0, 10.0, "assumption")
     circuity: float = param(
-        1.3, "street distance over straight-line distance", 1.1, 1.6, "assumption"
+        1.3,
+        "street distance over straight-line distance",
+        1.1,
+        1.6,
+        "assumption",
+        possible=AT_LEAST_ONE,
     )
     bus_return_fare_gbp: float = param(
         4.0,
@@ -898,6 +1084,7 @@ def _replace_path(obj: Any, parts: list[str], value: Any, full: str, section: st
             f"'{full}' is a section, not a parameter.",
             fix=f"Name one of its parameters, e.g. '{example}'.",
         )
+    declared = next(f for f in dataclasses.fields(obj) if f.name == head).metadata
     kind = type(current)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(
@@ -906,6 +1093,12 @@ def _replace_path(obj: Any, parts: list[str], value: Any, full: str, section: st
     if kind is int and float(value) != int(value):
         raise InputError(
             f"Parameter '{full}' must be a whole number, got {value!r}.", fix="Give a whole number."
+        )
+    possible, (low, high) = declared["possible"], declared["range"]
+    if not possible.allows(value):
+        raise InputError(
+            f"Parameter '{full}' cannot be {value:g}: it must be {possible.describe()}.",
+            fix=f"Its plausible range is {low:g} to {high:g} (model/parameters.py).",
         )
     return dataclasses.replace(obj, **{head: kind(value)})
 

@@ -66,3 +66,10 @@ def test_the_sweep_says_which_parameters_it_left_out(tmp_path):
     factors = len(ranged("groups.types.parkrun."))
     assert f"{factors} factors; 2 declared parameters left out, their range zero-width" in message
     assert "groups.types.parkrun.cost_gbp" in message
+
+
+def test_a_sweep_over_impossible_values_is_refused_before_it_runs(tmp_path):
+    factor = '[[factors]]\npath = "groups.successor_chance"\nlow = 0.2\nhigh = 1.5\n'
+    with pytest.raises(InputError, match="factors.0") as error:
+        sweep_of(tmp_path, factor, design="latin")
+    assert "cannot vary from 0.2 to 1.5: it must be from 0 to 1" in str(error.value)

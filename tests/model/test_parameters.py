@@ -11,7 +11,7 @@ import pytest
 from healthgap.model import HealthgapModel, Parameters, behaviour, typical_town
 from healthgap.model.errors import InputError
 from healthgap.model.groups import TYPE_INDEX, TYPE_NAMES
-from healthgap.model.parameters import GROUP_TYPE_ATTRIBUTES, iter_parameters
+from healthgap.model.parameters import CHANCE, GROUP_TYPE_ATTRIBUTES, iter_parameters
 from healthgap.scenarios import load_scenario
 
 MODEL = Path(__file__).resolve().parents[2] / "model"
@@ -27,6 +27,41 @@ def test_every_declared_parameter_has_unit_range_and_source():
         assert type(low) is type(high) is type(value), f"{path}: range of another type"
         assert low <= value <= high, path
         assert meta["unit"] and meta["source"], path
+        assert meta["possible"].allows(low) and meta["possible"].allows(high), path
+
+
+def test_a_chance_or_share_cannot_leave_0_to_1():
+    """A parameter whose unit reads as a chance, a share or a rate per week is declared so."""
+    for path, _, meta in iter_parameters(Parameters()):
+        unit = meta["unit"].split(" (")[0]
+        if unit.startswith(("chance", "share")) or unit in ("per week", "per week, scaled by"):
+            assert meta["possible"] == CHANCE, path
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        ("groups.successor_chance", 1.5, "cannot be 1.5: it must be from 0 to 1"),
+        ("behaviour.dropout_new", -0.01, "from 0 to 1"),
+        ("behaviour.travel_weight", -3, "cannot be -3: it must be at least 0"),
+        ("travel.walk_kmh", 0, "it must be above 0"),
+        ("circumstances.activity_life_satisfaction_correlation", 1.2, "from -1 to 1"),
+        ("place.inactive_offset_pct", -20, "above -20"),  # no quintile left inactive
+        ("behaviour.lapse_weeks", 0, "at least 1"),
+    ],
+)
+def test_an_impossible_value_is_refused_with_the_plausible_range(path, value, expected):
+    with pytest.raises(InputError) as error:
+        Parameters().with_overrides({path: value})
+    assert expected in str(error.value)
+    assert "plausible range" in error.value.fix
+
+
+def test_a_value_beyond_the_plausible_range_but_possible_is_accepted():
+    params = Parameters().with_overrides(
+        {"groups.successor_chance": 1.0, "behaviour.try_intercept": -20}
+    )
+    assert params.groups.successor_chance == 1.0
 
 
 def test_group_types_are_a_table_in_type_name_order():
