@@ -8,6 +8,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -551,9 +552,15 @@ class Stopped(Exception):
     """Ctrl-C stopped a command that keeps what it finished; the message says what was kept."""
 
 
+def say_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning is one line for the user (a value beyond its plausible range), not a trace."""
+    err.print(f"[bold yellow]Warning:[/] {escape(str(message))}", highlight=False)
+
+
 def main() -> None:
     """Entry point: user mistakes become one clear paragraph and exit status 2."""
     signal.signal(signal.SIGTERM, stop_on_terminate)
+    warnings.showwarning = say_warning
     try:
         app()
     except InputError as error:

@@ -30,7 +30,7 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator, mo
 
 from healthgap.model.errors import InputError
 from healthgap.model.metrics import INEQUALITY_METRICS, METRICS
-from healthgap.model.parameters import Parameters, iter_parameters
+from healthgap.model.parameters import PARAMETERS
 from healthgap.scenarios import Scenario, load_scenario
 from healthgap.scenarios.loader import read_toml
 from healthgap.scenarios.schema import Place, Strict, describe_validation
@@ -46,7 +46,6 @@ DEFAULT_EFFECTS = [
     *(f"delta_{m}" for m in INEQUALITY_METRICS),
     *(f"delta_gap_{m}" for m in INEQUALITY_METRICS),
 ]
-PARAMETERS = {path: (value, meta) for path, value, meta in iter_parameters(Parameters())}
 WILDCARD = "*"
 
 

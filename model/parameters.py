@@ -1114,3 +1114,7 @@ def _unknown_name(full: str, section: str, name: str, names: list[str]) -> Input
         f"Unknown model parameter '{full}': no '{name}' in {where}.",
         fix=f"{guess}{where[:1].upper()}{where[1:]} holds: {', '.join(names)}.",
     )
+
+
+# Every declared parameter by dotted path: (default, metadata with unit, range, possible, source).
+PARAMETERS = {path: (value, meta) for path, value, meta in iter_parameters(Parameters())}

@@ -7,12 +7,14 @@ scenario's place here, once, from the place's neighbourhood codes (read, not bui
 from __future__ import annotations
 
 import tomllib
+import warnings
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from healthgap.model.errors import InputError
 from healthgap.model.interventions import Intervention, LowImpactOffer, SeedFunding
+from healthgap.model.parameters import PARAMETERS
 from healthgap.model.town import preset_codes
 
 from .schema import Place, Scenario, describe_validation
@@ -83,7 +85,20 @@ def parse_scenario(path: Path) -> Scenario:
             error.problem, where=f"{path}: field 'parameters'", fix=error.fix
         ) from None
     check_place_fits(scenario, where=str(path))
+    for name, value in scenario.parameters.items():
+        low, high = PARAMETERS[name][1]["range"]
+        if not low <= value <= high:
+            warnings.warn(
+                f"{path}: field 'parameters.{name}' = {value:g} is outside its plausible range "
+                f"({low:g} to {high:g}); it runs, but no evidence backs it.",
+                ImplausibleValue,
+                stacklevel=2,
+            )
     return scenario
+
+
+class ImplausibleValue(UserWarning):
+    """A parameter possible but beyond its declared plausible range."""
 
 
 def with_parameters_file(data: dict, path: Path) -> dict:

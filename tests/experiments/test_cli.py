@@ -101,6 +101,9 @@ BAD_FILES = {
     "commissioner without types": '[[interventions]]\ntype = "seed_funding"\n'
     'budget_gbp = 1\nchooser = "commissioner"\n',
     "deciles not matching": "[place]\nneighbourhoods = 10\ndeciles = [1, 2]\n",
+    "a chance above 1": '[parameters]\n"groups.successor_chance" = 1.5\n',
+    "a negative weight": '[parameters]\n"behaviour.travel_weight" = -3\n',
+    "a fraction for a count": '[parameters]\n"behaviour.lapse_weeks" = 2.5\n',
 }
 
 
@@ -133,6 +136,16 @@ def test_bad_arguments_give_a_clear_error(args, expected, tmp_path):
     assert result.returncode == 2, result.stdout + result.stderr
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_value_beyond_its_plausible_range_runs_with_one_warning_line(tmp_path):
+    path = tmp_path / "bold.toml"
+    path.write_text(SMALL.replace("burn_in_weeks = 26", '"groups.successor_chance" = 0.95'))
+    result = healthgap("run", str(path), "--years", "0.05", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    warning = " ".join(result.stderr.split())
+    assert warning.count("Warning:") == 1
+    assert "'parameters.groups.successor_chance' = 0.95 is outside its plausible range" in warning
 
 
 def test_output_folder_that_is_a_file(small, tmp_path):

@@ -131,8 +131,9 @@ def test_the_drawn_set_goes_on_top_of_a_scenarios_own_and_towns_are_still_shared
         ("trial,behaviour.try_intercept\n1,-7\n2,-12\n", "line 3, column 'behaviour.try_intercept': -12 is outside the declared range"),
         ("behaviour.try_intercept\nlow\n", "line 2, column 'behaviour.try_intercept': 'low' is not a number"),
         ("behaviour.max_friends_counted\n2.5\n", "line 2, column 'behaviour.max_friends_counted': Parameter 'behaviour.max_friends_counted' must be a whole number"),
+        ("groups.successor_chance\n1.5\n", "line 2, column 'groups.successor_chance': Parameter 'groups.successor_chance' cannot be 1.5: it must be from 0 to 1"),
     ],
-    ids=["missing", "empty", "no-sets", "unknown-parameter", "outside-range", "not-a-number", "not-whole"],
+    ids=["missing", "empty", "no-sets", "unknown-parameter", "outside-range", "not-a-number", "not-whole", "impossible"],
 )  # fmt: skip
 def test_bad_ensemble_files_exit_2_naming_file_and_field(folder, content, says):
     bad = folder / "bad.csv"

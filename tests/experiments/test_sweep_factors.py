@@ -73,3 +73,6 @@ def test_a_sweep_over_impossible_values_is_refused_before_it_runs(tmp_path):
     with pytest.raises(InputError, match="factors.0") as error:
         sweep_of(tmp_path, factor, design="latin")
     assert "cannot vary from 0.2 to 1.5: it must be from 0 to 1" in str(error.value)
+    result = healthgap("sweep", "sweep.toml", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "field 'factors.0'" in " ".join(result.stderr.split())
