@@ -880,7 +880,8 @@ class GroupRules:
 
 @dataclass(frozen=True)
 class InterventionEffects:
-    """How strongly interventions move people: none has a controlled estimate, so all are ranges."""
+    """How strongly interventions move people: the referral's pull is fitted to exercise referral's
+    funnel (response.toml); the rest are assumptions, with ranges."""
 
     referral_intercept: float = param(
         1.995,

@@ -135,13 +135,13 @@ def tiny_england(tmp_path_factory) -> Path:
 
 
 def test_readme_loads_the_runs_with_pandas_polars_and_duckdb(tiny_england, monkeypatch, capsys):
-    from tests.test_readme import python_blocks
+    from tests.test_readme import DOCS, python_blocks
 
-    blocks = python_blocks("England: where would it narrow the gap?")
+    blocks = python_blocks("England: where would it narrow the gap?", DOCS / "sweeps.md")
     assert [b.split()[1] for b in blocks] == ["pandas", "polars", "duckdb"]
     monkeypatch.chdir(tiny_england)
     for block in blocks:
-        exec(compile(block, "README.md", "exec"), {})
+        exec(compile(block, "docs/sweeps.md", "exec"), {})
         assert "Kelby and Marne" in capsys.readouterr().out
 
 

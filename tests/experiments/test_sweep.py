@@ -252,11 +252,11 @@ def test_shipped_sweep_files_are_valid():
 
 
 def test_readme_sweeps_example_runs(serial, tmp_path, monkeypatch, capsys):
-    from tests.test_readme import python_block
+    from tests.test_readme import DOCS, python_block
 
     shutil.copytree(serial, tmp_path / "runs" / "morecambe-morris")
     monkeypatch.chdir(tmp_path)
-    exec(compile(python_block("Sweeps"), "README.md", "exec"), {})
+    exec(compile(python_block("Sweeps", DOCS / "sweeps.md"), "docs/sweeps.md", "exec"), {})
     assert "interventions.0.grant_gbp" in capsys.readouterr().out
 
 

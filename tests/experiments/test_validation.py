@@ -123,7 +123,7 @@ def test_trials_are_on_the_page_with_their_sources(shipped):
     strict=True,
     reason="issue 15's must-show 1 is not met yet: under half the held-out rows agree (capacity "
     "binds outreach, activity effects are small, the model has no pay-as-you-go facility and "
-    "no trips but to groups), and walking retention had to be fitted (README, Virtual trials)",
+    "no trips but to groups), and walking retention had to be fitted (docs/calibration.md, Virtual trials)",
 )
 def test_three_quarters_of_held_out_rows_agree(shipped):
     result, _ = shipped
