@@ -4,8 +4,10 @@ going to a group within 12 weeks, and still went 12 and 24 weeks on; by lever an
 Exercise referral schemes report their funnel this way (docs/evidence/referral_funnel.md):
 uptake, then attendance at 12 weeks and completion at 24. Week 0 is the week a worker saw them;
 "still attending" at 12 weeks means a session in the 4 weeks up to it (weeks 8 to 11 after,
-Active Lives' 28-day recall), and likewise at 24. A session in the very week of the referral
-counts as starting. Someone is counted at a stage only once the run has followed them that long.
+Active Lives' 28-day recall), and likewise at 24, among those who started: as a scheme counts
+its completers among its starters, someone who first went after 12 weeks is not "still"
+attending. A session in the very week of the referral counts as starting. Someone is counted at
+a stage only once the run has followed them that long.
 
     watcher = FunnelWatcher(model)
     sim.run(on_week=lambda week: watcher.week(sim.model))
@@ -74,7 +76,7 @@ class FunnelWatcher:
         for weeks, still in self.still.items():
             long_enough = who & (followed >= weeks)
             out[f"followed_{weeks}_weeks"] = int(long_enough.sum())
-            out[f"at_{weeks}_weeks"] = int((long_enough & still).sum())
+            out[f"at_{weeks}_weeks"] = int((long_enough & self.started & still).sum())
         return out
 
     def table(self, labels: dict[int, str]) -> list[FunnelRow]:

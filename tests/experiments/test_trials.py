@@ -130,6 +130,7 @@ def test_funnel_counts_a_referral_taken_up_the_week_it_is_made():
             p.attended[0] = 7  # 9 weeks on: attending at 12 weeks
         if week == 27:
             p.attended[0] = 7  # 22 weeks on: attending at 24 weeks
+            p.attended[2] = 7  # never started within 12 weeks: not "still" attending
         watcher.week(model)
     (row, *quintiles) = watcher.table({0: "GP referral"})
     assert row.counts["seen"] == 4 and row.counts["accepted"] == 3
