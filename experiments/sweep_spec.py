@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import warnings
 from pathlib import Path
 from typing import Literal
 
@@ -30,7 +31,7 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator, mo
 
 from healthgap.model.errors import InputError
 from healthgap.model.metrics import INEQUALITY_METRICS, METRICS
-from healthgap.model.parameters import PARAMETERS
+from healthgap.model.parameters import PARAMETERS, ImplausibleValue
 from healthgap.scenarios import Scenario, load_scenario
 from healthgap.scenarios.loader import read_toml
 from healthgap.scenarios.schema import Place, Strict, describe_validation
@@ -227,6 +228,14 @@ class Sweep:
                         where=f"{where}: field 'factors.{i}'",
                         fix=f"Keep its low and high {possible.describe()}; its plausible range "
                         f"is {declared[0]:g} to {declared[1]:g} (model/parameters.py).",
+                    )
+                if low < declared[0] or high > declared[1]:
+                    warnings.warn(
+                        f"{where}: field 'factors.{i}' varies '{factor.path}' from {low:g} to "
+                        f"{high:g}, beyond its plausible range ({declared[0]:g} to "
+                        f"{declared[1]:g}); it runs, but no evidence backs the values outside.",
+                        ImplausibleValue,
+                        stacklevel=2,
                     )
             if whole and spec.design == "morris":
                 low, high = on_morris_levels(low, high, spec.morris_levels, where, i, factor.path)

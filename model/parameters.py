@@ -47,6 +47,10 @@ class Possible:
         return f"from {self.low:g} to {self.high:g}"
 
 
+class ImplausibleValue(UserWarning):
+    """A parameter given a possible value beyond its plausible range: it runs, with a warning."""
+
+
 INACTIVE_TARGETS, ACTIVE_TARGETS = (
     quintile_targets()["inactive_pct"],
     quintile_targets()["active_pct"],

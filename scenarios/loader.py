@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from healthgap.model.errors import InputError
 from healthgap.model.interventions import Intervention, LowImpactOffer, SeedFunding
-from healthgap.model.parameters import PARAMETERS
+from healthgap.model.parameters import PARAMETERS, ImplausibleValue
 from healthgap.model.town import preset_codes
 
 from .schema import Place, Scenario, describe_validation
@@ -95,10 +95,6 @@ def parse_scenario(path: Path) -> Scenario:
                 stacklevel=2,
             )
     return scenario
-
-
-class ImplausibleValue(UserWarning):
-    """A parameter possible but beyond its declared plausible range."""
 
 
 def with_parameters_file(data: dict, path: Path) -> dict:

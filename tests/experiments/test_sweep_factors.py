@@ -76,3 +76,13 @@ def test_a_sweep_over_impossible_values_is_refused_before_it_runs(tmp_path):
     result = healthgap("sweep", "sweep.toml", "--out", "out", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "field 'factors.0'" in " ".join(result.stderr.split())
+
+
+def test_a_sweep_beyond_the_plausible_range_warns_once_and_runs(tmp_path):
+    from healthgap.model.parameters import ImplausibleValue
+
+    factor = '[[factors]]\npath = "groups.successor_chance"\nlow = 0.2\nhigh = 1.0\n'
+    with pytest.warns(ImplausibleValue, match="beyond its plausible range") as caught:
+        sweep = sweep_of(tmp_path, factor, design="latin")
+    assert len([w for w in caught if "'factors.0'" in str(w.message)]) == 1
+    assert sweep.bounds == [(0.2, 1.0)]
