@@ -1,4 +1,4 @@
-"""The default town's buses and who can get where: figures for the README's transport section.
+"""The default town's buses and who can get where: figures for docs/transport.md.
 
 Prints, for the default scenario's town (seed 1, after its burn-in): how many trips between
 neighbourhoods are quicker by bus than on foot; what a new direct route every 30 minutes would

@@ -69,7 +69,7 @@ def where_it_narrows(
         raise InputError(
             f'This sweep has a "{manifest["design"]}" design: it varies assumptions, not places.',
             where=str(folder),
-            fix='Give the folder of a sweep with design = "places" (see the README, "Sweeps").',
+            fix='Give the folder of a sweep with design = "places" (see docs/sweeps.md).',
         )
     gaps = [o for o in manifest["outputs"] if o.startswith(("delta_gap_", "delta_sii_"))]
     if by not in gaps:
