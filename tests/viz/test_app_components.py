@@ -139,7 +139,9 @@ def test_applying_a_lever_restarts_both_runs_and_shows_the_added_link(sessions):
     button(rc, "Apply the levers").click()
     assert week_label(rc) == "Start (week 0)"
     assert sessions[0].workshop.levers.transport
-    assert button(rc, "These levers are running").disabled
+    assert "These levers are running." in [
+        t.children[0] for t in rc.find(v.Html, class_="hg-success").widgets
+    ]
     button(rc, "Step").click()  # the bus starts running in the first week
     assert "Added: bus route" in pictures(rc)[0]
 

@@ -161,6 +161,8 @@ def WorkshopPage(session: Session):
         set_raw(ends)
 
     def apply() -> None:
+        if levers is None:
+            return  # the marked fields say what to fix
         set_playing(False)
         act(lambda w: w.apply(levers))
         set_notice("Levers applied: both towns start again from week 0.")
@@ -213,8 +215,8 @@ def WorkshopPage(session: Session):
         with solara.Columns([1, 2]):
             with solara.Column(gap="4px"):
                 ScenarioPicker(w.scenario.name, path, set_path, load, load_error)
-                LeverPanel(raw, set_field, errors, neighbourhoods, dict(w.scenario.parameters))
                 ApplyLevers(levers, errors, levers == w.levers, costs, apply)
+                LeverPanel(raw, set_field, errors, neighbourhoods, dict(w.scenario.parameters))
                 with solara.Card("Downloads", margin=0):
                     solara.FileDownload(
                         lambda: session.read(lambda w: w.results_csv()),
@@ -287,11 +289,27 @@ def ScenarioPicker(
 def ApplyLevers(
     levers, errors: dict, running: bool, costs: list[tuple[str, float]], apply: Callable[[], None]
 ):
-    """What the levers cost a year as they are set, and the button that puts them to work."""
+    """The button that puts the levers to work, then what they cost a year as they are set.
+
+    The card sits above the levers and the button comes first in it, always enabled and
+    always labelled the same: opening a lever's details, a new cost line or a message never
+    moves or changes the button under the pointer, and a click right after typing a number
+    first commits the field (the field loses focus) and then applies it. A click on a disabled
+    or moving button would be lost."""
     with solara.Card("These levers", margin=0, classes=["mb-2"]):
+        solara.Button(
+            "Apply the levers (both towns restart)",
+            on_click=apply,
+            color="primary",
+            classes=["mb-2", "hg-apply"],
+        )
         if levers is None:
             Message(errors.get("levers") or "Fix the marked fields first.")
             return
+        if running:
+            Message("These levers are running.", "success")
+        else:
+            Message("Changed: apply to run these levers.", "info")
         total = sum(cost for _, cost in costs)
         solara.Text(f"Running cost: {money(total)} a year", classes=["hg-cost"])
         for label, cost in costs:
@@ -299,10 +317,3 @@ def ApplyLevers(
                 f"{capitalised(label)}: {money(cost)} a year",
                 style={"display": "block", "font-size": "0.85em"},
             )
-        solara.Button(
-            "These levers are running" if running else "Apply the levers (both towns restart)",
-            on_click=apply,
-            disabled=running,
-            color="primary",
-            classes=["mt-2"],
-        )
