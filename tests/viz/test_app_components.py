@@ -205,7 +205,7 @@ def test_play_steps_on_its_own_until_paused():
 
 def test_a_moved_assumption_applies_to_both_towns_and_can_be_taken_back(sessions):
     rc = render()
-    slider = next(s for s in rc.find(v.Slider).widgets if s.label.startswith("How much travel"))
+    slider = rc.find(v.Slider).widgets[0]  # the first assumption: travel time's deterrence
     slider.v_model = slider.max
     button(rc, "Apply the levers").click()
     assert sessions[0].workshop.levers.assumptions == {"behaviour.travel_weight": slider.max}
