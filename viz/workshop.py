@@ -254,15 +254,30 @@ FIELD_HINTS = {
 }
 
 
+SWITCHED_FIELDS = {  # a lever's switch and the fields that only count while it is on
+    switch: [name for name in Levers.model_fields if name.startswith(prefix) and name != switch]
+    for switch, prefix in (
+        ("seed_funding", "seed_"),
+        ("outreach", "outreach_"),
+        ("transport", "transport_"),
+        ("low_impact", "low_impact_"),
+    )
+}
+
+
 def check_levers(raw: dict, workshop: Workshop) -> tuple[Levers | None, dict[str, str]]:
     """Levers from what the page holds (text from fields included), or a plain message per field.
 
     Messages are keyed by `Levers` field ("assumptions.<path>" for a slider, "levers" for a
-    problem of the levers together). Levers is None when there is any message.
+    problem of the levers together). Levers is None when there is any message. A lever that
+    is switched off keeps its defaults, so whatever its fields hold blocks nothing.
     """
     errors: dict[str, str] = {}
+    off = {
+        name for switch, names in SWITCHED_FIELDS.items() if not raw.get(switch) for name in names
+    }
     try:
-        levers = Levers.model_validate(raw)
+        levers = Levers.model_validate({k: v for k, v in raw.items() if k not in off})
     except ValidationError as error:
         for item in error.errors():
             name = str(item["loc"][0])

@@ -9,7 +9,7 @@ import pytest
 
 from healthgap.viz.workshop import ASSUMPTION_SLIDERS
 
-from .test_app_browser import open_app, step
+from .test_app_browser import open_app, step, wait_until_drawn
 
 RUNNING = "These levers are running."
 BACK = "Back to the scenario's assumptions"
@@ -52,3 +52,22 @@ def test_slider_tracks_are_wide_and_no_value_covers_a_label(server, new_session,
     widths = [tracks.nth(i).bounding_box()["width"] for i in range(tracks.count())]
     assert min(widths) > 200, f"slider tracks {widths} px wide at {width} px"
     assert not page.evaluate(OVERLAP_JS), "a slider's value bubble covers a label"
+
+
+def test_a_bad_value_in_a_lever_switched_off_does_not_block_apply(server, new_session):
+    page, recorded = new_session()
+    open_app(page, server.url)
+    page.get_by_text("Link workers who invite people to groups").click()
+    workers = page.locator(".hg-field-outreach_workers input")
+    workers.fill("lots")
+    workers.press("Enter")
+    page.get_by_text("Give a number of workers").wait_for()
+    page.get_by_text("Link workers who invite people to groups").click()  # off again
+    page.get_by_text("Fund new local groups").click()
+    page.locator(".hg-field-seed_budget_gbp input").wait_for()
+    step(page)
+    page.get_by_role("button", name="Apply the levers (both towns restart)").click()
+    wait_until_drawn(page, 0)
+    step(page)
+    assert page.get_by_text("Spent beyond the baseline:").inner_text().endswith("£150,000")
+    assert recorded.errors == []

@@ -85,10 +85,10 @@ def test_a_transport_lever_draws_its_link_and_costs_what_it_says(codes):
 @pytest.mark.parametrize(
     ("raw", "field"),
     [
-        ({"seed_budget_gbp": 0}, "seed_budget_gbp"),
-        ({"seed_budget_gbp": "lots"}, "seed_budget_gbp"),
-        ({"seed_budget_gbp": MAX_BUDGET_GBP + 1}, "seed_budget_gbp"),
-        ({"outreach_workers": -1}, "outreach_workers"),
+        ({"seed_funding": True, "seed_budget_gbp": 0}, "seed_budget_gbp"),
+        ({"seed_funding": True, "seed_budget_gbp": "lots"}, "seed_budget_gbp"),
+        ({"seed_funding": True, "seed_budget_gbp": MAX_BUDGET_GBP + 1}, "seed_budget_gbp"),
+        ({"outreach": True, "outreach_workers": -1}, "outreach_workers"),
         ({"seed_funding": True, "seed_most_deprived": 999}, "seed_most_deprived"),
         ({"transport": True, "transport_to": "T002"}, "transport_from"),
         ({"transport": True, "transport_from": "T001", "transport_to": "T001"}, "transport_to"),
@@ -106,6 +106,12 @@ def test_bad_levers_get_a_plain_message_on_their_own_control(raw, field):
     assert levers is None
     assert list(errors) == [field]
     assert "Traceback" not in errors[field] and len(errors[field]) > 10
+
+
+def test_a_lever_switched_off_ignores_what_its_fields_hold():
+    raw = {"outreach": False, "outreach_workers": "lots", "transport_from": "NOWHERE"}
+    levers, errors = check_levers(raw, Workshop(residents=RESIDENTS))
+    assert errors == {} and levers == Levers()
 
 
 def test_an_assumption_slider_applies_to_both_runs():

@@ -106,13 +106,9 @@ def LeverPanel(
     """Every lever, each section's details shown when it is switched on."""
     common = {"raw": raw, "set_field": set_field, "errors": errors}
 
-    def shown(switch: str) -> bool:
-        """A section's details: shown when it is on, or when one of them needs fixing."""
-        return bool(raw[switch]) or any(name.startswith(switch.split("_")[0]) for name in errors)
-
     with solara.Card("Seed funding", margin=0, classes=["mb-2"]):
         SwitchLever("seed_funding", "Fund new local groups", raw, set_field)
-        if shown("seed_funding"):
+        if raw["seed_funding"]:
             TextLever(
                 "seed_budget_gbp",
                 "Budget (£)",
@@ -130,7 +126,7 @@ def LeverPanel(
                 ChoiceLever("seed_group_type", "The kind of group funded", **common)
     with solara.Card("Outreach", margin=0, classes=["mb-2"]):
         SwitchLever("outreach", "Link workers who invite people to groups", raw, set_field)
-        if shown("outreach"):
+        if raw["outreach"]:
             TextLever("outreach_workers", "Workers (full-time)", **common)
             ChoiceLever("outreach_target", "Who they reach", **common)
             SwitchLever(
@@ -141,7 +137,7 @@ def LeverPanel(
             )
     with solara.Card("Transport", margin=0, classes=["mb-2"]):
         SwitchLever("transport", "Better transport between two neighbourhoods", raw, set_field)
-        if shown("transport"):
+        if raw["transport"]:
             ChoiceLever("transport_mode", "How", **common)
             for name, label in (("transport_from", "From"), ("transport_to", "To")):
                 Choice(
@@ -155,7 +151,7 @@ def LeverPanel(
     with solara.Card("Awareness", margin=0, classes=["mb-2"]):
         SwitchLever("directory", "An online directory of local groups", raw, set_field)
         SwitchLever("low_impact", "Free low-impact sessions for people in pain", raw, set_field)
-        if shown("low_impact"):
+        if raw["low_impact"]:
             ChoiceLever("low_impact_group_type", "The kind of session", **common)
     with solara.Card("Assumptions", margin=0, classes=["mb-2"]):
         solara.Text(
