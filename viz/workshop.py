@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -46,6 +48,8 @@ from healthgap.model.metrics import (
 )
 from healthgap.model.parameters import Parameters, Travel, iter_parameters
 from healthgap.scenarios import Scenario
+from healthgap.scenarios.loader import parse_scenario, read_toml
+from healthgap.scenarios.schema import PLACE_FILES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,6 +58,7 @@ if TYPE_CHECKING:
 
 MAX_BUDGET_GBP = 5_000_000  # a budget lever's ceiling: Big Local gave each area about £1m
 MAX_WORKERS = 50
+MAX_UPLOAD_BYTES = 200_000  # a scenario file is a few kilobytes
 
 MAP_OUTCOMES = {
     "imd_decile": "Deprivation (IMD decile, 1 = most deprived)",
@@ -322,6 +327,38 @@ def check_levers(raw: dict, workshop: Workshop) -> tuple[Levers | None, dict[str
     except (ValidationError, InputError, ValueError) as error:
         return None, {"levers": str(error)}
     return levers, {}
+
+
+def uploaded_scenario(filename: str, content: bytes) -> Scenario:
+    """A scenario file sent from a visitor's browser, checked as a file is (an `InputError`
+    naming the file otherwise). It may not name other files (a parameters file, a place's
+    tables): those would be files of the computer serving the app, not the visitor's."""
+    name = Path(filename).name or "scenario.toml"
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise InputError(
+            f"This file is {len(content):,} bytes: too large for a scenario.",
+            where=name,
+            fix="Send a scenario .toml file (a few kilobytes).",
+        )
+    with tempfile.TemporaryDirectory(prefix="healthgap-upload-") as folder:
+        path = Path(folder, name)
+        path.write_bytes(content)
+        try:
+            data = read_toml(path)
+            place = data.get("place") if isinstance(data.get("place"), dict) else {}
+            named = [key for key in ("parameters_file",) if key in data]
+            named += [f"place.{key}" for key in PLACE_FILES if key in place]
+            if named:
+                raise InputError(
+                    "A scenario sent from a browser cannot name files on this computer "
+                    f"(this one names {', '.join(named)}).",
+                    fix="Remove those fields (a place's own tables need the app started "
+                    "with that scenario: healthgap app FILE).",
+                )
+            return parse_scenario(path)
+        except InputError as error:
+            where = (error.where or "").replace(str(path), name) or name
+            raise InputError(error.problem, where=where, fix=error.fix) from None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 import ipyvuetify as v
+import ipywidgets
 import numpy as np
 import pytest
 import solara
@@ -51,8 +53,12 @@ def switch(rc, label: str) -> v.Switch:
 
 
 def field(rc, name: str) -> v.TextField:
-    """The text field of lever `name` (or "scenario_path")."""
+    """The text field of lever `name`."""
     return rc.find(v.TextField, class_=f"mb-2 hg-field-{name}").widget
+
+
+def errors_shown(rc) -> list[v.Html]:
+    return rc.find(v.Html, class_="hg-error").widgets
 
 
 def week_label(rc) -> str:
@@ -105,7 +111,7 @@ def test_a_bad_budget_is_marked_beside_its_field_and_the_app_carries_on(typed):
     budget = field(rc, "seed_budget_gbp")
     assert budget.error and "budget in pounds" in budget.messages[0]
     assert button(rc, "Step") and "Fix the marked fields first." in [
-        t.children[0] for t in rc.find(v.Html, class_="hg-error").widgets
+        t.children[0] for t in errors_shown(rc)
     ]
     button(rc, "Step").click()
     assert week_label(rc) == "Year 1, week 1"
@@ -146,15 +152,13 @@ def test_applying_a_lever_restarts_both_runs_and_shows_the_added_link(sessions):
     assert "Added: bus route" in pictures(rc)[0]
 
 
-def test_an_unreadable_scenario_file_is_marked_and_the_town_kept(tmp_path):
+def test_an_unreadable_uploaded_scenario_is_marked_and_the_town_kept():
     rc = render()
     button(rc, "Step").click()
-    path = field(rc, "scenario_path")
-    path.v_model = str(tmp_path / "missing.toml")
-    path.fire_event("focusout", None)
-    button(rc, "Load the file").click()
-    path = field(rc, "scenario_path")
-    assert path.error and "missing.toml" in path.messages[0]
+    upload = rc.find(ipywidgets.FileUpload).widget
+    sent = {"name": "mine.toml", "type": "", "size": 9, "last_modified": datetime.now()}
+    upload.value = ({**sent, "content": memoryview(b"years = [")},)
+    assert any("mine.toml: This is not valid TOML" in t.children[0] for t in errors_shown(rc))
     assert week_label(rc) == "Year 1, week 1"
 
 

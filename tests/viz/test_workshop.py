@@ -12,9 +12,11 @@ from healthgap.scenarios import load_scenario
 from healthgap.viz.workshop import (
     ASSUMPTION_SLIDERS,
     MAX_BUDGET_GBP,
+    MAX_UPLOAD_BYTES,
     Levers,
     Workshop,
     check_levers,
+    uploaded_scenario,
 )
 
 RESIDENTS = 3_000
@@ -112,6 +114,23 @@ def test_a_lever_switched_off_ignores_what_its_fields_hold():
     raw = {"outreach": False, "outreach_workers": "lots", "transport_from": "NOWHERE"}
     levers, errors = check_levers(raw, Workshop(residents=RESIDENTS))
     assert errors == {} and levers == Levers()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'[place]\nimd_file = "/etc/passwd"\nlocal_authority = "x"\n', b"x" * (MAX_UPLOAD_BYTES + 1)],
+    ids=["names a file here", "too large"],
+)
+def test_an_uploaded_scenario_reads_nothing_of_this_computer(content):
+    with pytest.raises(InputError) as raised:
+        uploaded_scenario("../../ours.toml", content)
+    assert raised.value.where == "ours.toml"
+    assert "root:" not in raised.value.message()
+
+
+def test_an_uploaded_scenario_is_read_as_a_file_is():
+    scenario = uploaded_scenario("ours.toml", b'name = "ours"\nyears = 2\n')
+    assert (scenario.name, scenario.years) == ("ours", 2)
 
 
 def test_an_assumption_slider_applies_to_both_runs():

@@ -12,12 +12,13 @@ import os
 import threading
 from collections.abc import Callable
 
+import ipywidgets
 import solara
 
 from healthgap.model.errors import InputError
 from healthgap.model.metrics import METRICS
 from healthgap.viz.formatting import capitalised, horizon, money, number
-from healthgap.viz.workshop import Workshop, check_levers
+from healthgap.viz.workshop import Workshop, check_levers, uploaded_scenario
 
 from .about import About
 from .charts import SERIES_METRICS, Charts
@@ -95,7 +96,6 @@ def WorkshopPage(session: Session):
     selected, set_selected = solara.use_state(None)
     notice, set_notice = solara.use_state(session.notice)
     load_error, set_load_error = solara.use_state("")
-    path, set_path = solara.use_state("")
     large, set_large = solara.use_state(False)
 
     def bump() -> None:
@@ -181,6 +181,14 @@ def WorkshopPage(session: Session):
         set_loaded(lambda n: n + 1)
         bump()
 
+    def upload(name: str, content: bytes) -> None:
+        try:
+            scenario = uploaded_scenario(name, content)
+        except InputError as error:
+            set_load_error(error.message())
+            return
+        load(scenario)
+
     solara.Style(CSS)
     if large:
         solara.Style(LARGE_CSS)
@@ -214,7 +222,7 @@ def WorkshopPage(session: Session):
             Message("The end of this scenario's years: Reset to run it again.", "info")
         with solara.Columns([1, 2]):
             with solara.Column(gap="4px"):
-                ScenarioPicker(w.scenario.name, path, set_path, load, load_error)
+                ScenarioPicker(w.scenario.name, load, upload, load_error)
                 ApplyLevers(levers, errors, levers == w.levers, costs, apply)
                 LeverPanel(raw, set_field, errors, neighbourhoods, dict(w.scenario.parameters))
                 with solara.Card("Downloads", margin=0):
@@ -261,12 +269,12 @@ def neighbourhood_text(town, code: str | None) -> str:
 @solara.component
 def ScenarioPicker(
     current: str,
-    path: str,
-    set_path: Callable[[str], None],
     load: Callable[[str], None],
+    upload: Callable[[str, bytes], None],
     error: str,
 ):
-    """The built-in library, or the room's own scenario file by path."""
+    """The built-in library, or a scenario file sent from the visitor's own browser (never a
+    path on the computer serving the app: anyone in the room could name its files)."""
     with solara.Card("Scenario", margin=0, classes=["mb-2"]):
         names = [name for name, _ in builtin_choices()]
         Choice(
@@ -275,14 +283,25 @@ def ScenarioPicker(
             current if current in names else None,
             load,
         )
-        solara.InputText(
-            "Or your own scenario file (its path on this computer)",
-            value=path,
-            on_value=set_path,
-            error=error or False,
-            classes=["mb-2", "hg-field-scenario_path"],
-        )
-        solara.Button("Load the file", on_click=lambda: load(path), disabled=not path.strip())
+        solara.Text("Or your own scenario file (.toml):", style={"font-size": "0.9em"})
+        ScenarioUpload(upload)
+        Message(error)
+
+
+@solara.component
+def ScenarioUpload(upload: Callable[[str, bytes], None]):
+    """A button that opens the browser's file chooser; the chosen file's bytes go to
+    `upload(name, content)`, and a fresh button follows so the same file can be sent again."""
+    sent, set_sent = solara.use_state(0)
+
+    def received(files) -> None:
+        if files:
+            set_sent(sent + 1)
+            upload(files[0]["name"], bytes(files[0]["content"]))
+
+    ipywidgets.FileUpload.element(
+        accept=".toml", multiple=False, description="Choose a file", on_value=received
+    ).key(f"upload-{sent}")
 
 
 @solara.component
