@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 MAX_BUDGET_GBP = 5_000_000  # a budget lever's ceiling: Big Local gave each area about £1m
 MAX_WORKERS = 50
 MAX_UPLOAD_BYTES = 200_000  # a scenario file is a few kilobytes
+CSV_DECIMALS = 4  # results are percentages and means: 0.0001 is well below what a run resolves
 
 MAP_OUTCOMES = {
     "imd_decile": "Deprivation (IMD decile, 1 = most deprived)",
@@ -154,14 +155,14 @@ class Levers(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     seed_funding: bool = False
-    seed_budget_gbp: float = Field(150_000, gt=0, le=MAX_BUDGET_GBP)
-    seed_grant_gbp: float = Field(10_000, gt=0, le=MAX_BUDGET_GBP)
+    seed_budget_gbp: int = Field(150_000, gt=0, le=MAX_BUDGET_GBP)  # whole pounds
+    seed_grant_gbp: int = Field(10_000, gt=0, le=MAX_BUDGET_GBP)
     seed_target: Literal["most_deprived", "universal"] = "most_deprived"
     seed_most_deprived: int = Field(3, ge=1)
     seed_chooser: Literal["residents", "commissioner"] = "residents"
     seed_group_type: str = "walk_and_talk"  # what the commissioner funds
     outreach: bool = False
-    outreach_workers: float = Field(2, gt=0, le=MAX_WORKERS)
+    outreach_workers: int = Field(2, gt=0, le=MAX_WORKERS)  # whole people
     outreach_target: Literal[
         "inactive", "lonely", "most_deprived", "health_limited", "everyone"
     ] = "inactive"
@@ -252,10 +253,10 @@ def low_impact_cost(spec: LowImpactOffer, years: float) -> float:
 
 
 FIELD_HINTS = {
-    "seed_budget_gbp": f"Give a budget in pounds, more than £0 and at most £{MAX_BUDGET_GBP:,}.",
-    "seed_grant_gbp": f"Give a grant in pounds, more than £0 and at most £{MAX_BUDGET_GBP:,}.",
+    "seed_budget_gbp": f"Give a budget in whole pounds, from £1 to £{MAX_BUDGET_GBP:,}.",
+    "seed_grant_gbp": f"Give a grant in whole pounds, from £1 to £{MAX_BUDGET_GBP:,}.",
     "seed_most_deprived": "Give a whole number of neighbourhoods, 1 or more.",
-    "outreach_workers": f"Give a number of workers, more than 0 and at most {MAX_WORKERS}.",
+    "outreach_workers": f"Give a whole number of workers, from 1 to {MAX_WORKERS}.",
 }
 
 
@@ -627,7 +628,7 @@ class Workshop:
             sim.results().table().assign(run=run)
             for run, sim in zip(RUNS[:2], (self.with_levers, self.baseline), strict=True)
         ]
-        table = pd.concat(tables, ignore_index=True)
+        table = pd.concat(tables, ignore_index=True).round({"value": CSV_DECIMALS})
         return table[["run", "step", "quintile", "metric", "value"]].to_csv(index=False)
 
     def report_html(self) -> str:

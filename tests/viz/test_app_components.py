@@ -109,7 +109,7 @@ def test_a_bad_budget_is_marked_beside_its_field_and_the_app_carries_on(typed):
     budget.v_model = typed
     budget.fire_event("focusout", None)  # solara reads a text field when it loses focus
     budget = field(rc, "seed_budget_gbp")
-    assert budget.error and "budget in pounds" in budget.messages[0]
+    assert budget.error and "budget in whole pounds" in budget.messages[0]
     assert button(rc, "Step") and "Fix the marked fields first." in [
         t.children[0] for t in errors_shown(rc)
     ]

@@ -43,3 +43,19 @@ def test_a_scenario_file_is_uploaded_from_the_browser_and_names_no_file_here(ser
     assert page.get_by_text("of 2 years").is_visible()
     assert "Traceback" not in page.inner_text("body")
     assert recorded.errors == []
+
+
+def test_the_results_download_has_rounded_numbers(server, new_session, tmp_path):
+    page, recorded = new_session()
+    open_app(page, server.url)
+    for _ in range(3):
+        step(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Results so far (CSV)").click()
+    path = tmp_path / "results.csv"
+    download.value.save_as(path)
+    rows = path.read_text().splitlines()
+    assert rows[0] == "run,step,quintile,metric,value" and len(rows) > 100
+    values = [row.rsplit(",", 1)[1] for row in rows[1:]]
+    assert not [v for v in values if len(v.partition(".")[2]) > 4], "values with float noise"
+    assert recorded.errors == []

@@ -61,7 +61,7 @@ def test_a_bad_value_in_a_lever_switched_off_does_not_block_apply(server, new_se
     workers = page.locator(".hg-field-outreach_workers input")
     workers.fill("lots")
     workers.press("Enter")
-    page.get_by_text("Give a number of workers").wait_for()
+    page.get_by_text("Give a whole number of workers").wait_for()
     page.get_by_text("Link workers who invite people to groups").click()  # off again
     page.get_by_text("Fund new local groups").click()
     page.locator(".hg-field-seed_budget_gbp input").wait_for()
@@ -70,4 +70,26 @@ def test_a_bad_value_in_a_lever_switched_off_does_not_block_apply(server, new_se
     wait_until_drawn(page, 0)
     step(page)
     assert page.get_by_text("Spent beyond the baseline:").inner_text().endswith("£150,000")
+    assert recorded.errors == []
+
+
+@pytest.mark.parametrize(
+    ("field", "switch", "typed", "said"),
+    [
+        ("outreach_workers", "Link workers who invite people to groups", "3.5", "whole number"),
+        ("seed_grant_gbp", "Fund new local groups", "3.50", "whole pounds"),
+    ],
+    ids=["workers", "grant"],
+)
+def test_a_part_worker_or_pence_get_a_plain_message(
+    server, new_session, field, switch, typed, said
+):
+    page, recorded = new_session()
+    open_app(page, server.url)
+    page.get_by_text(switch).click()
+    box = page.locator(f".hg-field-{field} input")
+    box.fill(typed)
+    box.press("Enter")
+    page.locator(f".hg-field-{field} .error--text").get_by_text(said).wait_for()
+    assert page.get_by_text("Fix the marked fields first.").is_visible()
     assert recorded.errors == []
