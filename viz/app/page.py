@@ -7,6 +7,7 @@ under the same lock, so a half-stepped pair is never drawn.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import threading
@@ -14,11 +15,13 @@ from collections.abc import Callable
 
 import ipywidgets
 import solara
+from solara.server.kernel_context import has_current_context
 
 from healthgap.model.errors import InputError
 from healthgap.model.metrics import METRICS
+from healthgap.scenarios import Scenario
 from healthgap.viz.formatting import capitalised, horizon, money, number
-from healthgap.viz.workshop import Workshop, check_levers, uploaded_scenario
+from healthgap.viz.workshop import Levers, Workshop, check_levers, uploaded_scenario
 
 from .about import About
 from .charts import SERIES_METRICS, Charts
@@ -48,17 +51,49 @@ def builtin_choices() -> tuple[tuple[str, str], ...]:
     return tuple((n, f"{n}: {load_scenario(n).description}") for n in builtin_names())
 
 
-class Session:
-    """One browser tab's workshop and the lock that keeps its play thread and clicks apart."""
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """What a browser's table has chosen: the scenario, the levers running and the levers as
+    set on the page (the draft). A reload gives it back."""
 
-    def __init__(self, scenario: str, residents: int | None) -> None:
+    scenario: Scenario
+    levers: Levers
+    draft: dict
+
+
+PLANS_KEPT = 500  # the plans of the most recent browsers; each is a few kilobytes
+plans: dict[str, Plan] = {}  # by browser (Solara's session cookie), for the server's life
+
+
+def keep_plan(browser: str, plan: Plan) -> None:
+    plans.pop(browser, None)
+    plans[browser] = plan
+    while len(plans) > PLANS_KEPT:
+        del plans[next(iter(plans))]
+
+
+def this_browser() -> str | None:
+    """Solara's id for the browser the page is open in; None when rendered without a server."""
+    return solara.get_session_id() if has_current_context() else None
+
+
+class Session:
+    """One browser tab's workshop and the lock that keeps its play thread and clicks apart;
+    it starts from the browser's plan when there is one (a reload), at week 0."""
+
+    def __init__(self, scenario: str, residents: int | None, plan: Plan | None = None) -> None:
         self.lock = threading.RLock()
         self.notice = ""
         try:
-            self.workshop = Workshop(scenario, residents=residents)
+            if plan is None:
+                self.workshop = Workshop(scenario, residents=residents)
+            else:
+                self.workshop = Workshop(plan.scenario, residents=residents, levers=plan.levers)
+                self.notice = "Your table's plan is back: both towns start again from week 0."
         except InputError as error:
             self.notice = f"Started with the baseline instead: {error.message()}"
             self.workshop = Workshop("baseline", residents=residents)
+        self.draft = plan.draft if plan else as_raw(self.workshop.levers)
 
     def read(self, fn: Callable[[Workshop], object]):
         """`fn(workshop)` under the lock."""
@@ -76,14 +111,18 @@ def start_options() -> tuple[str, int | None]:
 def Page(scenario: str | None = None, residents: int | None = None):
     """The whole app for one browser tab."""
     default_scenario, default_residents = start_options()
+    browser = this_browser()
     session = solara.use_memo(
-        lambda: Session(scenario or default_scenario, residents or default_residents), []
+        lambda: Session(
+            scenario or default_scenario, residents or default_residents, plans.get(browser)
+        ),
+        [],
     )
-    WorkshopPage(session)
+    WorkshopPage(session, browser)
 
 
 @solara.component
-def WorkshopPage(session: Session):
+def WorkshopPage(session: Session, browser: str | None = None):
     w = session.workshop
     version, set_version = solara.use_state(0)  # bumped whenever either run changes
     loaded, set_loaded = solara.use_state(0)  # bumped when a scenario is loaded
@@ -92,7 +131,7 @@ def WorkshopPage(session: Session):
     outcome, set_outcome = solara.use_state("imd_decile")
     change, set_change = solara.use_state(False)
     chart_metric, set_chart_metric = solara.use_state("inactive_pct")
-    raw, set_raw = solara.use_state(solara.use_memo(lambda: as_raw(w.levers), []))
+    raw, set_raw = solara.use_state(session.draft)
     selected, set_selected = solara.use_state(None)
     notice, set_notice = solara.use_state(session.notice)
     load_error, set_load_error = solara.use_state("")
@@ -139,6 +178,12 @@ def WorkshopPage(session: Session):
     neighbourhoods = solara.use_memo(
         lambda: session.read(lambda w: w.neighbourhood_choices()), [loaded]
     )
+
+    def remember() -> None:
+        if browser is not None:
+            keep_plan(browser, Plan(w.scenario, w.levers, raw))
+
+    solara.use_effect(remember, [raw, w.levers, loaded])
 
     def set_field(name: str, value) -> None:
         if name.startswith("assumptions."):
