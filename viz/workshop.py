@@ -50,6 +50,7 @@ from healthgap.model.parameters import Parameters, Travel, iter_parameters
 from healthgap.scenarios import Scenario
 from healthgap.scenarios.loader import parse_scenario, read_toml
 from healthgap.scenarios.schema import PLACE_FILES
+from healthgap.viz.formatting import money
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -224,32 +225,66 @@ class Levers(BaseModel):
             )
         return added
 
-    def costs(self, years: float, town: Town, travel: Travel) -> list[tuple[str, float]]:
-        """What each lever costs over `years` in `town` (before any money runs out, and before
-        any trip a transport lever pays for), in pounds."""
+    def costs(self, town: Town, travel: Travel) -> list[LeverCost]:
+        """What each lever costs in `town` and when it is paid (what a transport lever pays for
+        trips is known only as they are taken)."""
         out = []
         for spec in self.interventions():
             match spec:
                 case SeedFunding():
-                    cost = spec.budget_gbp
+                    cost = LeverCost(spec.label, at_start_gbp=spec.budget_gbp)
                 case Outreach():
-                    cost = spec.workers * spec.cost_per_worker_year_gbp * years
+                    cost = LeverCost(
+                        spec.label, per_year_gbp=spec.workers * spec.cost_per_worker_year_gbp
+                    )
                 case Transport():
-                    cost = spec.planned_cost_per_year_gbp(town, travel) * years
+                    trips = {
+                        "fare_subsidy": "the fares of the trips taken",
+                        "volunteer_drivers": f"{money(spec.trip_cost_gbp)} a trip taken",
+                        "demand_responsive": f"{money(spec.trip_cost_gbp)} a trip taken",
+                    }
+                    cost = LeverCost(
+                        spec.label,
+                        per_year_gbp=spec.planned_cost_per_year_gbp(town, travel),
+                        per_trip=trips.get(spec.mode, ""),
+                    )
                 case Directory():
-                    cost = spec.setup_cost_gbp + spec.cost_per_year_gbp * years
+                    cost = LeverCost(
+                        spec.label,
+                        at_start_gbp=spec.setup_cost_gbp,
+                        per_year_gbp=spec.cost_per_year_gbp,
+                    )
                 case _:
-                    cost = low_impact_cost(spec, years)
-            out.append((spec.label, float(cost)))
+                    cost = LeverCost(spec.label, at_start_gbp=low_impact_cost(spec))
+            out.append(cost)
         return out
 
 
-def low_impact_cost(spec: LowImpactOffer, years: float) -> float:
-    """A low-impact offer pays its sessions' running costs for up to three years."""
+@dataclasses.dataclass(frozen=True)
+class LeverCost:
+    """What a lever costs, and when: at the start, every year, and as trips are taken."""
+
+    label: str
+    at_start_gbp: float = 0.0
+    per_year_gbp: float = 0.0
+    per_trip: str = ""  # what is paid for each trip taken, in words
+
+    def words(self) -> str:
+        """ "£5,000 at the start and £2,000 a year", "the fares of the trips taken"."""
+        parts = [f"{money(self.at_start_gbp)} at the start"] if self.at_start_gbp else []
+        if self.per_year_gbp:
+            parts.append(f"{money(self.per_year_gbp)} a year")
+        if self.per_trip:
+            parts.append(self.per_trip)
+        return " and ".join(parts) or "nothing"
+
+
+def low_impact_cost(spec: LowImpactOffer) -> float:
+    """A low-impact offer pays three years of its sessions' running costs at the start."""
     running = Parameters().groups.types.column("running_cost_gbp")[
         TYPE_NAMES.index(spec.group_type)
     ]
-    return float(running) * spec.sessions * min(years, 3) * WEEKS_PER_YEAR
+    return float(running) * spec.sessions * 3 * WEEKS_PER_YEAR
 
 
 FIELD_HINTS = {
@@ -489,14 +524,9 @@ class Workshop:
         order = np.lexsort((codes, deciles))
         return [(str(codes[i]), f"{names[i]} (decile {deciles[i]})") for i in order]
 
-    def lever_costs(self, levers: Levers) -> list[tuple[str, float]]:
-        """Each lever's running cost a year, averaged over the scenario's years."""
-        years, travel = self.scenario.years, self.with_levers.model.params.travel
-        return [(label, total / years) for label, total in levers.costs(years, self.town, travel)]
-
-    def cost_per_year_gbp(self, levers: Levers) -> float:
-        """What the levers cost a year, averaged over the scenario's years."""
-        return sum(cost for _, cost in self.lever_costs(levers))
+    def lever_costs(self, levers: Levers) -> list[LeverCost]:
+        """What each lever costs, and when it is paid."""
+        return levers.costs(self.town, self.with_levers.model.params.travel)
 
     @property
     def spent_gbp(self) -> float:

@@ -93,3 +93,19 @@ def test_a_part_worker_or_pence_get_a_plain_message(
     page.locator(f".hg-field-{field} .error--text").get_by_text(said).wait_for()
     assert page.get_by_text("Fix the marked fields first.").is_visible()
     assert recorded.errors == []
+
+
+def test_costs_say_when_they_are_paid(server, new_session):
+    page, recorded = new_session()
+    open_app(page, server.url)
+    page.get_by_text("Fund new local groups").click()
+    page.get_by_text("Seed funding: £150,000 at the start").wait_for()  # grants go out at once
+    page.get_by_text("Better transport between two neighbourhoods").click()
+    page.get_by_role("button", name="How").click()
+    page.get_by_role("option", name="Free buses on the route").click()
+    places = page.locator("svg[aria-label='Map of the town'] circle[data-code]")
+    for end in (0, 1):  # a click on the map picks each end of the link
+        places.nth(end).click()
+    page.get_by_text("Fare subsidy: the fares of the trips taken").wait_for()
+    assert "£0" not in page.locator(".hg-costs").inner_text()
+    assert recorded.errors == []

@@ -78,10 +78,9 @@ def test_a_transport_lever_draws_its_link_and_costs_what_it_says(codes):
     workshop.step(52)
     added = workshop.town_map().links.query("added")
     assert list(added["mode"]) == ["bus_route"]
-    ((_, per_year),) = workshop.lever_costs(levers)
-    assert per_year > 0
-    assert workshop.spent_gbp == pytest.approx(per_year)
-    assert workshop.cost_per_year_gbp(levers) == pytest.approx(per_year)
+    (cost,) = workshop.lever_costs(levers)
+    assert cost.per_year_gbp > 0 and cost.at_start_gbp == 0 and not cost.per_trip
+    assert workshop.spent_gbp == pytest.approx(cost.per_year_gbp)
 
 
 @pytest.mark.parametrize(

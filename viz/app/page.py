@@ -21,7 +21,13 @@ from healthgap.model.errors import InputError
 from healthgap.model.metrics import METRICS
 from healthgap.scenarios import Scenario
 from healthgap.viz.formatting import capitalised, horizon, money, number
-from healthgap.viz.workshop import Levers, Workshop, check_levers, uploaded_scenario
+from healthgap.viz.workshop import (
+    LeverCost,
+    Levers,
+    Workshop,
+    check_levers,
+    uploaded_scenario,
+)
 
 from .about import About
 from .charts import SERIES_METRICS, Charts
@@ -351,9 +357,9 @@ def ScenarioUpload(upload: Callable[[str, bytes], None]):
 
 @solara.component
 def ApplyLevers(
-    levers, errors: dict, running: bool, costs: list[tuple[str, float]], apply: Callable[[], None]
+    levers, errors: dict, running: bool, costs: list[LeverCost], apply: Callable[[], None]
 ):
-    """The button that puts the levers to work, then what they cost a year as they are set.
+    """The button that puts the levers to work, then what they cost as they are set.
 
     The card sits above the levers and the button comes first in it, always enabled and
     always labelled the same: opening a lever's details, a new cost line or a message never
@@ -374,10 +380,15 @@ def ApplyLevers(
             Message("These levers are running.", "success")
         else:
             Message("Changed: apply to run these levers.", "info")
-        total = sum(cost for _, cost in costs)
-        solara.Text(f"Running cost: {money(total)} a year", classes=["hg-cost"])
-        for label, cost in costs:
-            solara.Text(
-                f"{capitalised(label)}: {money(cost)} a year",
-                style={"display": "block", "font-size": "0.85em"},
-            )
+        at_start = sum(cost.at_start_gbp for cost in costs)
+        per_year = sum(cost.per_year_gbp for cost in costs)
+        total = LeverCost(
+            "", at_start, per_year, "the trips taken" if any(c.per_trip for c in costs) else ""
+        )
+        solara.Text(f"Cost: {total.words()}", classes=["hg-cost"])
+        with solara.Div(classes=["hg-costs"]):
+            for cost in costs:
+                solara.Text(
+                    f"{capitalised(cost.label)}: {cost.words()}",
+                    style={"display": "block", "font-size": "0.85em"},
+                )
