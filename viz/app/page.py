@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import os
 import threading
+import time
 from collections.abc import Callable
 
 import ipywidgets
@@ -39,7 +40,7 @@ from .town_map import TownMapView
 
 SPEEDS = [("1", "1 week a second"), ("4", "4 weeks a second"), ("13", "A quarter a second"),
           ("52", "A year a second")]  # fmt: skip
-TICK_SECONDS = 0.1  # the fastest play redraws; quicker speeds step several weeks a tick
+TICK_SECONDS = 0.1  # play redraws at most this often; quicker speeds step several weeks a tick
 CSS = """
 .hg-header { position: sticky; top: 0; z-index: 5; background: #fff; border-bottom: 1px solid #ddd;
   padding: 6px 0; align-items: center; flex-wrap: wrap; }
@@ -151,15 +152,23 @@ def WorkshopPage(session: Session, browser: str | None = None):
         bump()
 
     def play(cancel: threading.Event) -> None:
+        """Step the weeks as they fall due by the clock, redrawing at most every tick: a slow
+        step is made up by stepping more weeks at once, so play keeps to its label's speed."""
         if not playing:
             return
         weeks_a_second = int(speed)
-        per_tick = max(1, round(weeks_a_second * TICK_SECONDS))
-        while not cancel.wait(max(per_tick / weeks_a_second, TICK_SECONDS)):
+        started, played = time.monotonic(), 0
+
+        def elapsed() -> float:
+            return time.monotonic() - started
+
+        while not cancel.wait(max(TICK_SECONDS, (played + 1) / weeks_a_second - elapsed())):
+            weeks = max(1, int(elapsed() * weeks_a_second) - played)
             with session.lock:
                 if w.finished or cancel.is_set():
                     break
-                w.step(per_tick)
+                w.step(weeks)
+            played += weeks
             bump()
         if not cancel.is_set():
             set_playing(False)
