@@ -270,7 +270,7 @@ class LeverCost:
     per_trip: str = ""  # what is paid for each trip taken, in words
 
     def words(self) -> str:
-        """ "£5,000 at the start and £2,000 a year", "the fares of the trips taken"."""
+        """In words: "£5,000 at the start and £2,000 a year", "the fares of the trips taken"."""
         parts = [f"{money(self.at_start_gbp)} at the start"] if self.at_start_gbp else []
         if self.per_year_gbp:
             parts.append(f"{money(self.per_year_gbp)} a year")

@@ -380,7 +380,7 @@ def ApplyLevers(
             "Apply the levers (both towns restart)",
             on_click=apply,
             color="primary",
-            classes=["mb-2", "hg-apply"],
+            classes=["mb-2"],
         )
         if levers is None:
             Message(errors.get("levers") or "Fix the marked fields first.")
