@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -46,6 +48,9 @@ from healthgap.model.metrics import (
 )
 from healthgap.model.parameters import Parameters, Travel, iter_parameters
 from healthgap.scenarios import Scenario
+from healthgap.scenarios.loader import parse_scenario, read_toml
+from healthgap.scenarios.schema import PLACE_FILES
+from healthgap.viz.formatting import money
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,6 +59,8 @@ if TYPE_CHECKING:
 
 MAX_BUDGET_GBP = 5_000_000  # a budget lever's ceiling: Big Local gave each area about £1m
 MAX_WORKERS = 50
+MAX_UPLOAD_BYTES = 200_000  # a scenario file is a few kilobytes
+CSV_DECIMALS = 4  # results are percentages and means: 0.0001 is well below what a run resolves
 
 MAP_OUTCOMES = {
     "imd_decile": "Deprivation (IMD decile, 1 = most deprived)",
@@ -149,14 +156,14 @@ class Levers(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     seed_funding: bool = False
-    seed_budget_gbp: float = Field(150_000, gt=0, le=MAX_BUDGET_GBP)
-    seed_grant_gbp: float = Field(10_000, gt=0, le=MAX_BUDGET_GBP)
+    seed_budget_gbp: int = Field(150_000, gt=0, le=MAX_BUDGET_GBP)  # whole pounds
+    seed_grant_gbp: int = Field(10_000, gt=0, le=MAX_BUDGET_GBP)
     seed_target: Literal["most_deprived", "universal"] = "most_deprived"
     seed_most_deprived: int = Field(3, ge=1)
     seed_chooser: Literal["residents", "commissioner"] = "residents"
     seed_group_type: str = "walk_and_talk"  # what the commissioner funds
     outreach: bool = False
-    outreach_workers: float = Field(2, gt=0, le=MAX_WORKERS)
+    outreach_workers: int = Field(2, gt=0, le=MAX_WORKERS)  # whole people
     outreach_target: Literal[
         "inactive", "lonely", "most_deprived", "health_limited", "everyone"
     ] = "inactive"
@@ -218,39 +225,84 @@ class Levers(BaseModel):
             )
         return added
 
-    def costs(self, years: float, town: Town, travel: Travel) -> list[tuple[str, float]]:
-        """What each lever costs over `years` in `town` (before any money runs out, and before
-        any trip a transport lever pays for), in pounds."""
+    def costs(self, town: Town, travel: Travel) -> list[LeverCost]:
+        """What each lever costs in `town` and when it is paid (what a transport lever pays for
+        trips is known only as they are taken)."""
         out = []
         for spec in self.interventions():
             match spec:
                 case SeedFunding():
-                    cost = spec.budget_gbp
+                    cost = LeverCost(spec.label, at_start_gbp=spec.budget_gbp)
                 case Outreach():
-                    cost = spec.workers * spec.cost_per_worker_year_gbp * years
+                    cost = LeverCost(
+                        spec.label, per_year_gbp=spec.workers * spec.cost_per_worker_year_gbp
+                    )
                 case Transport():
-                    cost = spec.planned_cost_per_year_gbp(town, travel) * years
+                    trips = {
+                        "fare_subsidy": "the fares of the trips taken",
+                        "volunteer_drivers": f"{money(spec.trip_cost_gbp)} a trip taken",
+                        "demand_responsive": f"{money(spec.trip_cost_gbp)} a trip taken",
+                    }
+                    cost = LeverCost(
+                        spec.label,
+                        per_year_gbp=spec.planned_cost_per_year_gbp(town, travel),
+                        per_trip=trips.get(spec.mode, ""),
+                    )
                 case Directory():
-                    cost = spec.setup_cost_gbp + spec.cost_per_year_gbp * years
+                    cost = LeverCost(
+                        spec.label,
+                        at_start_gbp=spec.setup_cost_gbp,
+                        per_year_gbp=spec.cost_per_year_gbp,
+                    )
                 case _:
-                    cost = low_impact_cost(spec, years)
-            out.append((spec.label, float(cost)))
+                    cost = LeverCost(spec.label, at_start_gbp=low_impact_cost(spec))
+            out.append(cost)
         return out
 
 
-def low_impact_cost(spec: LowImpactOffer, years: float) -> float:
-    """A low-impact offer pays its sessions' running costs for up to three years."""
+@dataclasses.dataclass(frozen=True)
+class LeverCost:
+    """What a lever costs, and when: at the start, every year, and as trips are taken."""
+
+    label: str
+    at_start_gbp: float = 0.0
+    per_year_gbp: float = 0.0
+    per_trip: str = ""  # what is paid for each trip taken, in words
+
+    def words(self) -> str:
+        """In words: "£5,000 at the start and £2,000 a year", "the fares of the trips taken"."""
+        parts = [f"{money(self.at_start_gbp)} at the start"] if self.at_start_gbp else []
+        if self.per_year_gbp:
+            parts.append(f"{money(self.per_year_gbp)} a year")
+        if self.per_trip:
+            parts.append(self.per_trip)
+        return " and ".join(parts) or "nothing"
+
+
+def low_impact_cost(spec: LowImpactOffer) -> float:
+    """A low-impact offer pays three years of its sessions' running costs at the start."""
     running = Parameters().groups.types.column("running_cost_gbp")[
         TYPE_NAMES.index(spec.group_type)
     ]
-    return float(running) * spec.sessions * min(years, 3) * WEEKS_PER_YEAR
+    return float(running) * spec.sessions * 3 * WEEKS_PER_YEAR
 
 
 FIELD_HINTS = {
-    "seed_budget_gbp": f"Give a budget in pounds, more than £0 and at most £{MAX_BUDGET_GBP:,}.",
-    "seed_grant_gbp": f"Give a grant in pounds, more than £0 and at most £{MAX_BUDGET_GBP:,}.",
+    "seed_budget_gbp": f"Give a budget in whole pounds, from £1 to £{MAX_BUDGET_GBP:,}.",
+    "seed_grant_gbp": f"Give a grant in whole pounds, from £1 to £{MAX_BUDGET_GBP:,}.",
     "seed_most_deprived": "Give a whole number of neighbourhoods, 1 or more.",
-    "outreach_workers": f"Give a number of workers, more than 0 and at most {MAX_WORKERS}.",
+    "outreach_workers": f"Give a whole number of workers, from 1 to {MAX_WORKERS}.",
+}
+
+
+SWITCHED_FIELDS = {  # a lever's switch and the fields that only count while it is on
+    switch: [name for name in Levers.model_fields if name.startswith(prefix) and name != switch]
+    for switch, prefix in (
+        ("seed_funding", "seed_"),
+        ("outreach", "outreach_"),
+        ("transport", "transport_"),
+        ("low_impact", "low_impact_"),
+    )
 }
 
 
@@ -258,11 +310,15 @@ def check_levers(raw: dict, workshop: Workshop) -> tuple[Levers | None, dict[str
     """Levers from what the page holds (text from fields included), or a plain message per field.
 
     Messages are keyed by `Levers` field ("assumptions.<path>" for a slider, "levers" for a
-    problem of the levers together). Levers is None when there is any message.
+    problem of the levers together). Levers is None when there is any message. A lever that
+    is switched off keeps its defaults, so whatever its fields hold blocks nothing.
     """
     errors: dict[str, str] = {}
+    off = {
+        name for switch, names in SWITCHED_FIELDS.items() if not raw.get(switch) for name in names
+    }
     try:
-        levers = Levers.model_validate(raw)
+        levers = Levers.model_validate({k: v for k, v in raw.items() if k not in off})
     except ValidationError as error:
         for item in error.errors():
             name = str(item["loc"][0])
@@ -307,6 +363,38 @@ def check_levers(raw: dict, workshop: Workshop) -> tuple[Levers | None, dict[str
     except (ValidationError, InputError, ValueError) as error:
         return None, {"levers": str(error)}
     return levers, {}
+
+
+def uploaded_scenario(filename: str, content: bytes) -> Scenario:
+    """A scenario file sent from a visitor's browser, checked as a file is (an `InputError`
+    naming the file otherwise). It may not name other files (a parameters file, a place's
+    tables): those would be files of the computer serving the app, not the visitor's."""
+    name = Path(filename).name or "scenario.toml"
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise InputError(
+            f"This file is {len(content):,} bytes: too large for a scenario.",
+            where=name,
+            fix="Send a scenario .toml file (a few kilobytes).",
+        )
+    with tempfile.TemporaryDirectory(prefix="healthgap-upload-") as folder:
+        path = Path(folder, name)
+        path.write_bytes(content)
+        try:
+            data = read_toml(path)
+            place = data.get("place") if isinstance(data.get("place"), dict) else {}
+            named = [key for key in ("parameters_file",) if key in data]
+            named += [f"place.{key}" for key in PLACE_FILES if key in place]
+            if named:
+                raise InputError(
+                    "A scenario sent from a browser cannot name files on this computer "
+                    f"(this one names {', '.join(named)}).",
+                    fix="Remove those fields (a place's own tables need the app started "
+                    "with that scenario: healthgap app FILE).",
+                )
+            return parse_scenario(path)
+        except InputError as error:
+            where = (error.where or "").replace(str(path), name) or name
+            raise InputError(error.problem, where=where, fix=error.fix) from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -436,14 +524,9 @@ class Workshop:
         order = np.lexsort((codes, deciles))
         return [(str(codes[i]), f"{names[i]} (decile {deciles[i]})") for i in order]
 
-    def lever_costs(self, levers: Levers) -> list[tuple[str, float]]:
-        """Each lever's running cost a year, averaged over the scenario's years."""
-        years, travel = self.scenario.years, self.with_levers.model.params.travel
-        return [(label, total / years) for label, total in levers.costs(years, self.town, travel)]
-
-    def cost_per_year_gbp(self, levers: Levers) -> float:
-        """What the levers cost a year, averaged over the scenario's years."""
-        return sum(cost for _, cost in self.lever_costs(levers))
+    def lever_costs(self, levers: Levers) -> list[LeverCost]:
+        """What each lever costs, and when it is paid."""
+        return levers.costs(self.town, self.with_levers.model.params.travel)
 
     @property
     def spent_gbp(self) -> float:
@@ -575,7 +658,7 @@ class Workshop:
             sim.results().table().assign(run=run)
             for run, sim in zip(RUNS[:2], (self.with_levers, self.baseline), strict=True)
         ]
-        table = pd.concat(tables, ignore_index=True)
+        table = pd.concat(tables, ignore_index=True).round({"value": CSV_DECIMALS})
         return table[["run", "step", "quintile", "metric", "value"]].to_csv(index=False)
 
     def report_html(self) -> str:

@@ -3,6 +3,8 @@ driven by Playwright with every request the page makes recorded."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -34,6 +36,19 @@ def server(chromium) -> Iterator[RunningApp]:
     """One app server for the browser tests, opening at the baseline with a small town."""
     with running_app(residents=TEST_RESIDENTS) as app:
         yield app
+
+
+@pytest.fixture
+def busy_cpus() -> Iterator[None]:
+    """Two processes that keep both cores busy for the test, as a shared CI machine or a laptop
+    doing other work does: the window in which a click can race a redraw is then wide open."""
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        yield
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
 
 
 @dataclass

@@ -74,9 +74,9 @@ def test_a_lever_acts_against_the_baseline_and_each_visitor_has_a_town(
     workers.press("Enter")
     page.get_by_text("Fund new local groups").click()
     page.get_by_role("button", name="Apply the levers (both towns restart)").click()
-    page.get_by_role("button", name="These levers are running").wait_for()
+    page.get_by_text("These levers are running.").wait_for()
     wait_until_drawn(page, 0)
-    assert re.search(r"Running cost: £[1-9]", page.locator(".hg-cost").inner_text())
+    assert re.search(r"Cost: £[1-9]", page.locator(".hg-cost").inner_text())
 
     town_map = page.locator("svg[aria-label='Map of the town']")
     charts = page.locator(f"{DIFFERENCE_CHART}")

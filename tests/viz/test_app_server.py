@@ -119,5 +119,6 @@ def test_the_app_says_where_it_is_and_stops_cleanly(host, stop):
     if host == "0.0.0.0":  # the room is told where to go, and what to do if it cannot
         said = " ".join(out.split())
         assert "Others on this network open" in said and f"allow port {port}" in said
+    assert (server.ROOM_WARNING in out.splitlines()) == (host == "0.0.0.0")
     assert err.strip() == "The app has stopped."
     assert set(Path(tempfile.gettempdir()).glob("healthgap-app-assets-*")) == folders

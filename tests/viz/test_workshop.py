@@ -12,9 +12,11 @@ from healthgap.scenarios import load_scenario
 from healthgap.viz.workshop import (
     ASSUMPTION_SLIDERS,
     MAX_BUDGET_GBP,
+    MAX_UPLOAD_BYTES,
     Levers,
     Workshop,
     check_levers,
+    uploaded_scenario,
 )
 
 RESIDENTS = 3_000
@@ -76,19 +78,18 @@ def test_a_transport_lever_draws_its_link_and_costs_what_it_says(codes):
     workshop.step(52)
     added = workshop.town_map().links.query("added")
     assert list(added["mode"]) == ["bus_route"]
-    ((_, per_year),) = workshop.lever_costs(levers)
-    assert per_year > 0
-    assert workshop.spent_gbp == pytest.approx(per_year)
-    assert workshop.cost_per_year_gbp(levers) == pytest.approx(per_year)
+    (cost,) = workshop.lever_costs(levers)
+    assert cost.per_year_gbp > 0 and cost.at_start_gbp == 0 and not cost.per_trip
+    assert workshop.spent_gbp == pytest.approx(cost.per_year_gbp)
 
 
 @pytest.mark.parametrize(
     ("raw", "field"),
     [
-        ({"seed_budget_gbp": 0}, "seed_budget_gbp"),
-        ({"seed_budget_gbp": "lots"}, "seed_budget_gbp"),
-        ({"seed_budget_gbp": MAX_BUDGET_GBP + 1}, "seed_budget_gbp"),
-        ({"outreach_workers": -1}, "outreach_workers"),
+        ({"seed_funding": True, "seed_budget_gbp": 0}, "seed_budget_gbp"),
+        ({"seed_funding": True, "seed_budget_gbp": "lots"}, "seed_budget_gbp"),
+        ({"seed_funding": True, "seed_budget_gbp": MAX_BUDGET_GBP + 1}, "seed_budget_gbp"),
+        ({"outreach": True, "outreach_workers": -1}, "outreach_workers"),
         ({"seed_funding": True, "seed_most_deprived": 999}, "seed_most_deprived"),
         ({"transport": True, "transport_to": "T002"}, "transport_from"),
         ({"transport": True, "transport_from": "T001", "transport_to": "T001"}, "transport_to"),
@@ -106,6 +107,29 @@ def test_bad_levers_get_a_plain_message_on_their_own_control(raw, field):
     assert levers is None
     assert list(errors) == [field]
     assert "Traceback" not in errors[field] and len(errors[field]) > 10
+
+
+def test_a_lever_switched_off_ignores_what_its_fields_hold():
+    raw = {"outreach": False, "outreach_workers": "lots", "transport_from": "NOWHERE"}
+    levers, errors = check_levers(raw, Workshop(residents=RESIDENTS))
+    assert errors == {} and levers == Levers()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'[place]\nimd_file = "/etc/passwd"\nlocal_authority = "x"\n', b"x" * (MAX_UPLOAD_BYTES + 1)],
+    ids=["names a file here", "too large"],
+)
+def test_an_uploaded_scenario_reads_nothing_of_this_computer(content):
+    with pytest.raises(InputError) as raised:
+        uploaded_scenario("../../ours.toml", content)
+    assert raised.value.where == "ours.toml"
+    assert "root:" not in raised.value.message()
+
+
+def test_an_uploaded_scenario_is_read_as_a_file_is():
+    scenario = uploaded_scenario("ours.toml", b'name = "ours"\nyears = 2\n')
+    assert (scenario.name, scenario.years) == ("ours", 2)
 
 
 def test_an_assumption_slider_applies_to_both_runs():

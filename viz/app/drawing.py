@@ -218,6 +218,7 @@ def svg_open(title: str, width: int, height: int, week: int) -> str:
 
 
 HEADING_LINE = 15  # px between the lines of a chart's title
+TICK_CHAR_PX = 5.5  # about a character's width at 9 px
 
 
 def title_lines(title: str, width: int) -> list[str]:
@@ -304,9 +305,11 @@ def line_chart_svg(
     for t in xticks:
         x = float(sx(t))
         label = f"year {t / 52:g}" if in_years else f"{t:g}"
+        # A label centred on a tick near the right edge would be clipped ("year 10" as "year 1").
+        anchor = "end" if x + TICK_CHAR_PX * len(label) / 2 > width else "middle"
         out.append(
-            f"<text x='{x:.1f}' y='{bottom + 12}' font-size='9' text-anchor='middle' fill='#555'>"
-            f"{label}</text>"
+            f"<text x='{x:.1f}' y='{bottom + 12}' font-size='9' text-anchor='{anchor}' "
+            f"fill='#555'>{label}</text>"
         )
     if not in_years:
         out.append(

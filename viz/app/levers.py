@@ -4,12 +4,19 @@ gets its message beside the control instead of stopping the app."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import solara
 
 from healthgap.viz.formatting import money
-from healthgap.viz.workshop import ASSUMPTION_SLIDERS, LEVER_CHOICES, MAX_BUDGET_GBP, Levers
+from healthgap.viz.workshop import (
+    ASSUMPTION_SLIDERS,
+    LEVER_CHOICES,
+    MAX_BUDGET_GBP,
+    AssumptionSlider,
+    Levers,
+)
 
 from .controls import Choice, Message
 
@@ -50,6 +57,44 @@ def SwitchLever(name: str, label: str, raw: Raw, set_field: SetField):
     solara.Switch(label=label, value=bool(raw[name]), on_value=lambda on: set_field(name, on))
 
 
+def slider_step(slider: AssumptionSlider) -> float:
+    """A round step giving 50 to 500 positions along the slider's range (0.01 for 0.1 to 0.7)."""
+    return 10 ** math.floor(math.log10((slider.high - slider.low) / 50))
+
+
+@solara.component
+def AssumptionSliderControl(slider: AssumptionSlider, value: float, set_field: SetField):
+    """A slider under its label, which shows the value exactly (a fitted 0.1591 as it is).
+
+    The browser's slider rounds a value that is not on its steps (0.1591 to 0.16) and sends
+    the rounded one back as if moved; a value within half a step of the one shown is that
+    rounding, not a move, so it is ignored and a fresh page keeps the scenario's values."""
+    step = slider_step(slider)
+
+    def moved(new: float) -> None:
+        if abs(new - value) >= step / 2:
+            set_field(f"assumptions.{slider.path}", new)
+
+    solara.Text(
+        f"{slider.label}: {value:g}",
+        classes=["hg-slider-label"],
+        style={"display": "block", "font-size": "0.9em"},
+    )
+    with solara.Row(gap="8px", style={"align-items": "center"}):
+        solara.Text(f"{slider.low:g}", style={"font-size": "0.8em"})
+        solara.v.Slider(
+            v_model=value,
+            on_v_model=moved,
+            min=slider.low,
+            max=slider.high,
+            step=step,
+            hide_details=True,
+            class_="hg-slider",
+            style_="flex: 1 1 auto",
+        )
+        solara.Text(f"{slider.high:g}", style={"font-size": "0.8em"})
+
+
 @solara.component
 def LeverPanel(
     raw: Raw,
@@ -61,13 +106,9 @@ def LeverPanel(
     """Every lever, each section's details shown when it is switched on."""
     common = {"raw": raw, "set_field": set_field, "errors": errors}
 
-    def shown(switch: str) -> bool:
-        """A section's details: shown when it is on, or when one of them needs fixing."""
-        return bool(raw[switch]) or any(name.startswith(switch.split("_")[0]) for name in errors)
-
     with solara.Card("Seed funding", margin=0, classes=["mb-2"]):
         SwitchLever("seed_funding", "Fund new local groups", raw, set_field)
-        if shown("seed_funding"):
+        if raw["seed_funding"]:
             TextLever(
                 "seed_budget_gbp",
                 "Budget (£)",
@@ -85,7 +126,7 @@ def LeverPanel(
                 ChoiceLever("seed_group_type", "The kind of group funded", **common)
     with solara.Card("Outreach", margin=0, classes=["mb-2"]):
         SwitchLever("outreach", "Link workers who invite people to groups", raw, set_field)
-        if shown("outreach"):
+        if raw["outreach"]:
             TextLever("outreach_workers", "Workers (full-time)", **common)
             ChoiceLever("outreach_target", "Who they reach", **common)
             SwitchLever(
@@ -96,7 +137,7 @@ def LeverPanel(
             )
     with solara.Card("Transport", margin=0, classes=["mb-2"]):
         SwitchLever("transport", "Better transport between two neighbourhoods", raw, set_field)
-        if shown("transport"):
+        if raw["transport"]:
             ChoiceLever("transport_mode", "How", **common)
             for name, label in (("transport_from", "From"), ("transport_to", "To")):
                 Choice(
@@ -110,7 +151,7 @@ def LeverPanel(
     with solara.Card("Awareness", margin=0, classes=["mb-2"]):
         SwitchLever("directory", "An online directory of local groups", raw, set_field)
         SwitchLever("low_impact", "Free low-impact sessions for people in pain", raw, set_field)
-        if shown("low_impact"):
+        if raw["low_impact"]:
             ChoiceLever("low_impact_group_type", "The kind of session", **common)
     with solara.Card("Assumptions", margin=0, classes=["mb-2"]):
         solara.Text(
@@ -119,17 +160,7 @@ def LeverPanel(
         )
         for slider in ASSUMPTION_SLIDERS:
             value = raw["assumptions"].get(slider.path, parameters.get(slider.path, slider.default))
-
-            solara.SliderFloat(
-                slider.label,
-                value=value,
-                min=slider.low,
-                max=slider.high,
-                step=(slider.high - slider.low) / 50,
-                on_value=lambda new, path=slider.path: set_field(f"assumptions.{path}", new),
-                thumb_label="always",
-                tick_labels="end_points",
-            )
+            AssumptionSliderControl(slider, value, set_field)
             Message(errors.get(f"assumptions.{slider.path}"))
         if raw["assumptions"]:
             solara.Button(

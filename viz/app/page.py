@@ -7,17 +7,28 @@ under the same lock, so a half-stepped pair is never drawn.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import threading
+import time
 from collections.abc import Callable
 
+import ipywidgets
 import solara
+from solara.server.kernel_context import has_current_context
 
 from healthgap.model.errors import InputError
 from healthgap.model.metrics import METRICS
+from healthgap.scenarios import Scenario
 from healthgap.viz.formatting import capitalised, horizon, money, number
-from healthgap.viz.workshop import Workshop, check_levers
+from healthgap.viz.workshop import (
+    LeverCost,
+    Levers,
+    Workshop,
+    check_levers,
+    uploaded_scenario,
+)
 
 from .about import About
 from .charts import SERIES_METRICS, Charts
@@ -29,7 +40,7 @@ from .town_map import TownMapView
 
 SPEEDS = [("1", "1 week a second"), ("4", "4 weeks a second"), ("13", "A quarter a second"),
           ("52", "A year a second")]  # fmt: skip
-TICK_SECONDS = 0.1  # the fastest play redraws; quicker speeds step several weeks a tick
+TICK_SECONDS = 0.1  # play redraws at most this often; quicker speeds step several weeks a tick
 CSS = """
 .hg-header { position: sticky; top: 0; z-index: 5; background: #fff; border-bottom: 1px solid #ddd;
   padding: 6px 0; align-items: center; flex-wrap: wrap; }
@@ -47,17 +58,49 @@ def builtin_choices() -> tuple[tuple[str, str], ...]:
     return tuple((n, f"{n}: {load_scenario(n).description}") for n in builtin_names())
 
 
-class Session:
-    """One browser tab's workshop and the lock that keeps its play thread and clicks apart."""
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """What a browser's table has chosen: the scenario, the levers running and the levers as
+    set on the page (the draft). A reload gives it back."""
 
-    def __init__(self, scenario: str, residents: int | None) -> None:
+    scenario: Scenario
+    levers: Levers
+    draft: dict
+
+
+PLANS_KEPT = 500  # the plans of the most recent browsers; each is a few kilobytes
+plans: dict[str, Plan] = {}  # by browser (Solara's session cookie), for the server's life
+
+
+def keep_plan(browser: str, plan: Plan) -> None:
+    plans.pop(browser, None)
+    plans[browser] = plan
+    while len(plans) > PLANS_KEPT:
+        del plans[next(iter(plans))]
+
+
+def this_browser() -> str | None:
+    """Solara's id for the browser the page is open in; None when rendered without a server."""
+    return solara.get_session_id() if has_current_context() else None
+
+
+class Session:
+    """One browser tab's workshop and the lock that keeps its play thread and clicks apart;
+    it starts from the browser's plan when there is one (a reload), at week 0."""
+
+    def __init__(self, scenario: str, residents: int | None, plan: Plan | None = None) -> None:
         self.lock = threading.RLock()
         self.notice = ""
         try:
-            self.workshop = Workshop(scenario, residents=residents)
+            if plan is None:
+                self.workshop = Workshop(scenario, residents=residents)
+            else:
+                self.workshop = Workshop(plan.scenario, residents=residents, levers=plan.levers)
+                self.notice = "Your table's plan is back: both towns start again from week 0."
         except InputError as error:
             self.notice = f"Started with the baseline instead: {error.message()}"
             self.workshop = Workshop("baseline", residents=residents)
+        self.draft = plan.draft if plan else as_raw(self.workshop.levers)
 
     def read(self, fn: Callable[[Workshop], object]):
         """`fn(workshop)` under the lock."""
@@ -75,14 +118,18 @@ def start_options() -> tuple[str, int | None]:
 def Page(scenario: str | None = None, residents: int | None = None):
     """The whole app for one browser tab."""
     default_scenario, default_residents = start_options()
+    browser = this_browser()
     session = solara.use_memo(
-        lambda: Session(scenario or default_scenario, residents or default_residents), []
+        lambda: Session(
+            scenario or default_scenario, residents or default_residents, plans.get(browser)
+        ),
+        [],
     )
-    WorkshopPage(session)
+    WorkshopPage(session, browser)
 
 
 @solara.component
-def WorkshopPage(session: Session):
+def WorkshopPage(session: Session, browser: str | None = None):
     w = session.workshop
     version, set_version = solara.use_state(0)  # bumped whenever either run changes
     loaded, set_loaded = solara.use_state(0)  # bumped when a scenario is loaded
@@ -91,11 +138,10 @@ def WorkshopPage(session: Session):
     outcome, set_outcome = solara.use_state("imd_decile")
     change, set_change = solara.use_state(False)
     chart_metric, set_chart_metric = solara.use_state("inactive_pct")
-    raw, set_raw = solara.use_state(solara.use_memo(lambda: as_raw(w.levers), []))
+    raw, set_raw = solara.use_state(session.draft)
     selected, set_selected = solara.use_state(None)
     notice, set_notice = solara.use_state(session.notice)
     load_error, set_load_error = solara.use_state("")
-    path, set_path = solara.use_state("")
     large, set_large = solara.use_state(False)
 
     def bump() -> None:
@@ -106,15 +152,23 @@ def WorkshopPage(session: Session):
         bump()
 
     def play(cancel: threading.Event) -> None:
+        """Step the weeks as they fall due by the clock, redrawing at most every tick: a slow
+        step is made up by stepping more weeks at once, so play keeps to its label's speed."""
         if not playing:
             return
         weeks_a_second = int(speed)
-        per_tick = max(1, round(weeks_a_second * TICK_SECONDS))
-        while not cancel.wait(max(per_tick / weeks_a_second, TICK_SECONDS)):
+        started, played = time.monotonic(), 0
+
+        def elapsed() -> float:
+            return time.monotonic() - started
+
+        while not cancel.wait(max(TICK_SECONDS, (played + 1) / weeks_a_second - elapsed())):
+            weeks = max(1, int(elapsed() * weeks_a_second) - played)
             with session.lock:
                 if w.finished or cancel.is_set():
                     break
-                w.step(per_tick)
+                w.step(weeks)
+            played += weeks
             bump()
         if not cancel.is_set():
             set_playing(False)
@@ -140,6 +194,12 @@ def WorkshopPage(session: Session):
         lambda: session.read(lambda w: w.neighbourhood_choices()), [loaded]
     )
 
+    def remember() -> None:
+        if browser is not None:
+            keep_plan(browser, Plan(w.scenario, w.levers, raw))
+
+    solara.use_effect(remember, [raw, w.levers, loaded])
+
     def set_field(name: str, value) -> None:
         if name.startswith("assumptions."):
             key = name.removeprefix("assumptions.")
@@ -161,6 +221,8 @@ def WorkshopPage(session: Session):
         set_raw(ends)
 
     def apply() -> None:
+        if levers is None:
+            return  # the marked fields say what to fix
         set_playing(False)
         act(lambda w: w.apply(levers))
         set_notice("Levers applied: both towns start again from week 0.")
@@ -178,6 +240,14 @@ def WorkshopPage(session: Session):
         set_notice(f"Loaded {w.scenario.name}: week 0.")
         set_loaded(lambda n: n + 1)
         bump()
+
+    def upload(name: str, content: bytes) -> None:
+        try:
+            scenario = uploaded_scenario(name, content)
+        except InputError as error:
+            set_load_error(error.message())
+            return
+        load(scenario)
 
     solara.Style(CSS)
     if large:
@@ -212,9 +282,9 @@ def WorkshopPage(session: Session):
             Message("The end of this scenario's years: Reset to run it again.", "info")
         with solara.Columns([1, 2]):
             with solara.Column(gap="4px"):
-                ScenarioPicker(w.scenario.name, path, set_path, load, load_error)
-                LeverPanel(raw, set_field, errors, neighbourhoods, dict(w.scenario.parameters))
+                ScenarioPicker(w.scenario.name, load, upload, load_error)
                 ApplyLevers(levers, errors, levers == w.levers, costs, apply)
+                LeverPanel(raw, set_field, errors, neighbourhoods, dict(w.scenario.parameters))
                 with solara.Card("Downloads", margin=0):
                     solara.FileDownload(
                         lambda: session.read(lambda w: w.results_csv()),
@@ -259,12 +329,12 @@ def neighbourhood_text(town, code: str | None) -> str:
 @solara.component
 def ScenarioPicker(
     current: str,
-    path: str,
-    set_path: Callable[[str], None],
     load: Callable[[str], None],
+    upload: Callable[[str, bytes], None],
     error: str,
 ):
-    """The built-in library, or the room's own scenario file by path."""
+    """The built-in library, or a scenario file sent from the visitor's own browser (never a
+    path on the computer serving the app: anyone in the room could name its files)."""
     with solara.Card("Scenario", margin=0, classes=["mb-2"]):
         names = [name for name, _ in builtin_choices()]
         Choice(
@@ -273,36 +343,61 @@ def ScenarioPicker(
             current if current in names else None,
             load,
         )
-        solara.InputText(
-            "Or your own scenario file (its path on this computer)",
-            value=path,
-            on_value=set_path,
-            error=error or False,
-            classes=["mb-2", "hg-field-scenario_path"],
-        )
-        solara.Button("Load the file", on_click=lambda: load(path), disabled=not path.strip())
+        solara.Text("Or your own scenario file (.toml):", style={"font-size": "0.9em"})
+        ScenarioUpload(upload)
+        Message(error)
+
+
+@solara.component
+def ScenarioUpload(upload: Callable[[str, bytes], None]):
+    """A button that opens the browser's file chooser; the chosen file's bytes go to
+    `upload(name, content)`, and a fresh button follows so the same file can be sent again."""
+    sent, set_sent = solara.use_state(0)
+
+    def received(files) -> None:
+        if files:
+            set_sent(sent + 1)
+            upload(files[0]["name"], bytes(files[0]["content"]))
+
+    ipywidgets.FileUpload.element(
+        accept=".toml", multiple=False, description="Choose a file", on_value=received
+    ).key(f"upload-{sent}")
 
 
 @solara.component
 def ApplyLevers(
-    levers, errors: dict, running: bool, costs: list[tuple[str, float]], apply: Callable[[], None]
+    levers, errors: dict, running: bool, costs: list[LeverCost], apply: Callable[[], None]
 ):
-    """What the levers cost a year as they are set, and the button that puts them to work."""
+    """The button that puts the levers to work, then what they cost as they are set.
+
+    The card sits above the levers and the button comes first in it, always enabled and
+    always labelled the same: opening a lever's details, a new cost line or a message never
+    moves or changes the button under the pointer, and a click right after typing a number
+    first commits the field (the field loses focus) and then applies it. A click on a disabled
+    or moving button would be lost."""
     with solara.Card("These levers", margin=0, classes=["mb-2"]):
+        solara.Button(
+            "Apply the levers (both towns restart)",
+            on_click=apply,
+            color="primary",
+            classes=["mb-2"],
+        )
         if levers is None:
             Message(errors.get("levers") or "Fix the marked fields first.")
             return
-        total = sum(cost for _, cost in costs)
-        solara.Text(f"Running cost: {money(total)} a year", classes=["hg-cost"])
-        for label, cost in costs:
-            solara.Text(
-                f"{capitalised(label)}: {money(cost)} a year",
-                style={"display": "block", "font-size": "0.85em"},
-            )
-        solara.Button(
-            "These levers are running" if running else "Apply the levers (both towns restart)",
-            on_click=apply,
-            disabled=running,
-            color="primary",
-            classes=["mt-2"],
+        if running:
+            Message("These levers are running.", "success")
+        else:
+            Message("Changed: apply to run these levers.", "info")
+        at_start = sum(cost.at_start_gbp for cost in costs)
+        per_year = sum(cost.per_year_gbp for cost in costs)
+        total = LeverCost(
+            "", at_start, per_year, "the trips taken" if any(c.per_trip for c in costs) else ""
         )
+        solara.Text(f"Cost: {total.words()}", classes=["hg-cost"])
+        with solara.Div(classes=["hg-costs"]):
+            for cost in costs:
+                solara.Text(
+                    f"{capitalised(cost.label)}: {cost.words()}",
+                    style={"display": "block", "font-size": "0.85em"},
+                )

@@ -24,6 +24,10 @@ PAGE = "healthgap.viz.app.page:Page"
 SCENARIO_VARIABLE = "HEALTHGAP_APP_SCENARIO"  # the page's starting scenario: a name or a .toml path
 RESIDENTS_VARIABLE = "HEALTHGAP_APP_RESIDENTS"  # optional: a town size for benchmarks
 ANY_ADDRESS = {"0.0.0.0", "::"}
+ROOM_WARNING = (
+    "Warning: anyone on this network can open the app while it runs: they can run its "
+    "scenarios and upload their own, but cannot read files on this computer."
+)
 LOOPBACK = "127.0.0.1"
 
 
@@ -124,6 +128,8 @@ def serve(start: str, host: str, port: int) -> None:
     Ctrl-C (or SIGTERM) stops it."""
     import uvicorn
 
+    if not is_local(host):
+        print(ROOM_WARNING, flush=True)
     # Plain http on a local network is expected: Solara's cookies fall back to SameSite=lax,
     # which is what the app wants, so its warning would only alarm the person running it.
     warnings.filterwarnings("ignore", "Cookies with samesite=none require https")
