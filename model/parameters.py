@@ -51,10 +51,7 @@ class ImplausibleValue(UserWarning):
     """A parameter given a possible value beyond its plausible range: it runs, with a warning."""
 
 
-INACTIVE_TARGETS, ACTIVE_TARGETS = (
-    quintile_targets()["inactive_pct"],
-    quintile_targets()["active_pct"],
-)
+QUINTILE_TARGETS = quintile_targets()  # what the place offset must leave possible
 ANY = Possible()  # a logit's intercept, a shift on a latent score
 NON_NEGATIVE = Possible(0.0)  # minutes, GBP, counts, a weight whose sign carries its meaning
 POSITIVE = Possible(0.0, above_low=True)  # speeds and what the model divides by
@@ -956,7 +953,11 @@ class PlaceCalibration:
         10.0,
         "local calibration to a place's published inactivity (e.g. Luton 30.5%, EVIDENCE.md)",
         # every quintile keeps some inactive and no fewer than no active
-        possible=Possible(-min(INACTIVE_TARGETS), min(ACTIVE_TARGETS), above_low=True),
+        possible=Possible(
+            -min(QUINTILE_TARGETS["inactive_pct"]),
+            min(QUINTILE_TARGETS["active_pct"]),
+            above_low=True,
+        ),
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import math
 
 from healthgap.model.parameters import Parameters, iter_parameters
 
@@ -20,7 +19,9 @@ def parameter_tables() -> str:
     """One table per section of `Parameters`, headed by the section's docstring."""
     defaults = Parameters()
     out = []
-    sections = [f for f in dataclasses.fields(defaults) if dataclasses.is_dataclass(f.default_factory)]
+    sections = [
+        f for f in dataclasses.fields(defaults) if dataclasses.is_dataclass(f.default_factory)
+    ]
     for section in sections:
         value = getattr(defaults, section.name)
         out += [f"### `{section.name}`", "", inspect.getdoc(type(value)).split("\n\n")[0], ""]
@@ -31,10 +32,20 @@ def parameter_tables() -> str:
 
 
 def table(rows) -> list[str]:
-    lines = ["| parameter | default | unit | plausible | possible | source |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| parameter | default | unit | plausible | possible | source |",
+        "|---|---|---|---|---|---|",
+    ]
     for path, value, meta in rows:
         low, high = meta["range"]
         plausible = f"{low:g}" if low == high else f"{low:g} to {high:g}"
-        cells = [f"`{path}`", f"{value:g}", meta["unit"], plausible, meta["possible"].describe(), meta["source"]]
+        cells = [
+            f"`{path}`",
+            f"{value:g}",
+            meta["unit"],
+            plausible,
+            meta["possible"].describe(),
+            meta["source"],
+        ]
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return lines + [""]
