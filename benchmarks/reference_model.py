@@ -323,7 +323,7 @@ class Resident(mesa.Agent):
 class Copula:
     """The copula maps of `population` as plain Python: latent score -> within-quintile rank -> value."""
 
-    def __init__(self, maps: dict, params: Parameters) -> None:
+    def __init__(self, maps: dict, shares: np.ndarray, params: Parameters) -> None:
         self.components = {  # per quintile: (latent shift, share of the quintile with it)
             name: [
                 [(v, w) for v, w in zip(quantiles.values.tolist(), row.tolist(), strict=True) if w]
@@ -331,10 +331,7 @@ class Copula:
             ]
             for name, quantiles in maps.items()
         }
-        targets = evidence.quintile_targets()
-        offset = params.place.inactive_offset_pct
-        self.inactive = [(x + offset) / 100 for x in targets["inactive_pct"]]
-        self.fairly_active = [x / 100 for x in targets["fairly_active_pct"]]
+        self.inactive, self.fairly_active = shares.tolist()
         self.inactive_zero_share = params.circumstances.inactive_zero_share
         self.active_tail_mean = params.circumstances.active_tail_mean_minutes
         c = population.LIFE_SATISFACTION_CONCENTRATION
@@ -380,7 +377,7 @@ class ReferenceModel(mesa.Model):
         self.params = start.params
         self.week = start.week
         p, g = start.people, start.groups
-        self.copula = Copula(start.copula_maps, self.params)
+        self.copula = Copula(start.copula_maps, p.usual_activity_shares, self.params)
         self.loneliness_intercept = p.loneliness_intercept.tolist()
         self.n_neighbourhoods = start.minutes_to_group.shape[1]
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from . import behaviour, metrics
+from . import behaviour, evidence, metrics, population
 from .agents import CommunityGroup, Resident
 from .groups import baseline_groups
 from .parameters import Parameters
@@ -20,6 +20,9 @@ from .town import Town, typical_town
 if TYPE_CHECKING:
     from .interventions import Intervention, InterventionState, TransportState
 
+# Passes of `calibrate_activity`, each taking half the gap (a full step overshoots: moving a band's
+# edge moves every rank inside it, and members' minutes carry some across the next edge).
+ACTIVITY_CALIBRATION_PASSES = 16
 
 class HealthgapModel(mesa.Model):
     """A town stepped one week at a time.
@@ -27,8 +30,9 @@ class HealthgapModel(mesa.Model):
     Resident and group state live in NumPy arrays (`people`, `groups`); the
     Mesa agents (`Resident`, `CommunityGroup`) are views of those arrays.
     Before the reported start the model runs `burn_in_weeks` so that baseline
-    groups and ties reach equilibrium; then the loneliness intercepts are set
-    so each quintile starts at its published share (see `calibrate_loneliness`).
+    groups and ties reach equilibrium; then usual activity and the loneliness intercepts are
+    set so each quintile starts at its published shares (`calibrate_activity`,
+    `calibrate_loneliness`).
     """
 
     def __init__(
@@ -81,6 +85,7 @@ class HealthgapModel(mesa.Model):
         behaviour.seed_memberships(self, self.streams.build("memberships"))
         self.burn_in(burn_in)
         self.week = 0
+        self.calibrate_activity()
         self.calibrate_loneliness()
         self.add_interventions(interventions)
         self.history = metrics.History()
@@ -135,6 +140,33 @@ class HealthgapModel(mesa.Model):
     def results(self) -> metrics.Results:
         """Every recorded week so far (week 0 is the reported start)."""
         return self.history.results()
+
+    def calibrate_activity(self) -> None:
+        """Set each quintile's usual-activity shares so that it starts at its published shares
+        with the minutes groups already add counted.
+
+        Members' group minutes and habit lift some of them a category, so usual activity is
+        drawn to more inactive and fairly active shares, by what groups lift: damped fixed-point
+        passes, each person keeping their rank (who is more active does not change). Life
+        events redraw usual activity to the same shares.
+        """
+        p, c = self.people, self.params.circumstances
+        from_groups = p.activity_minutes - p.base_minutes
+        targets = population.usual_activity_shares(self.params)
+        counts = np.bincount(p.quintile, minlength=6)[1:]
+        present = counts > 0
+        shares = p.usual_activity_shares
+        for _ in range(ACTIVITY_CALIBRATION_PASSES):
+            usual = population.minutes_at_rank(p.activity_rank, p.quintile, shares, c)
+            minutes = usual + from_groups
+            inactive = minutes < evidence.FAIRLY_ACTIVE_MINUTES
+            fairly = ~inactive & (minutes < evidence.ACTIVE_MINUTES)
+            for row, category in enumerate((inactive, fairly)):
+                share = np.bincount(p.quintile[category], minlength=6)[1:] / np.maximum(counts, 1)
+                shares[row, present] += 0.5 * (targets[row] - share)[present]
+            shares[:] = np.clip(shares, 0.001, 0.9)
+        p.base_minutes[:] = population.minutes_at_rank(p.activity_rank, p.quintile, shares, c)
+        p.activity_minutes[:] = p.base_minutes + from_groups
 
     def calibrate_loneliness(self) -> None:
         """Set each quintile's loneliness intercept so it starts at its published share.

@@ -68,18 +68,25 @@ class QuintileQuantiles:
         return np.clip(u, 1e-9, 1 - 1e-9)
 
 
-def minutes_at_rank(u: np.ndarray, quintile: np.ndarray, params: Parameters) -> np.ndarray:
+def usual_activity_shares(params: Parameters) -> np.ndarray:
+    """The published shares inactive and fairly active by quintile (rows), as fractions, with a
+    place's `inactive_offset_pct` moving its inactive share up (and active share down) in every
+    quintile, for places less active than their deprivation predicts."""
+    inactive = (INACTIVE_PCT + params.place.inactive_offset_pct) / 100
+    return np.array([inactive, FAIRLY_ACTIVE_PCT / 100])
+
+
+def minutes_at_rank(
+    u: np.ndarray, quintile: np.ndarray, shares: np.ndarray, c: Circumstances
+) -> np.ndarray:
     """Usual weekly activity minutes at within-quintile rank u, by Active Lives categories.
 
-    Within the inactive, a share do nothing at all and the rest up to 30
-    minutes; the active do 150 minutes plus an exponential tail
-    (`params.circumstances`). A place's `inactive_offset_pct` moves its
-    inactive share up (and active share down) in every quintile, for places
-    less active than their deprivation predicts.
+    `shares` holds the inactive and fairly active shares of each quintile (rows). Within the
+    inactive, a share do nothing at all and the rest up to 30 minutes; the active do 150
+    minutes plus an exponential tail (`c`: `params.circumstances`).
     """
-    c = params.circumstances
-    p_in = (INACTIVE_PCT[quintile - 1] + params.place.inactive_offset_pct) / 100
-    p_fair = FAIRLY_ACTIVE_PCT[quintile - 1] / 100
+    p_in = shares[0, quintile - 1]
+    p_fair = shares[1, quintile - 1]
     p_act = 1 - p_in - p_fair
     low = evidence.FAIRLY_ACTIVE_MINUTES
     high = evidence.ACTIVE_MINUTES
@@ -133,6 +140,10 @@ class Residents:
         self.car = np.zeros(n, bool)
         self.health_limited = np.zeros(n, bool)
         self.base_minutes = np.zeros(n, f32)  # usual activity outside community groups
+        self.activity_rank = np.zeros(n)  # rank of usual activity within the quintile (0-1)
+        # Inactive and fairly active shares (rows) by quintile that usual activity is drawn to:
+        # the published ones, less what groups add (set at calibration, `calibrate_activity`).
+        self.usual_activity_shares = np.zeros((2, 5))
         self.group_minutes = np.zeros(n, f32)  # recent group activity (recall window)
         self.activity_minutes = np.zeros(n, f32)  # what a survey would record
         self.habit = np.zeros(n, f32)  # 0-1: habit of going to a group
@@ -201,6 +212,7 @@ def synthesise_residents(
             life_satisfaction_shift(people, params.circumstances), q
         ),
     }
+    people.usual_activity_shares[:] = usual_activity_shares(params)
     everyone = np.arange(n)
     redraw_circumstances(people, everyone, maps, params, rng)
     # Self-efficacy rises with usual activity.
@@ -231,7 +243,8 @@ def redraw_circumstances(
     q, k, c = people.quintile[who], len(who), params.circumstances
     activity_noise = rng.normal(size=k)
     activity_rank = maps["activity"].rank(activity_shift(people, c, who) + activity_noise, q)
-    people.base_minutes[who] = minutes_at_rank(activity_rank, q, params)
+    people.activity_rank[who] = activity_rank
+    people.base_minutes[who] = minutes_at_rank(activity_rank, q, people.usual_activity_shares, c)
     r = c.activity_life_satisfaction_correlation
     ls_noise = r * activity_noise + np.sqrt(1 - r**2) * rng.normal(size=k)
     ls_rank = maps["life_satisfaction"].rank(life_satisfaction_shift(people, c, who) + ls_noise, q)

@@ -175,7 +175,12 @@ def test_reference_life_event_maps_match_population(start):
     for q in range(1, 6):
         np.testing.assert_allclose(
             [copula.minutes_at_rank(u, q) for u in ranks],
-            population.minutes_at_rank(ranks, np.full(len(ranks), q), start.params),
+            population.minutes_at_rank(
+                ranks,
+                np.full(len(ranks), q),
+                start.people.usual_activity_shares,
+                start.params.circumstances,
+            ),
             rtol=1e-6,
         )
         np.testing.assert_allclose(

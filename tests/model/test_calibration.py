@@ -48,3 +48,27 @@ def test_default_town_spans_every_decile():
     assert sorted(set(town.imd_decile.tolist())) == list(range(1, 11))
     assert 45_000 <= town.population.sum() <= 55_000
     assert 25 <= town.n <= 35
+
+
+@pytest.mark.parametrize("room", [1.0, 2.0], ids=["default room", "twice the room"])
+def test_group_minutes_do_not_move_the_start(room):
+    """Usual activity is drawn so that, with what members' groups add, each quintile starts at its
+    published inactive and fairly active shares, however many members groups hold (before, the
+    group minutes added on top and twice the room took 2 points off a small town's inactivity)."""
+    from healthgap.model import Parameters, typical_town
+    from healthgap.model.population import usual_activity_shares
+
+    overrides = {"groups.existing_capacity_scale": room, "behaviour.members_per_place": 2.0}
+    model = HealthgapModel(
+        typical_town(10_000), Parameters().with_overrides(overrides), seed=3, mesa_agents=False
+    )
+    targets = 100 * usual_activity_shares(model.params)
+    start = model.latest()
+    in_groups = (model.people.activity_minutes > model.people.base_minutes).mean()
+    assert in_groups > 0.03  # enough members to have moved the start without the calibration
+    for q in "12345":
+        quintile = int(q) - 1
+        inactive = start[q][METRIC_NAMES.index("inactive_pct")]
+        fairly = start[q][METRIC_NAMES.index("fairly_active_pct")]
+        assert inactive == pytest.approx(targets[0, quintile], abs=0.3)
+        assert fairly == pytest.approx(targets[1, quintile], abs=0.3)
