@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 # edge moves every rank inside it, and members' minutes carry some across the next edge).
 ACTIVITY_CALIBRATION_PASSES = 16
 
+
 class HealthgapModel(mesa.Model):
     """A town stepped one week at a time.
 
