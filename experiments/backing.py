@@ -19,6 +19,7 @@ from pathlib import Path
 from healthgap.model import evidence
 from healthgap.scenarios import Scenario
 
+from .measures import MEASURES
 from .trials import TRIALS, Trial
 
 VALIDATION_CSV = Path(__file__).resolve().parents[1] / "docs" / "validation" / "validation.csv"
@@ -102,7 +103,7 @@ def _backing(trial: Trial, rows: dict[str, dict[str, str]]) -> TrialBacking:
         checks.append(
             OutcomeCheck(
                 o.label,
-                row.get("status") or ("calibration target" if o.fitted else "held out"),
+                row.get("status") or MEASURES[o.name].status(),
                 row.get("within") or "not validated",
                 o.finding,
                 _float(row.get("model")),

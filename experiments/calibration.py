@@ -45,8 +45,8 @@ from healthgap.model.errors import InputError
 
 from .calibration_spec import LOSS, STUDY_FILE, Calibration, Target
 from .ensemble import ENSEMBLE_FILE
+from .measures import MEASURES, run_measured
 from .run import atomic_write
-from .targets import TARGET_MEASURES, run_measured
 
 if TYPE_CHECKING:
     import optuna
@@ -385,8 +385,8 @@ def summarise(
     targets = [
         TargetFit(
             t.measure,
-            TARGET_MEASURES[t.measure].label,
-            TARGET_MEASURES[t.measure].unit,
+            MEASURES[t.measure].label,
+            MEASURES[t.measure].unit,
             t.figure.value,
             t.figure.source,
             t.figure.population,

@@ -11,7 +11,7 @@
     path = "behaviour.try_intercept"   # a declared parameter: its declared range is the prior
     low = -8                           # optional, inside the declared range
     [[targets]]
-    measure = "inactive_pct_q1"    # a measure of experiments/targets.py
+    measure = "inactive_pct_q1"    # a measure of experiments/measures.py
     tolerance = 2.0                # in the measure's unit: a miss of one tolerance adds 1 to the loss
     value = 34.0                   # optional: the figure (default: the measure's published one)
 
@@ -34,8 +34,8 @@ from healthgap.model.evidence import Figure
 from healthgap.scenarios import Scenario
 from healthgap.scenarios.schema import Strict, describe_validation
 
+from .measures import MEASURES
 from .sweep_spec import PARAMETERS, check_residents, read_with_base
-from .targets import TARGET_MEASURES
 
 Sampler = Literal["tpe", "random"]
 STUDY_FILE = "study.db"  # the study, in the output folder
@@ -102,31 +102,50 @@ class Target(Strict):
     """A figure the model should reproduce: a measure, its tolerance, and optionally the figure."""
 
     measure: str
-    tolerance: float = Field(gt=0, description="in the measure's unit")
+    tolerance: float | None = Field(
+        None, gt=0, description="in the measure's unit; default: the measure's declared tolerance"
+    )
     value: float | None = Field(None, description="default: the measure's published figure")
 
     @field_validator("measure")
     @classmethod
     def known_measure(cls, measure: str) -> str:
-        if measure in TARGET_MEASURES:
+        if measure in MEASURES and MEASURES[measure].measured:
             return measure
-        close = difflib.get_close_matches(measure, list(TARGET_MEASURES), n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(TARGET_MEASURES)}"
+        if measure in MEASURES:
+            raise ValueError(f"'{measure}' is a published figure the model does not measure")
+        close = difflib.get_close_matches(measure, list(MEASURES), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(MEASURES)}"
         raise ValueError(f"unknown measure '{measure}': {hint}")
 
     @model_validator(mode="after")
     def a_figure_to_compare_with(self) -> Target:
-        if self.value is None and TARGET_MEASURES[self.measure].figure is None:
+        measure = MEASURES[self.measure]
+        if self.value is None and measure.figure is None:
             raise ValueError(
                 f"'{self.measure}' has no published figure: give the value to fit, as value = ..."
             )
+        if self.tolerance is None:
+            raise ValueError(
+                f"'{self.measure}' declares no tolerance: give one, as tolerance = ..."
+            )
         return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def declared_tolerance(cls, data):
+        """A target with no tolerance of its own takes the one its measure declares."""
+        if isinstance(data, dict) and data.get("tolerance") is None:
+            measure = MEASURES.get(data.get("measure"))
+            if measure is not None and measure.tolerance is not None:
+                data = data | {"tolerance": measure.tolerance}
+        return data
 
     @property
     def figure(self) -> Figure:
         """The figure fitted: the file's own value, or the measure's published figure."""
         if self.value is None:
-            return TARGET_MEASURES[self.measure].figure
+            return MEASURES[self.measure].figure
         return Figure(self.value, "given in the calibration file", "the calibration file")
 
 
@@ -219,7 +238,7 @@ def load_calibration(path: str | Path) -> Calibration:
     spec, scenario = read_with_base(path, CalibrationSpec, "calibration file", known_keys)
     check_residents(spec.residents, scenario, where)
     for i, target in enumerate(spec.targets):
-        check = TARGET_MEASURES[target.measure].check
+        check = MEASURES[target.measure].check
         try:
             if check is not None:
                 check(scenario)

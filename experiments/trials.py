@@ -2,7 +2,8 @@
 
 Each `Trial` below declares a study's design (the place, who is eligible, who gets the lever, the
 comparison, the follow-up) and its outcomes, each measured as the study measured it and set
-beside the published estimate and interval, fitted or held out. The model re-runs the design:
+beside the published estimate and interval (whether a fit used it is read from the shipped
+calibration files: `measures.shipped_targets`). The model re-runs the design:
 the lever's arm, and the same residents in the baseline twin (same seed, same burnt-in town, no
 lever), so the comparison arm is a clean counterfactual by common random numbers. A study with
 no comparison arm (before and after, or a cohort of people who joined by themselves) is re-run
@@ -16,7 +17,7 @@ of their follow-up, in both arms: `Cohort` holds what an outcome reads.
     result.outcomes["itt_life_satisfaction"]      # one value per seed
 
 `TRIALS` is the one registry of trials: `healthgap validate` reports every outcome, and a
-calibration may fit any of them (their measures are in `experiments/targets.py`).
+calibration may fit any of them (their measures are in `experiments/measures.py`).
 """
 
 from __future__ import annotations
@@ -121,7 +122,6 @@ class Outcome:
     test: Test = "interval"
     low: float | None = None
     high: float | None = None
-    fitted: bool = False
     threshold: float | None = None  # "above"/"below": the line (default: the figure's value)
     interval_source: str = "the published 95% interval"  # "interval": where low-high come from
     trial_size: tuple[int, int] | None = None
@@ -535,7 +535,6 @@ def _declared() -> list[Trial]:
                     funnel_stage("started"),
                     low=0.56,
                     high=0.81,
-                    fitted=True,
                     note=f"routine UK schemes 56-81% ({funnel_source})",
                 ),
                 Outcome(
@@ -546,7 +545,6 @@ def _declared() -> list[Trial]:
                     funnel_stage("at_12_weeks"),
                     low=0.33,
                     high=0.53,
-                    fitted=True,
                     note="a session in the 4 weeks up to week 12; tolerance +-10 points "
                     "(judgement; pooled adherence 43-49%, Pavey 2012)",
                 ),
@@ -558,7 +556,6 @@ def _declared() -> list[Trial]:
                     funnel_stage("at_24_weeks"),
                     low=0.248,
                     high=0.448,
-                    fitted=True,
                     interval_source="+-10 points (judgement; about 20% of starters completed in "
                     "UK schemes, Gidlow et al. 2005)",
                     note="a session in the 4 weeks up to week 24",
@@ -739,7 +736,6 @@ def _declared() -> list[Trial]:
                     lambda c: share(c.at("member_kind", 52) == TYPE_INDEX["walk_and_talk"]),
                     low=0.65,
                     high=1.0,
-                    fitted=True,
                     note="'at least 75%', with 10 points' tolerance below (judgement); the "
                     "study's walkers were in an organised programme",
                 ),
@@ -775,7 +771,6 @@ def _declared() -> list[Trial]:
                     change_since_enrolment("life_satisfaction", 26),
                     low=0.157,
                     high=0.357,
-                    fitted=True,
                     note="those who stop included; tolerance +-0.10 (judgement)",
                 ),
                 Outcome(
@@ -786,7 +781,6 @@ def _declared() -> list[Trial]:
                     change_since_enrolment("activity_minutes", 52),
                     low=19.0,
                     high=59.0,
-                    fitted=True,
                     note="tolerance +-20 minutes (judgement: no interval published)",
                 ),
             ),

@@ -1,24 +1,12 @@
 """`healthgap validate`: the model against every published figure it can be compared with.
 
-Every comparison is declared once, in `COMPARISONS` below: the published `Figure` (from
-`model/evidence.py`), how a run measures the model's counterpart, when (the start, after the
-burn-in; the end of the horizon; or over the run), the tolerance and where it comes from, and a
-status saying what the figure is to the model:
-
-- "calibrated by construction": residents are drawn, or an intercept set, so the town starts at
-  the figure (a test that it does, and that it stays there, not a test of the model's mechanisms);
-- "calibration target": fitted by a calibration (`healthgap calibrate`) whose fit the model ships
-  with. `validate(targets=...)` names them (the measure names of `experiments/targets.py`, as a
-  calibration file's `[[targets]]` do), and `CALIBRATION_TARGETS` is the shipped default's list
-  (the fits of scenarios/calibrations/distance_decay.toml and survival.toml);
-- "held out": compared, never fitted: a test of the model;
-- "context": shown for scale beside a figure that is not about the same thing;
-- "not compared": a figure of `model/evidence.py` the model is not measured against, with why.
-
-Tolerances are those of tests/model/test_calibration.py where it has them; the others are
-judgements, said so beside each. A figure is within tolerance when the model's mean over the
-replicates is within the tolerance of it; the 95% t interval over replicates says how much the
-seeds move it.
+The comparisons are the measures of `experiments/measures.py` (`MEASURES`), each declared there
+once: its published figure, how a run measures the model's counterpart, when, its tolerance and
+where that comes from, and its status (calibrated by construction, calibration target, held
+out, context or not compared). This module runs what they need (the baseline town, Sheffield
+for the distance decay, a scenario whose grants end, every virtual trial and a GP referral's
+funnel) and writes the table: the model's mean over the replicates, its 95% t interval, and
+whether the mean is within the tolerance of the published value.
 """
 
 from __future__ import annotations
@@ -37,17 +25,30 @@ import numpy as np
 
 from healthgap.model import evidence
 from healthgap.model.evidence import Figure
-from healthgap.model.metrics import METRICS, Results
 
-from .distance_decay import measure_distance_decay
 from .funnel import STAGES, FunnelRow, FunnelWatcher, outreach_labels
+from .measures import (
+    BASELINE,
+    BY_CONSTRUCTION,
+    CONTEXT,
+    GRANTS,
+    HELD_OUT,
+    MEASURES,
+    NOT_COMPARED,
+    SHEFFIELD,
+    STATUSES,
+    TARGET,
+    Measure,
+    measure_runs,
+    shipped_targets,
+)
 from .simulation import cpu_model
-from .targets import STATIONARY
 from .trials import TRIALS, Outcome, agrees, run_trial
 
 if TYPE_CHECKING:
-    from healthgap.model import HealthgapModel
     from healthgap.scenarios import Scenario
+
+__all__ = ["STATUSES", "validate", "write_validation"]
 
 ENGLAND = Path(__file__).resolve().parents[2] / "shared" / "data" / "england"
 IOD_FILES = {
@@ -55,107 +56,8 @@ IOD_FILES = {
     "population_file": "File_6_-_IoD2019_Population_Denominators.csv.gz",
     "centroids_file": "lsoa2011_centroids.csv.gz",
 }
-SHEFFIELD = "Sheffield"
 GRANTS_SCENARIO = "morecambe_bay"  # tiny seed funds, a year's funding each, in two rounds
 GRANTS_YEARS = 7  # every grant ended more than 5 years before the horizon
-GRANT_MEASURES = (
-    "grant_groups_running_1y_pct",
-    "grant_groups_running_2y_pct",
-    "grant_groups_running_5y_pct",
-    "grant_groups_not_smaller_pct",
-)
-
-# The measure names (experiments/targets.py) the calibrations behind the shipped default were
-# fitted to (scenarios/calibrations/distance_decay.toml and survival.toml; the quintiles those
-# fits also held are built in by construction and show as such). They show as "calibration
-# target".
-CALIBRATION_TARGETS: frozenset[str] = frozenset(
-    {
-        "parkrun_rate_ratio_per_km",
-        "grant_groups_running_1y_pct",
-        "grant_groups_running_2y_pct",
-        "grant_groups_running_5y_pct",
-        # scenarios/calibrations/response.toml: the trial outcomes marked fitted
-        *(o.name for t in TRIALS.values() for o in t.outcomes if o.fitted),
-    }
-)
-
-BY_CONSTRUCTION = "calibrated by construction"
-TARGET = "calibration target"
-HELD_OUT = "held out"
-CONTEXT = "context"
-NOT_COMPARED = "not compared"
-STATUSES = (BY_CONSTRUCTION, TARGET, HELD_OUT, CONTEXT, NOT_COMPARED)
-
-CALIBRATION_TEST = "tests/model/test_calibration.py"
-
-LONELY_RATIO = Figure(
-    1.5,
-    "often or always lonely, most vs least deprived areas (over-50s; applied to all ages)",
-    "Victor & Pikhartova, BMC Public Health 2020 (over 50% more likely); Community Life Survey "
-    "2019/20",
-)
-
-
-@dataclass
-class Run:
-    """What one replicate gives the measures: its results (week 0 is the start) and what was
-    measured at the start."""
-
-    results: Results
-    start: dict[str, float]
-
-
-def start_measures(model: HealthgapModel) -> dict[str, float]:
-    """Measured once, after the burn-in: adults without a car by quintile, and the mean minutes
-    (population-weighted over neighbourhoods) to the nearest open group of each kind, walking,
-    without a car (the quicker of walking and the bus) and by car, as
-    benchmarks/transport_access.py measures them."""
-    p, town, g = model.people, model.town, model.groups
-    out = {f"no_car_q{q}": float((~p.car[p.quintile == q]).mean() * 100) for q in (1, 5)}
-    walk, bus, car = (model.travel[mode] for mode in ("walk", "bus", "car"))
-    open_ = g.open
-    for label, minutes in (("walk", walk), ("pt_walk", np.minimum(walk, bus)), ("car", car)):
-        per_kind = [
-            minutes[:, g.venue[open_ & (g.kind == kind)]].min(axis=1)
-            for kind in np.unique(g.kind[open_])
-        ]
-        out[f"nearest_{label}"] = float(
-            np.average(np.mean(per_kind, axis=0), weights=town.population)
-        )
-    return out
-
-
-def at(metric: str, group: str = "all", when: str = "end") -> Callable[[Run], float]:
-    index = 0 if when == "start" else -1
-    return lambda run: float(run.results.series(metric, group)[index])
-
-
-def lonely_ratio(when: str) -> Callable[[Run], float]:
-    index = 0 if when == "start" else -1
-    return lambda run: float(
-        run.results.series("lonely_pct", "1")[index] / run.results.series("lonely_pct", "5")[index]
-    )
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """One published figure and how the model is compared with it.
-
-    `name` is the measure's name in experiments/targets.py where it has one (so a calibration's
-    targets name it); `when` is "start", "end" or "run" (over the run); `measure` is None for a
-    figure not compared (then `note` says why) or one measured elsewhere (the distance decay)."""
-
-    name: str
-    label: str
-    figure: Figure
-    unit: str
-    when: str
-    measure: Callable[[Run], float] | None
-    tolerance: float | None
-    tolerance_source: str
-    status: str
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -224,268 +126,6 @@ class Validation:
         )
 
 
-def _constructed(name, label, figure, unit, measure_of, tolerance, tolerance_source, note=""):
-    """A figure the town is built to: compared at the start and at the end (it should not
-    drift)."""
-    return [
-        Comparison(
-            name,
-            label,
-            figure,
-            unit,
-            when,
-            measure_of(when),
-            tolerance,
-            tolerance_source,
-            BY_CONSTRUCTION,
-            note,
-        )  # fmt: skip
-        for when in ("start", "end")
-    ]
-
-
-def _declared() -> list[Comparison]:
-    test = f"as {CALIBRATION_TEST}"
-    judged = "judgement"
-    drawn = "residents are drawn so that each IMD quintile starts at the published figures"
-    c: list[Comparison] = []
-    for name, label, figure, unit, tol, source in (
-        ("inactive_pct", "Inactive (<30 min a week)", evidence.INACTIVE_PCT, "%", 2.0, test),
-        (
-            "fairly_active_pct",
-            "Fairly active (30-149 min a week)",
-            evidence.FAIRLY_ACTIVE_PCT,
-            "%",
-            2.0,
-            f"{judged}: as inactivity's in {CALIBRATION_TEST}",
-        ),
-        ("active_pct", "Active (150+ min a week)", evidence.ACTIVE_PCT, "%", 3.0, test),
-        (
-            "inactive_pct_q1",
-            "Inactive, most deprived (IMD quintile 1)",
-            evidence.INACTIVE_MOST_DEPRIVED_PCT,
-            "%",
-            4.0,
-            test,
-        ),
-        (
-            "inactive_pct_q5",
-            "Inactive, least deprived (IMD quintile 5)",
-            evidence.INACTIVE_LEAST_DEPRIVED_PCT,
-            "%",
-            4.0,
-            test,
-        ),
-        (
-            "active_pct_q1",
-            "Active, most deprived (IMD quintile 1)",
-            evidence.ACTIVE_MOST_DEPRIVED_PCT,
-            "%",
-            4.0,
-            f"{judged}: as inactivity's by quintile in {CALIBRATION_TEST}",
-        ),
-        (
-            "active_pct_q5",
-            "Active, least deprived (IMD quintile 5)",
-            evidence.ACTIVE_LEAST_DEPRIVED_PCT,
-            "%",
-            4.0,
-            f"{judged}: as inactivity's by quintile in {CALIBRATION_TEST}",
-        ),
-    ):
-        metric, _, q = name.partition("_q")
-        c += _constructed(
-            name, label, figure, unit,
-            lambda when, metric=metric, q=q or "all": at(metric, q, when),
-            tol, source, drawn,
-        )  # fmt: skip
-    c += _constructed(
-        "life_satisfaction_mean",
-        "Life satisfaction, mean (0-10)",
-        evidence.LIFE_SATISFACTION_MEAN,
-        "0-10",
-        lambda when: at("life_satisfaction_mean", "all", when),
-        0.10,
-        test,
-        "residents' set points are drawn to the published mean",
-    )
-    c += _constructed(
-        "low_life_satisfaction_pct",
-        "Low life satisfaction (0-4)",
-        evidence.LOW_LIFE_SATISFACTION_PCT,
-        "%",
-        lambda when: at("low_life_satisfaction_pct", "all", when),
-        1.5,
-        test,
-        "residents' set points are drawn to the published share",
-    )
-    c += _constructed(
-        "lonely_pct",
-        METRICS["lonely_pct"].label,  # labels are written once, in the metric registry
-        evidence.LONELY_PCT,
-        "%",
-        lambda when: at("lonely_pct", "all", when),
-        1.5,
-        test,
-        "the loneliness intercept is set to the published share",
-    )
-    c += _constructed(
-        "lonely_ratio",
-        "Often lonely, most / least deprived quintile",
-        LONELY_RATIO,
-        "ratio",
-        lonely_ratio,
-        0.3,
-        f"{judged}: 'over 50% more likely' is not a precise figure",
-        "the intercepts are set to the ratio (behaviour.lonely_most_deprived_ratio)",
-    )
-    for q, figure, label in (
-        (1, evidence.NO_CAR_POOREST_PCT, "most deprived (quintile 1)"),
-        (5, evidence.NO_CAR_RICHEST_PCT, "least deprived (quintile 5)"),
-    ):
-        c.append(
-            Comparison(
-                f"no_car_q{q}",
-                f"Adults without a car, {label}",
-                figure,
-                "%",
-                "start",
-                lambda run, q=q: run.start[f"no_car_q{q}"],
-                4.0,
-                f"{judged}: households (published) against adults (model)",
-                BY_CONSTRUCTION,
-                "cars are drawn by quintile from the published figures; they do not change",
-            )
-        )
-    c.append(
-        Comparison(
-            "stationarity_inactive_pct",
-            "Change in inactivity over the horizon, no intervention",
-            STATIONARY,
-            "points",
-            "run",
-            lambda run: float(
-                run.results.series("inactive_pct")[-1] - run.results.series("inactive_pct")[0]
-            ),
-            2.0,
-            f"as inactivity's at the start and the end in {CALIBRATION_TEST}",
-            HELD_OUT,
-            "individuals move while the town should stay where the evidence puts it",
-        )
-    )
-    c.append(
-        Comparison(
-            "parkrun_rate_ratio_per_km",
-            "parkrun participation, rate ratio per km to the nearest event",
-            evidence.PARKRUN_RATE_RATIO_PER_KM,
-            "per km",
-            "run",
-            None,  # a run of Sheffield, measured by measure_distance_decay
-            0.02,
-            f"{judged}: the published interval (0.921-0.922) is far narrower than one run's",
-            HELD_OUT,
-            "measured as the study did, on Sheffield's LSOAs (experiments/distance_decay.py); "
-            "behaviour.travel_weight and discovery_minutes are fitted to it",
-        )
-    )
-    for years, figure, tolerance in (
-        (1, evidence.GRANT_GROUPS_RUNNING_1Y_PCT, 7.5),
-        (2, evidence.GRANT_GROUPS_RUNNING_2Y_PCT, 10.0),
-        (5, evidence.GRANT_GROUPS_RUNNING_5Y_PCT, 12.5),
-    ):
-        c.append(
-            Comparison(
-                f"grant_groups_running_{years}y_pct",
-                f"Groups opened by a grant still running {years} "
-                f"year{'s' * (years > 1)} after it ended",
-                figure,
-                "%",
-                "run",
-                None,  # a run of a scenario with grants (GRANTS_SCENARIO)
-                tolerance,
-                "half the published range",
-                HELD_OUT,
-                f"{GRANTS_SCENARIO}'s tiny seed funds, followed for {GRANTS_YEARS} years "
-                "(experiments/group_survival.py)",
-            )
-        )
-    c.append(
-        Comparison(
-            "grant_groups_not_smaller_pct",
-            "Groups still running after their grant, no smaller than when it ended",
-            evidence.GRANT_GROUPS_NOT_SMALLER_PCT,
-            "%",
-            "run",
-            None,
-            10.0,
-            "judgement: one self-reported survey",
-            HELD_OUT,
-            f"{GRANTS_SCENARIO}'s grant-opened groups still running at the horizon whose last "
-            "8 weeks' attendance is at least 90% of the 8 up to the end of their funding; the "
-            "survey's groups were told 'the same size' with no margin given",
-        )
-    )
-    for name, figure, label, key in (
-        ("nearest_walk_min", evidence.NEAREST_SERVICE_WALK_MIN, "walking", "nearest_walk"),
-        (
-            "nearest_pt_walk_min",
-            evidence.NEAREST_SERVICE_PT_WALK_MIN,
-            "walking or by bus",
-            "nearest_pt_walk",
-        ),
-        ("nearest_car_min", evidence.NEAREST_SERVICE_CAR_MIN, "by car", "nearest_car"),
-    ):
-        c.append(
-            Comparison(
-                name,
-                f"Minutes to the nearest group of each kind, {label}",
-                figure,
-                "minutes",
-                "start",
-                lambda run, key=key: run.start[key],
-                None,
-                "none: a comparison of scale",
-                CONTEXT,
-                "the published minutes are to the nearest of 8 key services (GP, school, "
-                "shops...), not to community groups, which are fewer",
-            )
-        )
-    for name, figure, label, note in (
-        (
-            "friend_contagion_rise",
-            evidence.FRIEND_CONTAGION_RISE,
-            "A friend becoming obese raises the chance by 57%",
-            "not compared yet: the study followed obesity over 32 years; measuring the model's "
-            "counterpart (a friend starting a group, and the chance one does too) needs a "
-            "friend-pair analysis of the model's ties",
-        ),
-        (
-            "leamington_formed_connections",
-            evidence.LEAMINGTON_FORMED_CONNECTIONS,
-            "Leamington patients who formed social connections outside the groups",
-            "not compared yet: a case study's outcome under its interventions, a survey of its "
-            "patients; the validation runs the baseline, with no intervention",
-        ),
-        (
-            "wellby_value_gbp",
-            evidence.WELLBY_VALUE_GBP,
-            "Value of a WELLBY (£)",
-            "an input the economics price outcomes with, not something the model produces",
-        ),
-        (
-            "wellby_discount_rate",
-            evidence.WELLBY_DISCOUNT_RATE,
-            "Discount rate for wellbeing",
-            "an input the economics discount with, not something the model produces",
-        ),
-    ):
-        c.append(Comparison(name, label, figure, "", "-", None, None, "", NOT_COMPARED, note))
-    return c
-
-
-COMPARISONS: list[Comparison] = _declared()
-
-
 def t_interval(values: list[float]) -> tuple[float | None, float | None, float | None]:
     """The mean and its 95% t interval over replicates (no interval from one, None if none)."""
     from scipy import stats
@@ -508,27 +148,27 @@ def _period(when: str, years: float) -> str:
     }.get(when, "-")
 
 
-def _row(c: Comparison, status: str, period: str, model, low, high, note: str = "") -> Row:
-    if model is None or c.tolerance is None:
+def _row(m: Measure, status: str, period: str, model, low, high, note: str = "") -> Row:
+    if model is None or m.tolerance is None:
         within = "not compared"
     else:
-        within = "yes" if abs(model - c.figure.value) <= c.tolerance else "no"
+        within = "yes" if abs(model - m.figure.value) <= m.tolerance else "no"
     return Row(
-        c.name,
-        c.label,
+        m.name,
+        m.label,
         period,
-        float(c.figure.value),
-        c.unit,
-        c.figure.population,
-        c.figure.source,
+        float(m.figure.value),
+        m.unit,
+        m.figure.population,
+        m.figure.source,
         model,
         low,
         high,
-        c.tolerance,
-        c.tolerance_source,
+        m.tolerance,
+        m.tolerance_source,
         within,
         status,
-        note or c.note,
+        note or m.note,
     )
 
 
@@ -541,56 +181,25 @@ def sheffield_files(england: Path | None = None) -> dict[str, str] | None:
     )
 
 
-def _sheffield(
-    base: Scenario, years: float, replicates: int, seed: int, sample: float
-) -> tuple[tuple, str]:
-    """The distance decay on Sheffield: (mean, low, high, note) and a line for the method."""
+def _sheffield(base: Scenario, years: float, sample: float) -> Scenario:
+    """The base scenario on Sheffield's LSOAs, no intervention (the IoD tables must exist)."""
     from healthgap.scenarios.schema import Place
 
-    files = sheffield_files()
-    if files is None:
-        why = f"not compared: the IoD tables were not found at {ENGLAND}"
-        return (None, None, None, why), why
-    scenario = base.model_copy(
+    return base.model_copy(
         update={
             "name": f"{base.name} in {SHEFFIELD}",
             "years": years,
             "interventions": [],
-            "place": Place(local_authority=SHEFFIELD, sample=sample, **files),
+            "place": Place(local_authority=SHEFFIELD, sample=sample, **sheffield_files()),
         }
     )
-    decays = [measure_distance_decay(scenario, seed + i) for i in range(replicates)]
-    mean, low, high = t_interval([d.rate_ratio for d in decays])
-    d = decays[0]
-    how = (
-        f"{SHEFFIELD}: {len(d.neighbourhoods)} LSOAs, {int(d.neighbourhoods.adults.sum()):,} "
-        f"adults simulated, {years:g} year{'s' * (years != 1)}, "
-        + (f"seed {seed}" if replicates == 1 else f"seeds {seed} to {seed + replicates - 1}")
-        + f", adjusted for {d.deprivation}"
-    )
-    if replicates == 1 and mean is not None:  # one run: the fit's own interval
-        low, high = d.fit.low_overdispersed, d.fit.high_overdispersed
-        how += " (interval: the Poisson fit's, widened for overdispersion)"
-    return (mean, low, high, ""), how
 
 
-def _grants(replicates: int, seed: int) -> tuple[dict[str, tuple], str]:
-    """How groups opened by grants fare after them: (mean, low, high, note) by measure, and a
-    line for the method."""
-    from .simulation import as_scenario
-    from .targets import run_measured_each
-
-    scenario = as_scenario(GRANTS_SCENARIO).model_copy(update={"years": GRANTS_YEARS})
-    seeds = [seed + i for i in range(replicates)]
-    each = run_measured_each(scenario, seeds, list(GRANT_MEASURES))
-    how = (
-        f"{GRANTS_SCENARIO} (scenario library), {GRANTS_YEARS} years, seeds {seeds[0]} to "
-        f"{seeds[-1]}: its grant-opened groups after their funding ended"
-    )
-    return {name: (*t_interval(values), "") for name, values in each.items()}, how
+def _seeds(seeds: list[int]) -> str:
+    return f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]} to {seeds[-1]}"
 
 
-def _trial_rows(replicates: int, seed: int, targets: set[str]) -> tuple[list[Row], str]:
+def _trial_rows(replicates: int, seed: int, targets: frozenset[str]) -> tuple[list[Row], str]:
     """Every virtual trial (experiments/trials.py) re-run for `replicates` seeds: a row per
     outcome, and a line for the method."""
     seeds = [seed + i for i in range(replicates)]
@@ -705,17 +314,16 @@ def validate(
     grants_replicates: int = 12,
     trials: bool = True,
     trial_replicates: int = 4,
-    targets: Iterable[str] = CALIBRATION_TARGETS,
+    targets: Iterable[str] | None = None,
     on_done: Callable[[int, int], None] | None = None,
 ) -> Validation:
     """Run `scenario` (the baseline: the default town, no intervention) for seeds seed,
     seed+1, ... for `years`, measure each comparison, and return the table's rows (with the
     Sheffield run for the distance decay unless `sheffield` is False, the run of grant-opened
     groups unless `grants` is False, and the virtual trials and the referral funnel unless
-    `trials` is False). `residents` resizes the
-    town; `targets` names the measures a calibration fitted (they show as "calibration
-    target")."""
-    from .simulation import Simulation, as_scenario, git_revision
+    `trials` is False). `residents` resizes the town; `targets` names the measures a
+    calibration fitted (they show as "calibration target"; default: the shipped fits')."""
+    from .simulation import as_scenario, git_revision
 
     began = time.perf_counter()
     base = as_scenario(scenario)
@@ -725,58 +333,76 @@ def validate(
             update={"place": base.place.model_copy(update={"residents": residents})}
         )
     base = as_scenario(base)
-    targets = set(targets)
+    fitted = shipped_targets() if targets is None else frozenset(targets)
     seeds = [seed + i for i in range(replicates)]
-    total = replicates + (sheffield_replicates if sheffield else 0) + (1 if grants else 0) + trials
-    runs: list[Run] = []
-    for i, s in enumerate(seeds):
-        sim = Simulation(base, s)
-        start = start_measures(sim.model)
-        runs.append(Run(sim.run(), start))
-        if on_done:
-            on_done(i + 1, total)
-    if sheffield:
-        decay, sheffield_how = _sheffield(
-            base, sheffield_years, sheffield_replicates, seed, sheffield_sample
-        )
-        if on_done:
-            on_done(replicates + sheffield_replicates, total)
+
+    # What each kind of measure is measured on: (scenario, seeds), or why it was not run.
+    runs: dict[str, tuple[Scenario, list[int]]] = {BASELINE: (base, seeds)}
+    skipped: dict[str, str] = {}
+    if not sheffield:
+        skipped[SHEFFIELD] = "not compared: the Sheffield run was not asked for (--no-sheffield)"
+    elif sheffield_files() is None:
+        skipped[SHEFFIELD] = f"not compared: the IoD tables were not found at {ENGLAND}"
     else:
-        why = "not compared: the Sheffield run was not asked for (--no-sheffield)"
-        decay, sheffield_how = (None, None, None, why), why
+        sheffield_seeds = [seed + i for i in range(sheffield_replicates)]
+        runs[SHEFFIELD] = (_sheffield(base, sheffield_years, sheffield_sample), sheffield_seeds)
     if grants:
-        after_grants, grants_how = _grants(grants_replicates, seed)
-        if on_done:
-            on_done(total - trials, total)
+        grant_scenario = as_scenario(GRANTS_SCENARIO).model_copy(update={"years": GRANTS_YEARS})
+        runs[GRANTS] = (grant_scenario, [seed + i for i in range(grants_replicates)])
     else:
-        why = "not compared: the run of grant-opened groups was not asked for (--no-grants)"
-        after_grants, grants_how = dict.fromkeys(GRANT_MEASURES, (None, None, None, why)), why
-    if trials:
-        trial_rows, trials_how = _trial_rows(trial_replicates, seed, targets)
-        funnel_rows, funnel_how = _funnel(trial_replicates, seed)
+        skipped[GRANTS] = (
+            "not compared: the run of grant-opened groups was not asked for (--no-grants)"
+        )
+    total = sum(len(s) for _, s in runs.values()) + trials
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
         if on_done:
-            on_done(total, total)
+            on_done(done, total)
+
+    comparisons = [m for m in MEASURES.values() if m.figure is not None and m.trial is None]
+    values: dict[str, list[dict[str, float]]] = {}
+    for on, (run_scenario, run_seeds) in runs.items():
+        names = [m.name for m in comparisons if m.on == on and m.measured]
+        values |= measure_runs(run_scenario, run_seeds, names, on_done=tick)
+    years_of = {BASELINE: years, SHEFFIELD: sheffield_years, GRANTS: GRANTS_YEARS}
+    rows = []
+    for m in comparisons:
+        status = m.status(fitted)
+        if not m.measured:
+            rows.append(_row(m, status, "-", None, None, None))
+            continue
+        for when in m.periods:
+            period = _period(when, years_of[m.on])
+            if m.name not in values:
+                rows.append(_row(m, status, period, None, None, None, skipped[m.on]))
+                continue
+            mean, low, high = t_interval([v[when] for v in values[m.name]])
+            note = "" if mean is not None else f"not compared: the runs gave no value; {m.note}"
+            rows.append(_row(m, status, period, mean, low, high, note))
+    if trials:
+        trial_rows, trials_how = _trial_rows(trial_replicates, seed, fitted)
+        funnel_rows, funnel_how = _funnel(trial_replicates, seed)
+        tick()
     else:
         trial_rows, funnel_rows = [], []
         trials_how = funnel_how = "not run: the virtual trials were not asked for (--no-trials)"
-    rows = []
-    for c in COMPARISONS:
-        status = TARGET if c.name in targets else c.status
-        period = _period(c.when, years)
-        if c.name == "parkrun_rate_ratio_per_km":
-            mean, low, high, note = decay
-            rows.append(
-                _row(c, status, _period("run", sheffield_years), mean, low, high, note or c.note)
-            )
-        elif c.name in GRANT_MEASURES:
-            mean, low, high, note = after_grants[c.name]
-            rows.append(_row(c, status, _period("run", GRANTS_YEARS), mean, low, high, note))
-        elif c.measure is None:
-            rows.append(_row(c, status, "-", None, None, None))
-        else:
-            mean, low, high = t_interval([c.measure(run) for run in runs])
-            note = "" if mean is not None else f"not compared: the runs gave no value; {c.note}"
-            rows.append(_row(c, status, period, mean, low, high, note))
+    if SHEFFIELD in runs:
+        sheffield_how = (
+            f"{SHEFFIELD}'s LSOAs, {sheffield_sample:.0%} of adults simulated, "
+            f"{sheffield_years:g} year{'s' * (sheffield_years != 1)}, {_seeds(runs[SHEFFIELD][1])}: "
+            "parkrun participation per LSOA regressed on distance and deprivation"
+        )
+    else:
+        sheffield_how = skipped[SHEFFIELD]
+    grants_how = (
+        f"{GRANTS_SCENARIO} (scenario library), {GRANTS_YEARS} years, "
+        f"{_seeds(runs[GRANTS][1])}: its grant-opened groups after their funding ended"
+        if GRANTS in runs
+        else skipped[GRANTS]
+    )
     rows += trial_rows
     return Validation(
         rows,
@@ -877,19 +503,14 @@ def summary(result: Validation) -> list[str]:
 
 
 def method(result: Validation) -> str:
-    seeds = (
-        f"seed {result.seeds[0]}"
-        if len(result.seeds) == 1
-        else f"seeds {result.seeds[0]} to {result.seeds[-1]}"
-    )
     return (
         f"The scenario '{result.scenario}' ({result.residents:,} adults) was built and burnt in, "
-        f"then run for {result.years:g} years, once for each of {seeds}. Each figure is measured "
+        f"then run for {result.years:g} years, once for each of {_seeds(result.seeds)}. Each figure is measured "
         "at the start (after the burn-in), at the end, or over the run, as the row says; the "
         "model's value is the mean over the runs and its interval the 95% t interval over them "
         "(none from one run). A figure is within tolerance when that mean is within the "
-        "tolerance of the published value. Tolerances are those of "
-        f"{CALIBRATION_TEST} where it has them, otherwise judgements, said so in each row. "
+        "tolerance of the published value. Each tolerance and where it comes from is declared "
+        "with its figure (experiments/measures.py) and shown in its row. "
         f"The distance decay: {result.sheffield}. Groups after their grants: {result.grants}. "
         f"Virtual trials: {result.trials}. The referral funnel: {result.funnel_how}."
     )

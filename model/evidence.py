@@ -38,6 +38,12 @@ LOW_LIFE_SATISFACTION_PCT = Figure(
     5.8, "UK, Oct-Dec 2023", "ONS, Measuring progress, well-being and beyond GDP (May 2024)"
 )
 LONELY_PCT = Figure(7.0, "England 2023/24", "DCMS Community Life Survey")
+LONELY_RATIO = Figure(
+    1.5,
+    "often or always lonely, most vs least deprived areas (over-50s; applied to all ages)",
+    "Victor & Pikhartova, BMC Public Health 2020 (over 50% more likely); Community Life Survey "
+    "2019/20",
+)
 NO_CAR_POOREST_PCT = Figure(37.0, "UK 2019/20, poorest fifth", "Health Foundation evidence hub")
 NO_CAR_RICHEST_PCT = Figure(8.3, "UK 2019/20, richest fifth", "Health Foundation evidence hub")
 JOURNEY_TIME_SOURCE = "DfT Journey time statistics, England 2019 (published November 2021)"

@@ -18,7 +18,7 @@ import pytest
 from healthgap.experiments.calibration import evaluate, loss, read_study, run_calibration
 from healthgap.experiments.calibration_spec import load_calibration
 from healthgap.experiments.ensemble import load_ensemble
-from healthgap.experiments.targets import TARGET_MEASURES
+from healthgap.experiments.measures import MEASURES
 from healthgap.model import evidence
 from healthgap.scenarios import load_scenario
 from tests.conftest import healthgap
@@ -270,6 +270,6 @@ def test_the_shipped_calibration_is_valid_and_its_targets_published():
     assert shipped["distance_decay.toml"].scenario({}).place.local_authority == "Sheffield"
     quintiles = evidence.quintile_targets()["inactive_pct"]
     for q in range(1, 6):
-        assert TARGET_MEASURES[f"inactive_pct_q{q}"].figure.value == quintiles[q - 1]
-    assert TARGET_MEASURES["inactive_pct_q1"].figure is evidence.INACTIVE_MOST_DEPRIVED_PCT
-    assert TARGET_MEASURES["stationarity_inactive_pct"].figure.value == 0
+        assert MEASURES[f"inactive_pct_q{q}"].figure.value == quintiles[q - 1]
+    assert MEASURES["inactive_pct_q1"].figure is evidence.INACTIVE_MOST_DEPRIVED_PCT
+    assert MEASURES["stationarity_inactive_pct"].figure.value == 0

@@ -18,7 +18,7 @@ from healthgap.experiments.distance_decay import (
     poisson_rate_ratio,
 )
 from healthgap.experiments.simulation import Simulation
-from healthgap.experiments.targets import TARGET_MEASURES, run_measured
+from healthgap.experiments.measures import MEASURES, run_measured
 from healthgap.model import evidence
 from healthgap.model.errors import InputError
 from healthgap.scenarios import Scenario
@@ -126,7 +126,7 @@ def test_measured_on_a_sample_place_by_itself_and_as_a_calibration_target():
 
     measured = run_measured(scenario, [1], ["parkrun_rate_ratio_per_km", "inactive_pct"])
     assert measured["parkrun_rate_ratio_per_km"] == pytest.approx(decay.rate_ratio, rel=1e-12)
-    target = TARGET_MEASURES["parkrun_rate_ratio_per_km"]
+    target = MEASURES["parkrun_rate_ratio_per_km"]
     assert target.figure is evidence.PARKRUN_RATE_RATIO_PER_KM and target.figure.value == 0.921
 
 

@@ -11,8 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from healthgap.experiments import validation
-from healthgap.experiments.distance_decay import DistanceDecay, RateRatio
+from healthgap.experiments import measures, validation
 from healthgap.experiments.trials import TRIALS
 from healthgap.model import evidence
 
@@ -41,17 +40,27 @@ def page(small, tmp_path_factory) -> str:
 
 
 def test_every_figure_of_the_evidence_table_is_compared_or_says_why():
-    declared = {id(c.figure) for c in validation.COMPARISONS}
-    declared |= {id(o.figure) for t in TRIALS.values() for o in t.outcomes}
+    declared = {id(m.figure) for m in measures.MEASURES.values()}
     declared.add(id(evidence.SOCIAL_PRESCRIBING_RETURN))  # set beside a comparison's return
     missing = [
         name for name, f in validation.figures_of_evidence().items() if id(f) not in declared
     ]
     assert not missing, f"figures of model/evidence.py with no row on the page: {missing}"
-    for c in validation.COMPARISONS:
-        assert c.status in validation.STATUSES
-        if c.status == validation.NOT_COMPARED:
-            assert c.note, f"{c.name}: a figure not compared must say why"
+    for m in measures.MEASURES.values():
+        assert m.status() in measures.STATUSES
+        if m.status() == measures.NOT_COMPARED:
+            assert m.note, f"{m.name}: a figure not compared must say why"
+
+
+def test_each_published_figure_is_declared_once():
+    """Issue 17: one registry of comparisons. No figure has two measures (the trials' outcomes
+    are measures too), and the shipped fits' targets are read from their files, not repeated."""
+    figures = [id(m.figure) for m in measures.MEASURES.values() if m.figure is not None]
+    assert len(figures) == len(set(figures))
+    assert {o.name for t in TRIALS.values() for o in t.outcomes} <= set(measures.MEASURES)
+    assert "funnel_started" in measures.shipped_targets()  # response.toml's first target
+    assert measures.MEASURES["inactive_pct_q1"].status() == measures.BY_CONSTRUCTION
+    assert measures.MEASURES["itt_lonely"].status() == measures.HELD_OUT
 
 
 def test_page_lists_every_figure_with_its_status(small, page):
@@ -65,7 +74,7 @@ def test_page_lists_every_figure_with_its_status(small, page):
         rows = [r for r in small.rows if r.source == figure.source and r.published == figure.value]
         assert rows, name
         for row in rows:  # the figure's line on the page carries its source and status
-            assert row.status in validation.STATUSES
+            assert row.status in measures.STATUSES
             assert any(
                 row.label in tr and figure.source in tr and f">{row.status}<" in tr
                 for tr in table_rows
@@ -76,7 +85,7 @@ def test_page_lists_every_figure_with_its_status(small, page):
 
 def test_calibrated_figures_are_within_tolerance(small):
     # The calibration targets need the runs this small validation skips: see the next test.
-    calibrated = [r for r in small.rows if r.status == validation.BY_CONSTRUCTION]
+    calibrated = [r for r in small.rows if r.status == measures.BY_CONSTRUCTION]
     assert len(calibrated) >= 20
     outside = [(r.name, r.period, r.model, r.published) for r in calibrated if r.within != "yes"]
     assert not outside
@@ -100,12 +109,13 @@ def test_every_calibration_target_of_the_shipped_default_is_within_tolerance(shi
     holds every target it was fitted to, on seeds the fits did not use, and the page says
     which they are."""
     result, page = shipped
-    targets = [r for r in result.rows if r.status == validation.TARGET]
-    assert {r.name for r in targets} == set(validation.CALIBRATION_TARGETS)
+    targets = [r for r in result.rows if r.status == measures.TARGET]
+    shipped_fits = {m.name for m in measures.MEASURES.values() if m.status() == measures.TARGET}
+    assert {r.name for r in targets} == shipped_fits
     assert len(targets) >= 8
     outside = [(r.name, r.model, r.published, r.tolerance) for r in targets if r.within != "yes"]
     assert not outside
-    assert page.count(f">{validation.TARGET}<") == len(targets)
+    assert page.count(f">{measures.TARGET}<") == len(targets)
 
 
 def test_trials_are_on_the_page_with_their_sources(shipped):
@@ -115,7 +125,7 @@ def test_trials_are_on_the_page_with_their_sources(shipped):
     trial_rows = [r for r in result.rows if r.design]
     assert len(trial_rows) >= 6
     assert all(r.source and r.within in ("yes", "no") for r in trial_rows)
-    assert {r.status for r in trial_rows} == {validation.TARGET, validation.HELD_OUT}
+    assert {r.status for r in trial_rows} == {measures.TARGET, measures.HELD_OUT}
     assert 'id="trials"' in page and "Virtual trials" in page
 
 
@@ -127,9 +137,7 @@ def test_trials_are_on_the_page_with_their_sources(shipped):
 )
 def test_three_quarters_of_held_out_rows_agree(shipped):
     result, _ = shipped
-    held = [
-        r for r in result.rows if r.status == validation.HELD_OUT and r.within != "not compared"
-    ]
+    held = [r for r in result.rows if r.status == measures.HELD_OUT and r.within != "not compared"]
     assert sum(r.within == "yes" for r in held) >= 0.75 * len(held)
 
 
@@ -164,23 +172,24 @@ def test_named_calibration_targets_show_as_such():
         grants=False,
         trials=False,
         residents=3_000,
-        targets={"inactive_pct"},
+        targets={"stationarity_inactive_pct"},
     )
-    statuses = {r.status for r in result.rows if r.name == "inactive_pct"}
-    assert statuses == {validation.TARGET}
+    statuses = {r.status for r in result.rows if r.name == "stationarity_inactive_pct"}
+    assert statuses == {measures.TARGET}
     assert "Fitted by a calibration (1)" in validation.summary(result)[1]
 
 
 def test_a_figure_far_off_is_reported_no(monkeypatch, tmp_path):
-    fake = DistanceDecay(
-        pd.DataFrame({"adults": [100, 200]}),
-        "IMD decile",
-        3,
-        52,
-        RateRatio(0.5, 0.45, 0.55, 10.0, 0.4, 0.6),
-    )
+    measured = validation.measure_runs
+
+    def far_off(scenario, seeds, names, on_done=None):
+        if names == ["parkrun_rate_ratio_per_km"]:  # the Sheffield run, faked
+            return {names[0]: [{"run": 0.5} for _ in seeds]}
+        return measured(scenario, seeds, names, on_done)
+
     monkeypatch.setattr(validation, "sheffield_files", lambda: {"imd_file": "x"})
-    monkeypatch.setattr(validation, "measure_distance_decay", lambda scenario, seed: fake)
+    monkeypatch.setattr(validation, "_sheffield", lambda base, years, sample: base)
+    monkeypatch.setattr(validation, "measure_runs", far_off)
     result = validation.validate(
         replicates=1,
         years=0.5,
@@ -191,7 +200,7 @@ def test_a_figure_far_off_is_reported_no(monkeypatch, tmp_path):
         sheffield_replicates=2,
     )
     (row,) = [r for r in result.rows if r.name == "parkrun_rate_ratio_per_km"]
-    assert (row.model, row.within, row.status) == (0.5, "no", validation.TARGET)
+    assert (row.model, row.within, row.status) == (0.5, "no", measures.TARGET)
     assert "parkrun participation" in validation.summary(result)[2]  # named among the misses
     validation.write_validation(result, tmp_path)
     html = (tmp_path / "validation.html").read_text(encoding="utf-8")

@@ -1,20 +1,18 @@
 """The default town with no intervention reproduces the published baseline, at the start and after
-10 simulated years (no drift). Targets and tolerances are the published figures of EVIDENCE.md."""
+10 simulated years (no drift). The figures and tolerances are those every comparison declares
+once (experiments/measures.py): each metric the town is built to."""
 
 import pytest
 
-from healthgap.model import HealthgapModel, evidence
+from healthgap.experiments.measures import BY_CONSTRUCTION, MEASURES
+from healthgap.model import HealthgapModel
 from healthgap.model.metrics import METRIC_NAMES
 
 # (metric, quintile, published figure, tolerance)
 TARGETS = [
-    ("inactive_pct", "all", evidence.INACTIVE_PCT.value, 2.0),
-    ("active_pct", "all", evidence.ACTIVE_PCT.value, 3.0),
-    ("life_satisfaction_mean", "all", evidence.LIFE_SATISFACTION_MEAN.value, 0.10),
-    ("low_life_satisfaction_pct", "all", evidence.LOW_LIFE_SATISFACTION_PCT.value, 1.5),
-    ("lonely_pct", "all", evidence.LONELY_PCT.value, 1.5),
-    ("inactive_pct", "1", evidence.INACTIVE_MOST_DEPRIVED_PCT.value, 4.0),
-    ("inactive_pct", "5", evidence.INACTIVE_LEAST_DEPRIVED_PCT.value, 4.0),
+    (m.metric, m.group, m.figure.value, m.tolerance)
+    for m in MEASURES.values()
+    if m.declared == BY_CONSTRUCTION and m.metric is not None
 ]
 
 
