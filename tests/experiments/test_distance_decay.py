@@ -17,8 +17,8 @@ from healthgap.experiments.distance_decay import (
     measure_distance_decay,
     poisson_rate_ratio,
 )
-from healthgap.experiments.simulation import Simulation
 from healthgap.experiments.measures import MEASURES, run_measured
+from healthgap.experiments.simulation import Simulation
 from healthgap.model import evidence
 from healthgap.model.errors import InputError
 from healthgap.scenarios import Scenario
