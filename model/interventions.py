@@ -36,7 +36,7 @@ from pydantic import (
 
 from . import behaviour
 from .groups import LOW_IMPACT, TYPE_INDEX, TYPE_NAMES, WEEKS_PER_YEAR
-from .parameters import Travel
+from .parameters import Parameters, Travel
 from .town import BusRoute, Town
 
 if TYPE_CHECKING:
@@ -47,6 +47,17 @@ LOW_IMPACT_TYPES = tuple(name for name, low in zip(TYPE_NAMES, LOW_IMPACT, stric
 TransportMode = Literal[
     "bus_route", "more_buses", "fare_subsidy", "volunteer_drivers", "demand_responsive"
 ]
+
+
+@dataclass(frozen=True)
+class PlannedCost:
+    """What an intervention will cost before it runs, and when: at the start, every year, and
+    for each trip taken (a fixed sum, or the fare), the part known only as trips are taken."""
+
+    at_start_gbp: float = 0.0
+    per_year_gbp: float = 0.0
+    per_trip_gbp: float = 0.0
+    pays_fares: bool = False
 
 
 @dataclass(eq=False)
@@ -106,6 +117,16 @@ class Intervention(BaseModel):
             if value is not None:
                 update[name] = round(value * scale) if isinstance(value, int) else value * scale
         return self.model_copy(update=update)
+
+    def planned_cost(self, town: Town, travel: Travel, params: Parameters) -> PlannedCost:
+        """What it will cost in `town` before it runs, as its own `apply` pays (default: its
+        budget at the start, if it has one)."""
+        return PlannedCost(at_start_gbp=self.budget_gbp or 0.0)
+
+    def places_picked(self) -> tuple[str, int] | None:
+        """The field that says how many neighbourhoods it picks by its own rule when it names
+        none, and that number (None: it serves them all, or names them)."""
+        return None
 
     def setup(self, model: HealthgapModel) -> InterventionState:
         """A fresh state for one model run."""
@@ -204,6 +225,11 @@ class SeedFunding(Intervention):
             )
         return rounds
 
+    def places_picked(self) -> tuple[str, int] | None:
+        if self.neighbourhoods is None and self.target == "most_deprived":
+            return "most_deprived", self.most_deprived
+        return None
+
     def default_places(self, model: HealthgapModel) -> np.ndarray:
         order = most_deprived_first(model)
         return order if self.target == "universal" else order[: self.most_deprived]
@@ -295,6 +321,9 @@ class Outreach(Intervention):
     group_types: list[GroupTypeName] = Field(
         default_factory=list, description="kinds of group referred to (default: any)"
     )
+
+    def planned_cost(self, town: Town, travel: Travel, params: Parameters) -> PlannedCost:
+        return PlannedCost(per_year_gbp=self.workers * self.cost_per_worker_year_gbp)
 
     def setup(self, model: HealthgapModel) -> OutreachState:
         return OutreachState(places=self.places_served(model), index=len(model.interventions))
@@ -502,12 +531,18 @@ class Transport(Intervention):
             for r in served
         )
 
-    def planned_cost_per_year_gbp(self, town: Town, travel: Travel) -> float:
-        """What it costs a year before any trip is paid for: fixed costs and bus-hours."""
+    def planned_cost(self, town: Town, travel: Travel, params: Parameters) -> PlannedCost:
+        """Fixed costs and bus-hours a year; drivers' trips or the fares forgone as trips are
+        taken."""
         index = {code: i for i, code in enumerate(town.node_array("code"))}
         places = np.array([index[code] for code in self.neighbourhoods])
         hours = self.bus_hours_per_week(town, travel, places, town.bus_network(travel))
-        return self.cost_per_year_gbp + hours * self.cost_per_bus_hour_gbp * WEEKS_PER_YEAR
+        return PlannedCost(
+            per_year_gbp=self.cost_per_year_gbp
+            + hours * self.cost_per_bus_hour_gbp * WEEKS_PER_YEAR,
+            per_trip_gbp=self.trip_cost_gbp,
+            pays_fares=self.mode == "fare_subsidy",
+        )
 
     def apply(self, model: HealthgapModel, state: TransportState, week: int) -> None:
         weekly = (
@@ -553,6 +588,9 @@ class Directory(Intervention):
     setup_cost_gbp: float = Field(5_000, ge=0, description="building it (assumption)")
     cost_per_year_gbp: float = Field(2_000, ge=0, description="keeping it current (assumption)")
 
+    def planned_cost(self, town: Town, travel: Travel, params: Parameters) -> PlannedCost:
+        return PlannedCost(at_start_gbp=self.setup_cost_gbp, per_year_gbp=self.cost_per_year_gbp)
+
     def setup(self, model: HealthgapModel) -> DirectoryState:
         return DirectoryState(places=self.places_served(model))
 
@@ -567,7 +605,7 @@ class Directory(Intervention):
         state.added = p.awareness - before
 
     def apply(self, model: HealthgapModel, state: DirectoryState, week: int) -> None:
-        self.spend(model, state, self.cost_per_year_gbp / 52)
+        self.spend(model, state, self.cost_per_year_gbp / WEEKS_PER_YEAR)
 
     def stop(self, model: HealthgapModel, state: DirectoryState, week: int) -> None:
         if state.added is not None:
@@ -619,14 +657,33 @@ class LowImpactOffer(Intervention):
             )
         return sessions
 
+    def places_picked(self) -> tuple[str, int] | None:
+        return None if self.neighbourhoods is not None else ("sessions", self.sessions)
+
     def default_places(self, model: HealthgapModel) -> np.ndarray:
         return most_deprived_first(model)
 
+    @property
+    def funded_weeks(self) -> int:
+        """Weeks its sessions are paid for, all at the start: until it ends, else 3 years."""
+        if self.end_year is None:
+            return 3 * WEEKS_PER_YEAR
+        return int(self.end_week - self.start_week + 1)
+
+    def session_cost(self, params: Parameters) -> float:
+        """One session's running costs for `funded_weeks`."""
+        kind = TYPE_INDEX[self.group_type]
+        return float(params.groups.types.column("running_cost_gbp")[kind]) * self.funded_weeks
+
+    def planned_cost(self, town: Town, travel: Travel, params: Parameters) -> PlannedCost:
+        sessions = min(self.sessions, town.n)
+        return PlannedCost(at_start_gbp=sessions * self.session_cost(params))
+
     def start(self, model: HealthgapModel, state: InterventionState, week: int) -> None:
         kind = TYPE_INDEX[self.group_type]
-        weeks = self.end_week - week + 1 if self.end_year is not None else 3 * WEEKS_PER_YEAR
+        weeks = self.funded_weeks
         places = state.places[: self.sessions]
-        cost = float(model.params.groups.types.column("running_cost_gbp")[kind]) * weeks
+        cost = self.session_cost(model.params)
         opened = [place for place in places if self.spend(model, state, cost)]
         model.groups.add(
             [kind] * len(opened),
@@ -653,8 +710,11 @@ class WalkTo5k(Intervention):
     coach_cost_per_year_gbp: float = Field(5_000, ge=0, description="a run leader (assumption)")
     settled_habit: float = Field(0.6, ge=0, le=1)
 
+    def planned_cost(self, town: Town, travel: Travel, params: Parameters) -> PlannedCost:
+        return PlannedCost(per_year_gbp=self.coach_cost_per_year_gbp)
+
     def apply(self, model: HealthgapModel, state: InterventionState, week: int) -> None:
-        if not self.spend(model, state, self.coach_cost_per_year_gbp / 52):
+        if not self.spend(model, state, self.coach_cost_per_year_gbp / WEEKS_PER_YEAR):
             return
         p, g = model.people, model.groups
         walkers = np.flatnonzero(

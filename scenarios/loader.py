@@ -13,7 +13,6 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from healthgap.model.errors import InputError
-from healthgap.model.interventions import Intervention, LowImpactOffer, SeedFunding
 from healthgap.model.parameters import PARAMETERS, ImplausibleValue
 from healthgap.model.town import preset_codes
 
@@ -125,7 +124,7 @@ def check_place_fits(scenario: Scenario, where: str | None = None) -> None:
     more neighbourhoods than it has. For a scenario made in code, call this before running it."""
     interventions = list(enumerate(scenario.interventions))
     named = [(i, spec) for i, spec in interventions if spec.neighbourhoods]
-    picked = [(i, spec, *rule) for i, spec in interventions if (rule := places_picked(spec))]
+    picked = [(i, spec, *rule) for i, spec in interventions if (rule := spec.places_picked())]
     if not named and not picked:
         return
     codes = place_codes(scenario.place)
@@ -158,18 +157,6 @@ def place_codes(place: Place) -> list[str]:
     from .places import place_neighbourhoods  # pandas, only for a real place
 
     return place_neighbourhoods(place).code.tolist()
-
-
-def places_picked(spec: Intervention) -> tuple[str, int] | None:
-    """The field giving how many neighbourhoods an intervention picks by its own rule, and
-    that number (None when it names them or serves them all)."""
-    if spec.neighbourhoods is not None:
-        return None
-    if isinstance(spec, SeedFunding) and spec.target == "most_deprived":
-        return "most_deprived", spec.most_deprived
-    if isinstance(spec, LowImpactOffer):
-        return "sessions", spec.sessions
-    return None
 
 
 def _field(where: str | None, field: str) -> str:

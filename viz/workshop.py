@@ -46,7 +46,7 @@ from healthgap.model.metrics import (
     METRICS,
     neighbourhood_values,
 )
-from healthgap.model.parameters import Parameters, Travel, iter_parameters
+from healthgap.model.parameters import Parameters, iter_parameters
 from healthgap.scenarios import Scenario
 from healthgap.scenarios.loader import parse_scenario, read_toml
 from healthgap.scenarios.schema import PLACE_FILES
@@ -225,38 +225,20 @@ class Levers(BaseModel):
             )
         return added
 
-    def costs(self, town: Town, travel: Travel) -> list[LeverCost]:
+    def costs(self, town: Town, params: Parameters) -> list[LeverCost]:
         """What each lever costs in `town` and when it is paid (what a transport lever pays for
-        trips is known only as they are taken)."""
+        trips is known only as they are taken): each intervention's own `planned_cost`."""
         out = []
         for spec in self.interventions():
-            match spec:
-                case SeedFunding():
-                    cost = LeverCost(spec.label, at_start_gbp=spec.budget_gbp)
-                case Outreach():
-                    cost = LeverCost(
-                        spec.label, per_year_gbp=spec.workers * spec.cost_per_worker_year_gbp
-                    )
-                case Transport():
-                    trips = {
-                        "fare_subsidy": "the fares of the trips taken",
-                        "volunteer_drivers": f"{money(spec.trip_cost_gbp)} a trip taken",
-                        "demand_responsive": f"{money(spec.trip_cost_gbp)} a trip taken",
-                    }
-                    cost = LeverCost(
-                        spec.label,
-                        per_year_gbp=spec.planned_cost_per_year_gbp(town, travel),
-                        per_trip=trips.get(spec.mode, ""),
-                    )
-                case Directory():
-                    cost = LeverCost(
-                        spec.label,
-                        at_start_gbp=spec.setup_cost_gbp,
-                        per_year_gbp=spec.cost_per_year_gbp,
-                    )
-                case _:
-                    cost = LeverCost(spec.label, at_start_gbp=low_impact_cost(spec))
-            out.append(cost)
+            planned = spec.planned_cost(town, params.travel, params)
+            per_trip = (
+                "the fares of the trips taken"
+                if planned.pays_fares
+                else f"{money(planned.per_trip_gbp)} a trip taken"
+                if planned.per_trip_gbp
+                else ""
+            )
+            out.append(LeverCost(spec.label, planned.at_start_gbp, planned.per_year_gbp, per_trip))
         return out
 
 
@@ -277,14 +259,6 @@ class LeverCost:
         if self.per_trip:
             parts.append(self.per_trip)
         return " and ".join(parts) or "nothing"
-
-
-def low_impact_cost(spec: LowImpactOffer) -> float:
-    """A low-impact offer pays three years of its sessions' running costs at the start."""
-    running = Parameters().groups.types.column("running_cost_gbp")[
-        TYPE_NAMES.index(spec.group_type)
-    ]
-    return float(running) * spec.sessions * 3 * WEEKS_PER_YEAR
 
 
 FIELD_HINTS = {
@@ -526,7 +500,7 @@ class Workshop:
 
     def lever_costs(self, levers: Levers) -> list[LeverCost]:
         """What each lever costs, and when it is paid."""
-        return levers.costs(self.town, self.with_levers.model.params.travel)
+        return levers.costs(self.town, self.with_levers.model.params)
 
     @property
     def spent_gbp(self) -> float:

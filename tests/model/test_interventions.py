@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from healthgap.model import HealthgapModel, Parameters, build_town, typical_town
 from healthgap.model.interventions import (
     Directory,
+    LowImpactOffer,
     Outreach,
     SeedFunding,
     Transport,
@@ -294,3 +295,26 @@ def test_a_sampled_town_gets_a_sample_of_each_intervention_and_its_costs_at_full
     assert sum(full.spending.values()) == pytest.approx(100_000 + 4 * 35_000 / 2)
     seen = [(m.people.seen_week > 0).mean() for m in (full, half)]  # by the link workers
     assert seen[1] == pytest.approx(seen[0], rel=0.3)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        SeedFunding(name="grants", budget_gbp=30_000, grant_gbp=10_000),
+        Outreach(name="link workers", workers=2),
+        Directory(name="directory"),
+        LowImpactOffer(name="swims", sessions=2, end_year=1.5),
+        WalkTo5k(name="walk to 5k"),
+        Transport(name="new bus", mode="bus_route", neighbourhoods=["T001", "T005", "T009"]),
+    ],
+    ids=lambda spec: spec.name,
+)
+def test_each_intervention_plans_what_it_spends(start, spec):
+    """Issue 17: an intervention owns its costs. What it says it will cost before it runs (at the
+    start and a year; the app and the report show this) is what its own weekly `apply` pays in
+    its first year."""
+    planned = spec.planned_cost(start.town, start.params.travel, start.params)
+    model = run(start, [spec], 52)
+    spent = model.spending[spec.label]
+    assert planned.at_start_gbp + planned.per_year_gbp > 0
+    assert spent == pytest.approx(planned.at_start_gbp + planned.per_year_gbp, rel=1e-6)
