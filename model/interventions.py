@@ -391,37 +391,145 @@ class TransportState(InterventionState):
     """A transport scheme in one run: the model's travel is the town's plus every scheme running."""
 
     mode: TransportMode
+    mechanism: TransportMechanism
     routes: list[tuple[int, int]]  # every pair of the neighbourhoods it serves, once
     new_route: BusRoute | None = None  # bus_route: the service it runs
     factor: float = 1.0  # more_buses: how many times the buses of the routes it serves
     bus_hours_per_week: float = 0.0  # bus modes: what it pays for
     enrolled: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # drivers' riders
 
-    def uplift(self, route: BusRoute) -> BusRoute:
-        """more_buses: a town route calling at any neighbourhood it serves runs `factor` times as
-        often."""
-        if self.mode != "more_buses" or not np.isin(route.stops, self.places).any():
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Both ends of every pair of neighbourhoods it serves."""
+        return np.array(self.routes, dtype=np.intp).reshape(-1, 2).T
+
+
+class TransportMechanism:
+    """How one mode of transport scheme changes travel and what it pays for, week by week.
+
+    `Transport` is the scenario file's one declaration (its `mode` picks the mechanism in
+    `MECHANISMS`); the model asks every running scheme's mechanism how the bus network, fares and
+    lifts differ (`HealthgapModel.update_travel`). The default changes nothing and pays for
+    nothing but the scheme's fixed costs."""
+
+    fields: ClassVar[frozenset[str]] = frozenset()  # the Transport fields only this mode uses
+    trip_cost_gbp: float = 0.0  # paid per return trip taken (default; a file may set its own)
+    pays_fares: ClassVar[bool] = False  # pays the fare of each trip taken instead
+
+    def start(self, spec: Transport, model: HealthgapModel, state: TransportState) -> None:
+        """What it sets up in its first week (before the model's travel is recomputed)."""
+
+    def uplift(self, state: TransportState, route: BusRoute) -> BusRoute:
+        """A town bus route as it runs while the scheme does."""
+        return route
+
+    def alter_trips(self, model: HealthgapModel, state: TransportState) -> None:
+        """Change the model's fares and lifts between the places it serves."""
+
+    def bus_hours(self, spec: Transport, town: Town, travel: Travel, places, town_routes) -> float:
+        """Bus-hours a week it pays for."""
+        return 0.0
+
+    def trips_paid(self, spec: Transport, model: HealthgapModel, state: TransportState) -> int:
+        """Return trips taken last week that it pays for, each at `Transport.trip_cost_gbp`
+        (or the fare)."""
+        return 0
+
+
+def round_trip_bus_hours(spec: Transport, town: Town, travel: Travel, route: BusRoute) -> float:
+    """The bus-hours a week `route` needs: enough buses for its round trip, all week."""
+    one_way = town.ride_minutes(route, travel)[-1]
+    buses = math.ceil((2 * one_way + LAYOVER_MIN) * route.buses_per_hour / 60)
+    return buses * spec.service_hours_per_week
+
+
+class NewBusRoute(TransportMechanism):
+    """A new bus calling at the places in the order named, paid per bus-hour."""
+
+    fields = frozenset({"buses_per_hour", "service_hours_per_week", "cost_per_bus_hour_gbp"})
+
+    def start(self, spec: Transport, model: HealthgapModel, state: TransportState) -> None:
+        state.new_route = spec.new_route(state.places)
+
+    def bus_hours(self, spec: Transport, town: Town, travel: Travel, places, town_routes) -> float:
+        return round_trip_bus_hours(spec, town, travel, spec.new_route(places))
+
+
+class MoreBuses(TransportMechanism):
+    """The town's routes calling at any of the places run `frequency_factor` times as often,
+    paid per extra bus-hour."""
+
+    fields = frozenset({"frequency_factor", "service_hours_per_week", "cost_per_bus_hour_gbp"})
+
+    def start(self, spec: Transport, model: HealthgapModel, state: TransportState) -> None:
+        state.factor = spec.frequency_factor
+
+    def uplift(self, state: TransportState, route: BusRoute) -> BusRoute:
+        if not np.isin(route.stops, state.places).any():
             return route
-        return dataclasses.replace(route, buses_per_hour=route.buses_per_hour * self.factor)
+        return dataclasses.replace(route, buses_per_hour=route.buses_per_hour * state.factor)
+
+    def bus_hours(self, spec: Transport, town: Town, travel: Travel, places, town_routes) -> float:
+        more = spec.frequency_factor
+        return sum(
+            round_trip_bus_hours(
+                spec, town, travel, dataclasses.replace(r, buses_per_hour=r.buses_per_hour * more)
+            )
+            - round_trip_bus_hours(spec, town, travel, r)
+            for r in town_routes
+            if np.isin(r.stops, places).any()
+        )
 
 
-# The fields only some modes use (any other mode refuses them).
-MODE_FIELDS = {
-    "bus_route": {"buses_per_hour", "service_hours_per_week", "cost_per_bus_hour_gbp"},
-    "more_buses": {"frequency_factor", "service_hours_per_week", "cost_per_bus_hour_gbp"},
-    "fare_subsidy": set(),
-    "volunteer_drivers": {"capacity", "cost_per_trip_gbp"},
-    "demand_responsive": {"capacity", "cost_per_trip_gbp"},
+class FreeFares(TransportMechanism):
+    """Free buses between the places, paying the fares forgone on the trips taken."""
+
+    pays_fares = True
+
+    def alter_trips(self, model: HealthgapModel, state: TransportState) -> None:
+        a, b = state.pairs()
+        model.bus_fare[a, b] = model.bus_fare[b, a] = 0.0
+
+    def trips_paid(self, spec: Transport, model: HealthgapModel, state: TransportState) -> int:
+        riders = np.flatnonzero(~model.people.car & ~model.people.driven)
+        return spec.trips_last_week(model, state, riders, by_bus=True)
+
+
+class Lifts(TransportMechanism):
+    """Up to `capacity` residents without a car (health-limited and older first) are driven
+    between the places, paid per return trip: volunteer drivers, or demand-responsive minibuses."""
+
+    fields = frozenset({"capacity", "cost_per_trip_gbp"})
+
+    def __init__(self, trip_cost_gbp: float) -> None:
+        self.trip_cost_gbp = trip_cost_gbp
+
+    def start(self, spec: Transport, model: HealthgapModel, state: TransportState) -> None:
+        p = model.people
+        candidates = np.flatnonzero(~p.car & np.isin(p.neighbourhood, state.places))
+        priority = np.lexsort((-p.age_band[candidates], ~p.health_limited[candidates]))
+        state.enrolled = candidates[priority[: spec.capacity]]
+
+    def alter_trips(self, model: HealthgapModel, state: TransportState) -> None:
+        a, b = state.pairs()
+        model.driven_routes[a, b] = model.driven_routes[b, a] = True
+        model.people.driven[state.enrolled] = True
+
+    def trips_paid(self, spec: Transport, model: HealthgapModel, state: TransportState) -> int:
+        return spec.trips_last_week(model, state, state.enrolled)
+
+
+MECHANISMS: dict[str, TransportMechanism] = {
+    "bus_route": NewBusRoute(),
+    "more_buses": MoreBuses(),
+    "fare_subsidy": FreeFares(),
+    # Mileage for a return trip of a few miles at HMRC's 45p a mile, and booking (assumption).
+    "volunteer_drivers": Lifts(trip_cost_gbp=6.0),
+    # A passenger trip on demand-responsive minibuses (assumption: English trials often cost more).
+    "demand_responsive": Lifts(trip_cost_gbp=15.0),
 }
 MODE_FIELDS_USERS = {
-    name: [mode for mode, names in MODE_FIELDS.items() if name in names]
-    for name in set().union(*MODE_FIELDS.values())
-}
-TRIP_COST_GBP = {
-    # Mileage for a return trip of a few miles at HMRC's 45p a mile, and booking (assumption).
-    "volunteer_drivers": 6.0,
-    # A passenger trip on demand-responsive minibuses (assumption: English trials often cost more).
-    "demand_responsive": 15.0,
+    name: [mode for mode, m in MECHANISMS.items() if name in m.fields]
+    for name in set().union(*(m.fields for m in MECHANISMS.values()))
 }
 LAYOVER_MIN = 10  # minutes a bus waits at the ends of its round trip (assumption)
 
@@ -429,12 +537,10 @@ LAYOVER_MIN = 10  # minutes a bus waits at the ends of its round trip (assumptio
 class Transport(Intervention):
     """A transport scheme between the named neighbourhoods; any number run at once.
 
-    bus_route: a new bus calling at them in the order named, `buses_per_hour`, paid per bus-hour
-    of the buses it needs. more_buses: the town's routes calling at any of them run
-    `frequency_factor` times as often, paid per extra bus-hour. fare_subsidy: free buses between
-    them, paying the fares forgone. volunteer_drivers and demand_responsive: up to `capacity`
-    residents without a car (health-limited and older first) are driven between them, paid per
-    return trip. Travel is recomputed from the town and every scheme running whenever one starts
+    Its `mode` picks the mechanism (`MECHANISMS`): bus_route, a new bus (`NewBusRoute`);
+    more_buses, the town's routes more often (`MoreBuses`); fare_subsidy, free buses
+    (`FreeFares`); volunteer_drivers and demand_responsive, lifts for residents without a car
+    (`Lifts`). Travel is recomputed from the town and every scheme running whenever one starts
     or stops (`HealthgapModel.update_travel`), so each ends without touching the others.
     """
 
@@ -461,7 +567,7 @@ class Transport(Intervention):
     capacity: int = Field(50, ge=0, description="residents the drivers or minibuses can take")
     cost_per_year_gbp: float = Field(0, ge=0, description="fixed running costs a year")
     cost_per_trip_gbp: float | None = Field(
-        None, ge=0, description="per return trip (default: the mode's, TRIP_COST_GBP)"
+        None, ge=0, description="per return trip (default: the mode's, in MECHANISMS)"
     )
 
     @model_validator(mode="after")
@@ -470,7 +576,7 @@ class Transport(Intervention):
             raise ValueError(f"a {self.mode} links at least two different neighbourhoods")
         return self
 
-    @field_validator(*sorted(set().union(*MODE_FIELDS.values())))
+    @field_validator(*sorted(MODE_FIELDS_USERS))
     @classmethod
     def _only_for_its_modes(cls, value: float, info: ValidationInfo) -> float:
         mode, users = info.data.get("mode"), MODE_FIELDS_USERS[info.field_name]
@@ -479,29 +585,25 @@ class Transport(Intervention):
         return value
 
     @property
+    def mechanism(self) -> TransportMechanism:
+        return MECHANISMS[self.mode]
+
+    @property
     def trip_cost_gbp(self) -> float:
-        return (
-            TRIP_COST_GBP.get(self.mode, 0.0)
-            if self.cost_per_trip_gbp is None
-            else self.cost_per_trip_gbp
-        )
+        own = self.cost_per_trip_gbp
+        return self.mechanism.trip_cost_gbp if own is None else own
 
     def setup(self, model: HealthgapModel) -> TransportState:
         places = self.places_served(model)
         routes = list(itertools.combinations(np.unique(places).tolist(), 2))
-        return TransportState(places=places, mode=self.mode, routes=routes)
+        return TransportState(
+            places=places, mode=self.mode, mechanism=self.mechanism, routes=routes
+        )
 
     def start(self, model: HealthgapModel, state: TransportState, week: int) -> None:
-        p = model.people
-        if self.mode in ("volunteer_drivers", "demand_responsive"):
-            candidates = np.flatnonzero(~p.car & np.isin(p.neighbourhood, state.places))
-            priority = np.lexsort((-p.age_band[candidates], ~p.health_limited[candidates]))
-            state.enrolled = candidates[priority[: self.capacity]]
-        elif self.mode == "bus_route":
-            state.new_route = self.new_route(state.places)
-        state.factor = self.frequency_factor if self.mode == "more_buses" else 1.0
-        state.bus_hours_per_week = self.bus_hours_per_week(
-            model.town, model.params.travel, state.places, model.town_bus_routes
+        self.mechanism.start(self, model, state)
+        state.bus_hours_per_week = self.mechanism.bus_hours(
+            self, model.town, model.params.travel, state.places, model.town_bus_routes
         )
         model.transport_schemes.append(state)
         model.update_travel()
@@ -509,52 +611,30 @@ class Transport(Intervention):
     def new_route(self, places: np.ndarray) -> BusRoute:
         return BusRoute(tuple(int(i) for i in places), self.buses_per_hour)
 
-    def bus_hours_per_week(
-        self, town: Town, travel: Travel, places: np.ndarray, town_routes: list[BusRoute]
-    ) -> float:
-        """Bus-hours a week it pays for: its new route's, or the extra buses on the town's
-        routes that call at the places it serves (none for other modes)."""
-
-        def hours(route: BusRoute) -> float:  # the buses its round trip needs, all week
-            one_way = town.ride_minutes(route, travel)[-1]
-            buses = math.ceil((2 * one_way + LAYOVER_MIN) * route.buses_per_hour / 60)
-            return buses * self.service_hours_per_week
-
-        if self.mode == "bus_route":
-            return hours(self.new_route(places))
-        if self.mode != "more_buses":
-            return 0.0
-        served = [route for route in town_routes if np.isin(route.stops, places).any()]
-        more = self.frequency_factor
-        return sum(
-            hours(dataclasses.replace(r, buses_per_hour=r.buses_per_hour * more)) - hours(r)
-            for r in served
-        )
-
     def planned_cost(self, town: Town, travel: Travel, params: Parameters) -> PlannedCost:
-        """Fixed costs and bus-hours a year; drivers' trips or the fares forgone as trips are
-        taken."""
+        """Fixed costs and bus-hours a year; lifts or the fares forgone as trips are taken."""
         index = {code: i for i, code in enumerate(town.node_array("code"))}
         places = np.array([index[code] for code in self.neighbourhoods])
-        hours = self.bus_hours_per_week(town, travel, places, town.bus_network(travel))
+        hours = self.mechanism.bus_hours(self, town, travel, places, town.bus_network(travel))
         return PlannedCost(
             per_year_gbp=self.cost_per_year_gbp
             + hours * self.cost_per_bus_hour_gbp * WEEKS_PER_YEAR,
             per_trip_gbp=self.trip_cost_gbp,
-            pays_fares=self.mode == "fare_subsidy",
+            pays_fares=self.mechanism.pays_fares,
         )
 
     def apply(self, model: HealthgapModel, state: TransportState, week: int) -> None:
+        trips = self.mechanism.trips_paid(self, model, state)
+        per_trip = (
+            model.params.travel.bus_return_fare_gbp
+            if self.mechanism.pays_fares
+            else self.trip_cost_gbp
+        )
         weekly = (
             self.cost_per_year_gbp / WEEKS_PER_YEAR
             + state.bus_hours_per_week * self.cost_per_bus_hour_gbp
+            + per_trip * trips
         )
-        if self.mode in ("volunteer_drivers", "demand_responsive"):
-            weekly += self.trip_cost_gbp * self.trips_last_week(model, state, state.enrolled)
-        elif self.mode == "fare_subsidy":
-            riders = np.flatnonzero(~model.people.car & ~model.people.driven)
-            fare = model.params.travel.bus_return_fare_gbp
-            weekly += fare * self.trips_last_week(model, state, riders, by_bus=True)
         self.spend(model, state, weekly)
 
     def stop(self, model: HealthgapModel, state: TransportState, week: int) -> None:

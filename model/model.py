@@ -189,22 +189,18 @@ class HealthgapModel(mesa.Model):
         """Travel as the town's streets and buses plus every transport scheme running: minutes
         by mode, bus fares, and who volunteers drive where; then `groups_changed`."""
         schemes = self.transport_schemes
-        self.bus_routes = list(self.town_bus_routes)
-        for scheme in schemes:
-            if scheme.mode == "more_buses":
-                self.bus_routes = [scheme.uplift(route) for route in self.bus_routes]
+        self.bus_routes = []
+        for route in self.town_bus_routes:
+            for scheme in schemes:
+                route = scheme.mechanism.uplift(scheme, route)
+            self.bus_routes.append(route)
         self.bus_routes += [s.new_route for s in schemes if s.new_route is not None]
         self.travel = self.town.travel_minutes(self.params.travel, bus_routes=self.bus_routes)
         self.bus_fare = self.town.bus_fares(self.params.travel)
         self.driven_routes = np.zeros((self.town.n, self.town.n), bool)
         self.people.driven[:] = False
         for scheme in schemes:
-            a, b = np.array(scheme.routes, dtype=np.intp).reshape(-1, 2).T
-            if scheme.mode == "fare_subsidy":
-                self.bus_fare[a, b] = self.bus_fare[b, a] = 0.0
-            elif scheme.mode in ("volunteer_drivers", "demand_responsive"):
-                self.driven_routes[a, b] = self.driven_routes[b, a] = True
-                self.people.driven[scheme.enrolled] = True
+            scheme.mechanism.alter_trips(self, scheme)
         self.groups_changed()
 
     def groups_changed(self) -> None:
