@@ -189,7 +189,7 @@ def run_calibration(
         batch = calibration.spec.batch or size
         with executor(client, min(size, batch)) as run_batch:
             ran = resume_and_run(calibration, study, run_batch, batch, total, progress)
-    result = summarise(calibration, study, out_dir, ran)
+    result = calibration_result(calibration, study, out_dir, ran)
     write_outputs(result)
     return result
 
@@ -361,7 +361,7 @@ def resume_and_run(
     return ran
 
 
-def summarise(
+def calibration_result(
     calibration: Calibration, study: optuna.Study, folder: Path, ran: int
 ) -> CalibrationResult:
     """The best trial's parameters and fit, and every trial as a table."""

@@ -656,12 +656,14 @@ def sensitivity(
     ] = None,
 ) -> None:
     """Sobol (Saltelli design) or Morris (Morris design) indices of a sweep, per output."""
-    from healthgap.experiments.sensitivity import analyse, write
+    from healthgap.experiments.sensitivity import analyse, write_sensitivity
 
     result = analyse(folder)
     prefix = prefix or folder / "sensitivity"
     with staged_output(prefix.parent) as staging:
-        written = [prefix.with_name(p.name) for p in write(result, staging / prefix.name)]
+        written = [
+            prefix.with_name(p.name) for p in write_sensitivity(result, staging / prefix.name)
+        ]
     out.print(sensitivity_table(result))
     for output, reason in result.skipped.items():
         out.print(f"No indices for {output}: {reason}.", highlight=False)
@@ -713,12 +715,14 @@ def where(
     ] = None,
 ) -> None:
     """Where a places sweep's intervention narrows the gap most: a ranked table and a map."""
-    from healthgap.experiments.places_report import where_it_narrows, write
+    from healthgap.experiments.places_report import where_it_narrows, write_places_report
 
     report = where_it_narrows(folder, by, centroids)
     prefix = prefix or folder / "places"
     with staged_output(prefix.parent) as staging:
-        written = [prefix.with_name(p.name) for p in write(report, staging / prefix.name)]
+        written = [
+            prefix.with_name(p.name) for p in write_places_report(report, staging / prefix.name)
+        ]
     out.print(places_table(report))
     if report.replicates == 1:
         out.print("One replicate per place: no interval is possible; chance is not averaged out.")

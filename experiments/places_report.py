@@ -194,7 +194,7 @@ def figure(report: PlacesReport) -> Figure:
     return fig
 
 
-def write(report: PlacesReport, prefix: Path) -> list[Path]:
+def write_places_report(report: PlacesReport, prefix: Path) -> list[Path]:
     """PREFIX.csv with the table and, when the places have centroids, PREFIX.png with the map."""
     table_path = prefix.with_name(f"{prefix.name}.csv")
     report.table.to_csv(table_path, index=False)

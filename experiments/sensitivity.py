@@ -232,7 +232,7 @@ def parameter_units() -> dict[str, str]:
     return {path: meta["unit"] for path, _, meta in iter_parameters(Parameters())}
 
 
-def write(result: Sensitivity, prefix: Path) -> list[Path]:
+def write_sensitivity(result: Sensitivity, prefix: Path) -> list[Path]:
     """PREFIX.csv with the table and PREFIX-OUTPUT.png per output; returns the paths written."""
     table_path = prefix.with_name(f"{prefix.name}.csv")
     result.table.to_csv(table_path, index=False)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from healthgap.experiments.places_report import where_it_narrows, write
+from healthgap.experiments.places_report import where_it_narrows, write_places_report
 from healthgap.model.errors import InputError
 from tests.conftest import healthgap
 
@@ -86,7 +86,7 @@ def test_the_map_is_left_out_without_centroids(tmp_path):
     (folder / "manifest.json").write_text(json.dumps(manifest))
     report = where_it_narrows(folder)
     assert not report.mapped
-    assert [p.name for p in write(report, tmp_path / "places")] == ["places.csv"]
+    assert [p.name for p in write_places_report(report, tmp_path / "places")] == ["places.csv"]
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 from SALib.sample import morris as morris_sampler
 from SALib.sample import sobol as sobol_sampler
 
-from healthgap.experiments.sensitivity import PLOTTED, analyse, figure, write
+from healthgap.experiments.sensitivity import PLOTTED, analyse, figure, write_sensitivity
 from healthgap.experiments.sweep import design_points
 from healthgap.experiments.sweep_spec import load_sweep
 from healthgap.model.errors import InputError
@@ -159,7 +159,7 @@ def test_a_grid_design_has_no_indices(tmp_path):
 
 
 def test_write_gives_a_table_and_a_plot_per_output(morris, tmp_path):
-    written = write(analyse(morris), tmp_path / "sa")
+    written = write_sensitivity(analyse(morris), tmp_path / "sa")
     assert [p.name for p in written] == ["sa.csv", "sa-wellbys.png"]
     assert pd.read_csv(written[0]).columns.tolist()[:4] == ["output", "factor", "index", "value"]
 
