@@ -15,9 +15,11 @@ import contextlib
 import json
 import multiprocessing
 import os
+import select
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import forkserver
@@ -168,7 +170,10 @@ def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """A pool of clean worker processes (see `process_context`); on Ctrl-C or an error in the
     parent, queued work is cancelled and running workers are stopped at once."""
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=process_context(), initializer=ignore_interrupts
+        max_workers=workers,
+        mp_context=process_context(),
+        initializer=start_worker,
+        initargs=(os.getpid(),),
     ) as pool:
         try:
             yield pool
@@ -195,9 +200,27 @@ def interrupts_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them: no traceback from each worker."""
+def start_worker(command: int) -> None:
+    """Workers leave Ctrl-C to the parent, which stops them: no traceback from each worker. And
+    each ends the moment the command (process `command`) does, however it ended: a worker mid-run
+    would otherwise run its town to the end, as would one still starting when the command was
+    stopped, which the command cannot stop (and it keeps the forkserver alive too)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=exit_with, args=(command,), daemon=True).start()
+
+
+def exit_with(pid: int) -> None:
+    """Wait for process `pid` to end, then end this process at once."""
+    try:
+        select.select([os.pidfd_open(pid)], [], [])  # Linux: readable when it has ended
+    except (AttributeError, OSError):  # elsewhere: look every second
+        while True:
+            time.sleep(1)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+    os._exit(1)
 
 
 def process_context():

@@ -65,10 +65,8 @@ def session_processes(session: int) -> list[int]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
-def test_kill_stops_the_command_and_its_workers(tmp_path):
-    """`kill PID` (SIGTERM to the command alone, not its process group) stops its worker
-    processes too, and leaves no output."""
+def start_compare_with_workers(tmp_path: Path) -> subprocess.Popen:
+    """A slow comparison on two worker processes, once the workers are running."""
     (tmp_path / "base.toml").write_text(SLOW.format(name="base"))
     (tmp_path / "funded.toml").write_text(SLOW.format(name="funded") + FUNDED)
     args = ["compare", "base.toml", "funded.toml", "--replicates", "4", "--workers", "2"]
@@ -84,12 +82,35 @@ def test_kill_stops_the_command_and_its_workers(tmp_path):
     while len(session_processes(process.pid)) < 4 and time.monotonic() < deadline:
         time.sleep(0.1)  # the command, its forkserver and two workers
     assert len(session_processes(process.pid)) >= 4, "the workers did not start"
+    return process
+
+
+def gone_within(session: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while session_processes(session) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not session_processes(session)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_kill_stops_the_command_and_its_workers(tmp_path):
+    """`kill PID` (SIGTERM to the command alone, not its process group) stops its worker
+    processes too, and leaves no output."""
+    process = start_compare_with_workers(tmp_path)
     process.terminate()
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 143, stderr
     assert "Traceback" not in stderr
-    deadline = time.monotonic() + 20
-    while session_processes(process.pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not session_processes(process.pid), "worker processes were left running"
+    assert gone_within(process.pid, 20), "worker processes were left running"
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_workers_die_with_the_command_even_when_it_cannot_stop_them(tmp_path):
+    """`kill -9` gives the command no chance to stop its workers (nor does a stop that lands
+    while one is still starting): they die with it all the same, mid-run, instead of running
+    their 10-year towns to the end."""
+    process = start_compare_with_workers(tmp_path)
+    process.kill()
+    process.communicate(timeout=60)
+    assert gone_within(process.pid, 20), "worker processes were left running"
