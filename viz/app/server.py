@@ -20,7 +20,7 @@ from pathlib import Path
 
 from healthgap.model.errors import InputError
 
-PAGE = "healthgap.viz.app.page:Page"
+PAGE = "healthgap.viz.app.routes"  # a table's page at /, the facilitator's at /facilitator
 SCENARIO_VARIABLE = "HEALTHGAP_APP_SCENARIO"  # the page's starting scenario: a name or a .toml path
 RESIDENTS_VARIABLE = "HEALTHGAP_APP_RESIDENTS"  # optional: a town size for benchmarks
 ANY_ADDRESS = {"0.0.0.0", "::"}
@@ -29,6 +29,10 @@ ROOM_WARNING = (
     "scenarios and upload their own, but cannot read files on this computer."
 )
 LOOPBACK = "127.0.0.1"
+# A tab that goes without saying goodbye (a laptop asleep, a phone off the Wi-Fi) keeps its
+# towns until Solara culls its kernel, after 24 hours by default: half a minute is long enough to
+# ride out a network blip, and a reload after that gives the table its plan back anyway.
+KERNEL_CULL_TIMEOUT = "30s"
 
 
 def shipped_assets() -> Path:
@@ -67,13 +71,15 @@ def link_assets(shipped: Path, folder: Path) -> None:
 
 def offline_settings(assets: Path) -> dict[str, str]:
     """Solara's settings for a server that makes no request beyond this machine: assets from
-    `assets` through Solara's own proxy, and no telemetry. An asset missing there is looked
+    `assets` through Solara's own proxy, and no telemetry; and a closed tab's kernel culled
+    after `KERNEL_CULL_TIMEOUT`. An asset missing there is looked
     for at a closed port of this machine rather than on the internet, so it fails, visibly."""
     return {
         "SOLARA_ASSETS_PROXY": "True",
         "SOLARA_ASSETS_PROXY_CACHE_DIR": str(assets),
         "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/",
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "SOLARA_KERNEL_CULL_TIMEOUT": KERNEL_CULL_TIMEOUT,
     }
 
 
