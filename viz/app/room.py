@@ -19,7 +19,7 @@ from healthgap.model.errors import InputError
 from healthgap.scenarios import Scenario
 from healthgap.viz.workshop import Levers, SoFar, Workshop, plan_scenario
 
-from .background import lower_this_thread, report_html
+from .background import report_html
 
 PLANS_KEPT = 500  # the plans of the most recent browsers and names; each is a few kilobytes
 MAX_NAME = 40
@@ -143,7 +143,6 @@ class Room:
     def _run_all(self, baseline: Scenario, scenarios: list[Scenario], seeds: int) -> None:
         from healthgap.experiments.compare import compare
 
-        lower_this_thread()  # the workers it starts run below the tables' steps
         try:
             comparison = compare(
                 baseline,

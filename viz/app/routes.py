@@ -2,6 +2,7 @@
 
 import solara
 
+from .background import warm_up
 from .facilitator import FacilitatorPage
 from .page import Page
 
@@ -17,3 +18,5 @@ routes = [
     solara.Route(path="/", component=Page, label="Tables", layout=Layout),
     solara.Route(path="facilitator", component=FacilitatorPage, label="Facilitator"),
 ]
+
+warm_up()

@@ -33,6 +33,7 @@ LOOPBACK = "127.0.0.1"
 # towns until Solara culls its kernel, after 24 hours by default: half a minute is long enough to
 # ride out a network blip, and a reload after that gives the table its plan back anyway.
 KERNEL_CULL_TIMEOUT = "30s"
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 
 
 def shipped_assets() -> Path:
@@ -129,11 +130,26 @@ def url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
+def return_freed_memory() -> None:
+    """Have the C allocator give freed memory back to the system at once (glibc only): by
+    default glibc keeps freed blocks of up to 32 MiB, the size of a town's arrays, for reuse,
+    so a closed tab's towns stayed in the server's memory."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)  # glibc's default, kept from growing
+    except (OSError, AttributeError):
+        pass  # not glibc (macOS, Windows): their allocators return memory themselves
+
+
 def serve(start: str, host: str, port: int) -> None:
     """Run Solara's production server for the page, which opens at scenario `start`, until
     Ctrl-C (or SIGTERM) stops it."""
     import uvicorn
 
+    return_freed_memory()
     if not is_local(host):
         print(ROOM_WARNING, flush=True)
     # Plain http on a local network is expected: Solara's cookies fall back to SameSite=lax,
