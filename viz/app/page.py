@@ -13,11 +13,11 @@ import os
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlencode
 
 import solara
-from solara.server.kernel_context import has_current_context
 
 from healthgap.model.errors import InputError
 from healthgap.model.metrics import METRICS
@@ -75,46 +75,49 @@ def builtin_choices() -> tuple[tuple[str, str], ...]:
     return tuple((n, f"{n}: {load_scenario(n).description}") for n in builtin_names())
 
 
-def this_browser() -> str | None:
-    """Solara's id for the browser the page is open in; None when rendered without a server."""
-    return solara.get_session_id() if has_current_context() else None
-
-
 def start_options() -> tuple[str, int | None]:
     """The scenario and town size `healthgap app` asked for, through the environment."""
     residents = os.environ.get(RESIDENTS_VARIABLE)
     return os.environ.get(SCENARIO_VARIABLE) or "baseline", int(residents) if residents else None
 
 
-def plan_in(search: str | None) -> str:
-    """The plan name a tab's address carries (`?plan=Table+1`), or ""."""
-    return parse_qs(search or "").get("plan", [""])[0]
+def address_of(search: str | None) -> tuple[str, str]:
+    """The tab and plan name a tab's address carries (`?tab=3f2a...&plan=Table+1`); a new
+    tab id when it carries none."""
+    query = parse_qs(search or "")
+    return query.get("tab", [uuid.uuid4().hex[:12]])[0], query.get("plan", [""])[0]
 
 
 @solara.component
 def Page(scenario: str | None = None, residents: int | None = None):
-    """The whole app for one browser tab: the plan its address names, else its browser's."""
+    """The whole app for one browser tab: the plan its address names, else the one it had
+    (a reload), else the scenario's."""
     default_scenario, default_residents = start_options()
-    browser = this_browser()
     router = solara.use_router()
+    tab, name = solara.use_memo(lambda: address_of(router.search), [])
 
     def start() -> Session:
         session = Session(
-            scenario or default_scenario,
-            residents or default_residents,
-            room.plan(browser, plan_in(router.search)),
+            scenario or default_scenario, residents or default_residents, room.plan(tab, name)
         )
         room.track(session)
         return session
 
     session = solara.use_memo(start, [])
-    WorkshopPage(session, browser)
+    WorkshopPage(session, tab)
 
 
 @solara.component
-def WorkshopPage(session: Session, browser: str | None = None):
+def WorkshopPage(session: Session, tab: str):
     w = session.workshop
     router = solara.use_router()
+
+    def keep_address(name: str) -> None:
+        """The tab's id and plan name in its address, so a reload finds them again."""
+        router.push(
+            f"{router.path}?{urlencode({'tab': tab, 'plan': name} if name else {'tab': tab})}"
+        )
+
     version, set_version = solara.use_state(0)  # bumped whenever either run changes
     loaded, set_loaded = solara.use_state(0)  # bumped when a scenario is loaded
     playing, set_playing = solara.use_state(False)
@@ -182,7 +185,9 @@ def WorkshopPage(session: Session, browser: str | None = None):
     )
 
     def remember() -> None:
-        room.keep(browser, Plan(w.scenario, w.levers, raw, name))
+        room.keep(tab, Plan(w.scenario, w.levers, raw, name))
+        if f"tab={tab}" not in (router.search or ""):  # not yet there when the page opens
+            keep_address(name)
 
     solara.use_effect(remember, [raw, w.levers, loaded, name])
     named = solara.use_memo(
@@ -268,7 +273,7 @@ def WorkshopPage(session: Session, browser: str | None = None):
             set_notice(f"Joined the plan {new}: its levers are set, at week 0.")
         set_name(new)
         session.name = new
-        router.push(f"{router.path}?{urlencode({'plan': new})}")
+        keep_address(new)
 
     def plan_file() -> str:
         return session.read(

@@ -1,5 +1,5 @@
-"""What the server keeps for the whole room: each browser's and each named plan (a reload gives
-a table its plan back), what every table's named plan has done so far (the facilitator's
+"""What the server keeps for the whole room: each tab's and each named plan (a reload gives a
+table its plan back), what every table's named plan has done so far (the facilitator's
 view), and the facilitator's run of every plan against the baseline on several seeds.
 
 Each tab's `Session` (its two towns) is released when Solara closes the tab's kernel: when the
@@ -21,7 +21,7 @@ from healthgap.viz.workshop import Levers, SoFar, Workshop, plan_scenario
 
 from .background import report_html
 
-PLANS_KEPT = 500  # the plans of the most recent browsers and names; each is a few kilobytes
+PLANS_KEPT = 500  # the plans of the most recent tabs and names; each is a few kilobytes
 MAX_NAME = 40
 ROOM_SEEDS = 3  # seeds the facilitator's run gives every plan: enough for an interval
 
@@ -83,16 +83,15 @@ class Room:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.plans: dict[tuple[str, str], Plan] = {}  # ("browser", id) or ("name", name)
+        self.plans: dict[tuple[str, str], Plan] = {}  # ("tab", id) or ("name", name)
         self.tables: dict[str, TablePlan] = {}  # named plans, by name
         self.run = RoomRun()
         self.version = 0  # bumped at every change the facilitator's page shows
         self.sessions: dict[str, list[Session]] = {}  # by Solara kernel (one per tab)
 
-    def keep(self, browser: str | None, plan: Plan) -> None:
-        """Remember the plan for this browser, and under its name when named."""
-        keys = [("name", plan.name)] if plan.name else []
-        keys += [("browser", browser)] if browser else []
+    def keep(self, tab: str, plan: Plan) -> None:
+        """Remember the plan for this tab, and under its name when named."""
+        keys = [("tab", tab)] + ([("name", plan.name)] if plan.name else [])
         with self.lock:
             for key in keys:
                 self.plans.pop(key, None)
@@ -100,10 +99,10 @@ class Room:
             while len(self.plans) > PLANS_KEPT:
                 del self.plans[next(iter(self.plans))]
 
-    def plan(self, browser: str | None, name: str = "") -> Plan | None:
-        """The plan called `name` if there is one, else this browser's last plan."""
+    def plan(self, tab: str, name: str = "") -> Plan | None:
+        """The plan called `name` if there is one, else this tab's last plan."""
         with self.lock:
-            return self.plans.get(("name", name)) or self.plans.get(("browser", browser or ""))
+            return self.plans.get(("name", name)) or self.plans.get(("tab", tab))
 
     def publish(self, table: TablePlan) -> None:
         """A named plan's latest levers and progress, for the facilitator."""
