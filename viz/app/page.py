@@ -62,8 +62,8 @@ LARGE_TEXT = 1.6  # how much larger Large type draws the map's and charts' text
 PROJECTOR_TEXT = 2.0
 PROJECTOR_CSS = """
 .hg-projector .hg-result-words { font-size: 1.3rem; line-height: 1.35; }
-.hg-projector .hg-svg svg { max-height: calc(100vh - 150px); }
-.hg-projector .hg-difference .hg-svg svg { max-height: calc(100vh - 380px); }
+.hg-projector .hg-svg svg { max-height: calc(100vh - 185px); }
+.hg-projector .hg-difference .hg-svg svg { max-height: calc(100vh - 410px); }
 """
 
 
