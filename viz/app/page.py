@@ -7,7 +7,6 @@ under the same lock, so a half-stepped pair is never drawn.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import re
@@ -197,9 +196,14 @@ def WorkshopPage(session: Session, tab: str):
 
     def publish() -> None:
         if named is not None:
-            room.publish(dataclasses.replace(named, so_far=so_far))
+            room.publish(named)
 
-    solara.use_effect(publish, [named, so_far])
+    def progress() -> None:
+        if name:
+            room.progress(name, w.levers, so_far)
+
+    solara.use_effect(publish, [named])
+    solara.use_effect(progress, [so_far])
 
     def set_field(name: str, value) -> None:
         if name.startswith("assumptions."):

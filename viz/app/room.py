@@ -20,10 +20,12 @@ from healthgap.scenarios import Scenario
 from healthgap.viz.workshop import Levers, SoFar, Workshop, plan_scenario
 
 from .background import report_html
+from .server import trim_memory
 
 PLANS_KEPT = 500  # the plans of the most recent tabs and names; each is a few kilobytes
 MAX_NAME = 40
 ROOM_SEEDS = 3  # seeds the facilitator's run gives every plan: enough for an interval
+TRIM_AFTER_SECONDS = 2.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,13 +107,22 @@ class Room:
             return self.plans.get(("name", name)) or self.plans.get(("tab", tab))
 
     def publish(self, table: TablePlan) -> None:
-        """A named plan's latest levers and progress, for the facilitator."""
+        """A named plan as a tab has just named, joined or applied it, for the facilitator."""
         with self.lock:
             self.tables.pop(table.plan.name, None)
             self.tables[table.plan.name] = table
             while len(self.tables) > PLANS_KEPT:
                 del self.tables[next(iter(self.tables))]
             self.version += 1
+
+    def progress(self, name: str, levers: Levers, so_far: SoFar) -> None:
+        """How a tab running the plan called `name` is doing; a tab whose levers are not the
+        plan's (one that joined before the plan changed) leaves it as it is."""
+        with self.lock:
+            table = self.tables.get(name)
+            if table is not None and table.plan.levers == levers:
+                self.tables[name] = dataclasses.replace(table, so_far=so_far)
+                self.version += 1
 
     def table_plans(self) -> list[TablePlan]:
         with self.lock:
@@ -179,6 +190,8 @@ class Room:
                 sessions = self.sessions.pop(kernel, [])
             for session in sessions:
                 session.close()
+            # Solara lets go of the tab's page after this runs: trim once it has.
+            threading.Timer(TRIM_AFTER_SECONDS, trim_memory).start()
 
         return closed
 

@@ -130,18 +130,37 @@ def url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
-def return_freed_memory() -> None:
-    """Have the C allocator give freed memory back to the system at once (glibc only): by
-    default glibc keeps freed blocks of up to 32 MiB, the size of a town's arrays, for reuse,
-    so a closed tab's towns stayed in the server's memory."""
+def glibc():
+    """The C library when it is glibc (Linux), else None (macOS and Windows, whose allocators
+    give memory back by themselves)."""
     import ctypes
     import ctypes.util
 
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+def return_freed_memory() -> None:
+    """Have glibc give large freed blocks back to the system at once: by default it keeps
+    freed blocks of up to 32 MiB, the size of a town's arrays, for reuse, so a closed tab's
+    towns stayed in the server's memory."""
+    libc = glibc()
+    if libc is not None:
         libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)  # glibc's default, kept from growing
-    except (OSError, AttributeError):
-        pass  # not glibc (macOS, Windows): their allocators return memory themselves
+
+
+def trim_memory() -> None:
+    """Collect what nothing refers to any more and give the freed pages back to the system
+    (small blocks, such as a small town's, stay in glibc's heap otherwise)."""
+    import gc
+
+    gc.collect()
+    libc = glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def serve(start: str, host: str, port: int) -> None:
