@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .test_app_browser import open_app, step, wait_until_drawn
 from .test_app_files import upload
-from .test_app_report_browser import APPLY, name_plan
+from .test_app_report_browser import apply_levers, name_plan, open_plan
 
 WORKERS = ".hg-field-outreach_workers input"
 
@@ -43,19 +43,15 @@ def test_a_reload_gives_a_table_its_plan_back(server, new_session):
 
 def test_two_tabs_of_one_browser_keep_their_own_named_plans(server, new_session):
     page, recorded = new_session()
-    open_app(page, server.url)
-    name_plan(page, "Table 2")
-    page.get_by_text("Link workers who invite people to groups").click()
-    page.get_by_role("button", name=APPLY).click()
-    page.get_by_text("These levers are running.").wait_for()
+    open_plan(page, server.url, "Table 2", "Link workers who invite people to groups")
+    apply_levers(page)
     assert "plan=Table+2" in page.url
 
     other = page.context.new_page()  # the same browser: one session cookie for both tabs
     open_app(other, server.url)
     name_plan(other, "Table 3")
     other.get_by_text("An online directory of local groups").click()
-    other.get_by_role("button", name=APPLY).click()
-    other.get_by_text("These levers are running.").wait_for()
+    apply_levers(other)
 
     page.reload()
     wait_until_drawn(page, 0)
@@ -76,13 +72,10 @@ def test_a_plan_downloads_as_a_scenario_that_compare_runs_and_uploads_back(
     from healthgap.experiments.compare import compare
 
     page, recorded = new_session()
-    open_app(page, server.url)
-    name_plan(page, "Table 4: walks")
-    page.get_by_text("Link workers who invite people to groups").click()
+    open_plan(page, server.url, "Table 4: walks", "Link workers who invite people to groups")
     page.locator(WORKERS).fill("5")
     page.locator(WORKERS).press("Enter")
-    page.get_by_role("button", name=APPLY).click()
-    page.get_by_text("These levers are running.").wait_for()
+    apply_levers(page)
     step(page)
     assert page.locator(".hg-result-words").inner_text().startswith("After 1 week: ")
     with page.expect_download() as download:
@@ -108,11 +101,8 @@ def test_a_plan_downloads_as_a_scenario_that_compare_runs_and_uploads_back(
 
 def test_a_table_joins_a_plan_by_its_name_and_a_bad_name_is_explained(server, new_session):
     first, _ = new_session()
-    open_app(first, server.url)
-    name_plan(first, "Table 5")
-    first.get_by_text("An online directory of local groups").click()
-    first.get_by_role("button", name=APPLY).click()
-    first.get_by_text("These levers are running.").wait_for()
+    open_plan(first, server.url, "Table 5", "An online directory of local groups")
+    apply_levers(first)
 
     second, recorded = new_session()
     open_app(second, server.url)

@@ -21,6 +21,19 @@ def name_plan(page, name: str) -> None:
     page.get_by_text(f"The facilitator sees {name}.").wait_for()
 
 
+def apply_levers(page) -> None:
+    """Click apply once and wait until the levers run."""
+    page.get_by_role("button", name=APPLY).click()
+    page.get_by_text("These levers are running.").wait_for()
+
+
+def open_plan(page, url: str, name: str, lever: str) -> None:
+    """Open the app, name the table's plan and switch `lever` on (not yet applied)."""
+    open_app(page, url)
+    name_plan(page, name)
+    page.get_by_text(lever).click()
+
+
 def timed_step(page) -> float:
     """Seconds from a click on Step to the next week drawn."""
     started = time.perf_counter()
@@ -32,14 +45,11 @@ def test_the_report_lists_the_plans_levers_and_the_others_keep_stepping(
     server, new_session, tmp_path
 ):
     page, recorded = new_session()
-    open_app(page, server.url)
-    name_plan(page, "Table 7")
-    page.get_by_text("Link workers who invite people to groups").click()
+    open_plan(page, server.url, "Table 7", "Link workers who invite people to groups")
     workers = page.locator(".hg-field-outreach_workers input")
     workers.fill("6")
     workers.press("Enter")
-    page.get_by_role("button", name=APPLY).click()
-    page.get_by_text("These levers are running.").wait_for()
+    apply_levers(page)
     wait_until_drawn(page, 0)
     step(page)
     step(page)
