@@ -112,7 +112,10 @@ def WorkshopPage(session: Session, tab: str):
     router = solara.use_router()
 
     def keep_address(name: str) -> None:
-        """The tab's id and plan name in its address, so a reload finds them again."""
+        """The tab's id and plan name in its address, so a reload finds them again (a page
+        rendered without Solara's server has no address)."""
+        if router.set_path is None:
+            return
         router.push(
             f"{router.path}?{urlencode({'tab': tab, 'plan': name} if name else {'tab': tab})}"
         )
