@@ -195,10 +195,6 @@ class Room:
 
         return closed
 
-    def open_tabs(self) -> int:
-        with self.lock:
-            return sum(len(s) for s in self.sessions.values())
-
 
 class Session:
     """One browser tab's workshop and the lock that keeps its play thread and clicks apart;
