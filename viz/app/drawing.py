@@ -238,7 +238,7 @@ def legend_columns(width: int) -> tuple[float, float, int]:
     """Where the marks' meanings start (x, and y below the legend's top) and in how many
     columns: two beside the scale on a wide map, two under it on a middling one, else one."""
     if width >= 560:
-        return 240, 4, 2
+        return 240, 14, 2  # under the scale's title, which can run past x = 240
     return 12, 64, 2 if width >= 420 else 1
 
 
