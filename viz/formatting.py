@@ -71,11 +71,13 @@ def percent(rate: float) -> str:
 
 
 def horizon(weeks: int) -> str:
-    """52 -> "1 year", 13 -> "13 weeks", 78 -> "1.5 years"."""
+    """52 -> "1 year", 1 -> "1 week", 13 -> "13 weeks", 78 -> "1.5 years"."""
     if weeks % 52 == 0:
         years = weeks // 52
         return f"{years} year{'s' if years != 1 else ''}"
-    return f"{weeks} weeks" if weeks < 52 else f"{weeks / 52:.1f} years"
+    if weeks < 52:
+        return f"{weeks} week{'s' if weeks != 1 else ''}"
+    return f"{weeks / 52:.1f} years"
 
 
 def capitalised(text: str) -> str:

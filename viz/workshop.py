@@ -16,6 +16,7 @@ town and seed (common random numbers): every difference is down to the levers.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import tempfile
 from pathlib import Path
@@ -50,11 +51,12 @@ from healthgap.model.parameters import Parameters, iter_parameters
 from healthgap.scenarios import Scenario
 from healthgap.scenarios.loader import parse_scenario, read_toml
 from healthgap.scenarios.schema import PLACE_FILES
-from healthgap.viz.formatting import money
+from healthgap.viz.formatting import gap_change, horizon, money, number
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from healthgap.experiments.comparison import Comparison
     from healthgap.model.town import Town
 
 MAX_BUDGET_GBP = 5_000_000  # a budget lever's ceiling: Big Local gave each area about £1m
@@ -225,6 +227,56 @@ class Levers(BaseModel):
             )
         return added
 
+    def words(self, names: dict[str, str] | None = None) -> list[str]:
+        """Each lever switched on, and each moved assumption, in plain words (neighbourhoods by
+        their names in `names`, by code otherwise)."""
+        names = names or {}
+        choice = {key: dict(pairs) for key, pairs in LEVER_CHOICES.items()}
+        said = []
+        if self.seed_funding:
+            where = (
+                f"the {self.seed_most_deprived} most deprived neighbourhoods"
+                if self.seed_target == "most_deprived"
+                else "every neighbourhood"
+            )
+            who = (
+                "residents choose the groups"
+                if self.seed_chooser == "residents"
+                else f"the commissioner funds {plain(self.seed_group_type).lower()} groups"
+            )
+            said.append(
+                f"Seed funding: {money(self.seed_budget_gbp)} in grants of "
+                f"{money(self.seed_grant_gbp)} for new groups in {where}; {who}"
+            )
+        if self.outreach:
+            along = ", going along the first time" if self.outreach_supported_first_visit else ""
+            said.append(
+                f"Outreach: {self.outreach_workers} link worker"
+                f"{'s' if self.outreach_workers != 1 else ''} inviting "
+                f"{choice['outreach_target'][self.outreach_target].lower()} to groups{along}"
+            )
+        if self.transport:
+            ends = [
+                names.get(str(code), str(code)) for code in (self.transport_from, self.transport_to)
+            ]
+            said.append(
+                f"Transport: {choice['transport_mode'][self.transport_mode].lower()}, "
+                f"between {ends[0]} and {ends[1]}"
+            )
+        if self.directory:
+            said.append("An online directory of local groups")
+        if self.low_impact:
+            said.append(
+                f"Free low-impact {plain(self.low_impact_group_type).lower()} sessions for "
+                "people in pain"
+            )
+        labels = {s.path: s.label for s in ASSUMPTION_SLIDERS}
+        said += [
+            f"Assumption moved: {labels.get(path, path).lower()} = {value:g}"
+            for path, value in self.assumptions.items()
+        ]
+        return said
+
     def costs(self, town: Town, params: Parameters) -> list[LeverCost]:
         """What each lever costs in `town` and when it is paid (what a transport lever pays for
         trips is known only as they are taken): each intervention's own `planned_cost`."""
@@ -339,14 +391,24 @@ def check_levers(raw: dict, workshop: Workshop) -> tuple[Levers | None, dict[str
     return levers, {}
 
 
-def uploaded_scenario(filename: str, content: bytes) -> Scenario:
+LEVERS_LINE = "# healthgap app levers: "  # a plan file's levers, so the app can set them again
+
+
+def uploaded_scenario(
+    filename: str, content: bytes, size: int | None = None
+) -> tuple[Scenario, Levers | None]:
     """A scenario file sent from a visitor's browser, checked as a file is (an `InputError`
     naming the file otherwise). It may not name other files (a parameters file, a place's
-    tables): those would be files of the computer serving the app, not the visitor's."""
+    tables): those would be files of the computer serving the app, not the visitor's.
+
+    A plan file the app wrote (`scenario_toml`) also gives back its levers, and the scenario
+    without them, so the page can set them again. `size` is the file's size when the browser
+    sent none of a file too large to read."""
     name = Path(filename).name or "scenario.toml"
-    if len(content) > MAX_UPLOAD_BYTES:
+    size = len(content) if size is None else size
+    if size > MAX_UPLOAD_BYTES:
         raise InputError(
-            f"This file is {len(content):,} bytes: too large for a scenario.",
+            f"This file is {size:,} bytes: too large for a scenario.",
             where=name,
             fix="Send a scenario .toml file (a few kilobytes).",
         )
@@ -365,10 +427,157 @@ def uploaded_scenario(filename: str, content: bytes) -> Scenario:
                     fix="Remove those fields (a place's own tables need the app started "
                     "with that scenario: healthgap app FILE).",
                 )
-            return parse_scenario(path)
+            return without_levers(parse_scenario(path), content)
         except InputError as error:
             where = (error.where or "").replace(str(path), name) or name
             raise InputError(error.problem, where=where, fix=error.fix) from None
+
+
+INACTIVE = METRICS["inactive_pct"]
+
+
+@dataclasses.dataclass(frozen=True)
+class SoFar:
+    """Where a table's levers stand against the baseline this week, in one run."""
+
+    weeks: int
+    spent_gbp: float
+    wellbys: float  # gained so far, discounted as the report does
+    inactive_q1: float  # change in inactive adults in the most deprived fifth, at the place's scale
+    gap_points: float  # change in the inactivity gap (quintile 1 minus 5), percentage points
+
+    @property
+    def benefit_cost_ratio(self) -> float | None:
+        """WELLBYs at the central value per pound spent; None before anything is spent."""
+        from healthgap.experiments.comparison import WELLBY_VALUES
+
+        return self.wellbys * WELLBY_VALUES["central"] / self.spent_gbp if self.spent_gbp else None
+
+    def words(self) -> str:
+        """The result in plain words, with the size that matters in practice beside it."""
+        if self.weeks == 0:
+            return "Step or play to see what the levers do against the baseline."
+        people = round(abs(self.inactive_q1))
+        fewer = "fewer" if self.inactive_q1 < 0 else "more"
+        moved = (
+            f"{people:,} {fewer} inactive adult{'s' if people != 1 else ''}"
+            if people
+            else "no change in the number of inactive adults"
+        )
+        direction = gap_change(INACTIVE, self.gap_points) or "no change"
+        size = f"{number(abs(self.gap_points), sig=2)} points"
+        gap = (
+            "the gap in inactivity is unchanged"
+            if direction == "no change"
+            else (
+                f"the gap in inactivity {'narrowed' if direction == 'narrows' else 'widened'} {size}"
+            )
+        )
+        matters = "at least" if abs(self.gap_points) >= INACTIVE.important_change else "less than"
+        return (
+            f"After {horizon(self.weeks)}: {moved} in the most deprived fifth; {gap} "
+            f"({matters} the {INACTIVE.important_change:g} points that matter in practice). "
+            "One run: whether it is more than chance shows in the facilitator's run of "
+            "several seeds."
+        )
+
+
+def plan_description(scenario: Scenario, levers: Levers, names: dict[str, str]) -> str:
+    """What a plan does, in words: its scenario, then each lever."""
+    said = levers.words(names)
+    return f"{scenario.name}, plus: {'; '.join(said)}" if said else f"{scenario.name}, no levers"
+
+
+def plan_scenario(name: str, workshop: Workshop, levers: Levers) -> Scenario:
+    """A table's plan as a scenario a comparison runs: its scenario with its levers."""
+    return workshop.with_levers_scenario(levers).model_copy(
+        update={
+            "name": name,
+            "description": plan_description(workshop.scenario, levers, workshop.names()),
+        }
+    )
+
+
+def scenario_toml(scenario: Scenario, levers: Levers | None = None) -> str:
+    """A scenario as a .toml file that `healthgap compare` runs and the app loads back, with
+    the `levers` that made it in a comment (`LEVERS_LINE`) when given. A place's own tables are
+    named by file name only (the paths are the serving computer's)."""
+    data = scenario.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
+    data.pop("interventions", None)
+    for key in PLACE_FILES:
+        if key in data.get("place", {}):
+            data["place"][key] = Path(data["place"][key]).name
+    lines = [
+        "# A plan made in the healthgap workshop app. Compare it with the baseline:",
+        "#   healthgap compare baseline THIS_FILE.toml",
+        *([LEVERS_LINE + levers.model_dump_json()] if levers is not None else []),
+        f"name = {toml_value(scenario.name)}",
+        *(
+            f"{key} = {toml_value(v)}"
+            for key, v in data.items()
+            if key != "name" and not isinstance(v, dict)
+        ),
+    ]
+    for key, table in data.items():
+        if isinstance(table, dict) and table:
+            lines += [
+                "",
+                f"[{key}]",
+                *(f"{toml_key(k)} = {toml_value(v)}" for k, v in table.items()),
+            ]
+    for spec in scenario.interventions:
+        fields = spec.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
+        lines += ["", "[[interventions]]", f"type = {toml_value(spec.type)}"]
+        lines += [f"{toml_key(k)} = {toml_value(v)}" for k, v in fields.items() if k != "type"]
+    return "\n".join(lines) + "\n"
+
+
+def toml_key(key: str) -> str:
+    """A TOML key: bare when it can be, quoted otherwise (dotted parameter paths)."""
+    return (
+        key
+        if key.replace("_", "").replace("-", "").isalnum() and key.isascii()
+        else json.dumps(key)
+    )
+
+
+def toml_value(value) -> str:
+    """A TOML value from JSON-like data (strings in JSON's escapes, which TOML shares)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return f"[{', '.join(toml_value(v) for v in value)}]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def without_levers(scenario: Scenario, content: bytes) -> tuple[Scenario, Levers | None]:
+    """A plan file's scenario without the levers its `LEVERS_LINE` names, and those levers;
+    any other scenario as it is, with None."""
+    text = content.decode("utf-8", errors="replace")
+    line = next((x for x in text.splitlines() if x.startswith(LEVERS_LINE)), None)
+    if line is None:
+        return scenario, None
+    try:
+        levers = Levers.model_validate_json(line.removeprefix(LEVERS_LINE))
+    except ValidationError as error:
+        raise InputError(
+            f"Its levers line does not hold the app's levers ({error.errors()[0]['msg']}).",
+            fix=f"Download the plan from the app again, or delete the line starting '{LEVERS_LINE.strip()}'.",
+        ) from None
+    added = len(levers.interventions())
+    base = scenario.model_copy(
+        update={
+            "interventions": scenario.interventions[: len(scenario.interventions) - added],
+            "parameters": {
+                k: v for k, v in scenario.parameters.items() if k not in levers.assumptions
+            },
+        }
+    )
+    return base, levers
 
 
 @dataclasses.dataclass(frozen=True)
@@ -635,19 +844,58 @@ class Workshop:
         table = pd.concat(tables, ignore_index=True).round({"value": CSV_DECIMALS})
         return table[["run", "step", "quintile", "metric", "value"]].to_csv(index=False)
 
-    def report_html(self) -> str:
-        """The compare command's HTML report for this run so far (one seed, so no intervals)."""
-        from healthgap.experiments.comparison import RunOutcome, summarise
-        from healthgap.viz.report import render_report
+    def so_far(self) -> SoFar:
+        """The levers against the baseline this week: money, WELLBYs, inactivity and its gap."""
+        from healthgap.experiments.comparison import discounted, weekly_wellbys
 
-        scenario = self.with_levers.scenario
+        ours, theirs = self.with_levers.results(), self.baseline.results()
+        sample = self.scenario.place.sample
+        diff = ours.values - theirs.values
+        inactive, in_gap = (
+            METRIC_NAMES.index("inactive_pct"),
+            INEQUALITY_METRICS.index("inactive_pct"),
+        )
+        most_deprived = slice(0, 2)  # deciles 1 and 2
+        return SoFar(
+            weeks=self.week,
+            spent_gbp=self.spent_gbp,
+            wellbys=float(
+                discounted(weekly_wellbys(diff, self.with_levers.model.people.n / sample))
+            ),
+            inactive_q1=float(
+                (
+                    ours.sums[-1, most_deprived, inactive]
+                    - theirs.sums[-1, most_deprived, inactive]
+                ).sum()
+                / sample
+            ),
+            gap_points=float(
+                ours.inequality["gap"][-1, in_gap] - theirs.inequality["gap"][-1, in_gap]
+            ),
+        )
+
+    def comparison(self, plan: str = "") -> Comparison:
+        """This run so far as the compare command summarises it (one seed, so no intervals):
+        the levers as scenario `plan` (named after the scenario when blank), described by
+        what they do, against the same town without them."""
+        from healthgap.experiments.comparison import RunOutcome, summarise
+
+        named = plan or f"{self.scenario.name} with the table's levers"
+        scenario = self.with_levers.scenario.model_copy(
+            update={
+                "name": named,
+                "description": plan_description(self.scenario, self.levers, self.names()),
+            }
+        )
         baseline = self.baseline.scenario.model_copy(
-            update={"years": max(self.week, 1) / WEEKS_PER_YEAR}
+            update={
+                "name": f"{self.scenario.name} without the levers",
+                "years": max(self.week, 1) / WEEKS_PER_YEAR,
+            }
         )
-        comparison = summarise(
-            baseline,
-            [scenario],
-            [self.seed],
-            [[(RunOutcome.so_far(self.with_levers), RunOutcome.so_far(self.baseline))]],
-        )
-        return render_report(comparison)
+        outcomes = (RunOutcome.so_far(self.with_levers), RunOutcome.so_far(self.baseline))
+        return summarise(baseline, [scenario], [self.seed], [[outcomes]])
+
+    def names(self) -> dict[str, str]:
+        """Each neighbourhood's name by its code."""
+        return dict(zip(self.town.node_array("code"), self.town.node_array("name"), strict=True))

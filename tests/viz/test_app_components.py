@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
 
 import ipyvuetify as v
-import ipywidgets
 import numpy as np
 import pytest
 import solara
 
 from healthgap.viz.app import page
 from healthgap.viz.app.charts import chart_svgs
-from healthgap.viz.app.controls import SvgView
+from healthgap.viz.app.controls import SvgView, UploadButton
 from healthgap.viz.app.drawing import Line, line_chart_svg, series_lookup, town_map_svg
 from healthgap.viz.workshop import MAX_BUDGET_GBP, Workshop
 
@@ -155,11 +153,12 @@ def test_applying_a_lever_restarts_both_runs_and_shows_the_added_link(sessions):
 def test_an_unreadable_uploaded_scenario_is_marked_and_the_town_kept():
     rc = render()
     button(rc, "Step").click()
-    upload = rc.find(ipywidgets.FileUpload).widget
-    sent = {"name": "mine.toml", "type": "", "size": 9, "last_modified": datetime.now()}
-    upload.value = ({**sent, "content": memoryview(b"years = [")},)
+    upload = rc.find(UploadButton).widget
+    upload.vue_send({"name": "mine.toml", "size": 9, "text": "years = ["})
     assert any("mine.toml: This is not valid TOML" in t.children[0] for t in errors_shown(rc))
     assert week_label(rc) == "Year 1, week 1"
+    upload.vue_send({"name": "huge.toml", "size": 10**9, "text": ""})  # never read in the browser
+    assert any("1,000,000,000 bytes: too large" in t.children[0] for t in errors_shown(rc))
 
 
 def test_the_map_colours_by_the_chosen_outcome_and_its_change():

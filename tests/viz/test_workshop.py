@@ -16,6 +16,8 @@ from healthgap.viz.workshop import (
     Levers,
     Workshop,
     check_levers,
+    plan_scenario,
+    scenario_toml,
     uploaded_scenario,
 )
 
@@ -128,7 +130,7 @@ def test_an_uploaded_scenario_reads_nothing_of_this_computer(content):
 
 
 def test_an_uploaded_scenario_is_read_as_a_file_is():
-    scenario = uploaded_scenario("ours.toml", b'name = "ours"\nyears = 2\n')
+    scenario, levers = uploaded_scenario("ours.toml", b'name = "ours"\nyears = 2\n')
     assert (scenario.name, scenario.years) == ("ours", 2)
 
 
@@ -157,11 +159,72 @@ def test_loading_a_place_without_the_levers_neighbourhoods_switches_that_lever_o
     assert workshop.scenario.name == "small"  # still running what it had
 
 
-def test_downloads_hold_both_runs_and_the_report_names_the_scenario():
+def test_downloads_hold_both_runs():
     workshop = Workshop(residents=RESIDENTS, levers=Levers(directory=True))
     workshop.step(4)
     table = pd.read_csv(io.StringIO(workshop.results_csv()))
     assert set(table.run) == {"with levers", "baseline"}
     assert table.step.max() == 4
-    html = workshop.report_html()
-    assert "with the room&#39;s levers" in html or "with the room's levers" in html
+
+
+PLAN = Levers(
+    outreach=True,
+    outreach_workers=4,
+    seed_funding=True,
+    transport=True,
+    transport_from="T001",
+    transport_to="T005",
+    assumptions={"behaviour.travel_weight": 0.5},
+)
+
+
+def test_the_comparison_so_far_names_the_plan_and_describes_its_levers():
+    workshop = Workshop(residents=RESIDENTS, levers=PLAN)
+    workshop.step(4)
+    comparison = workshop.comparison("Table 1")
+    effect = comparison.scenarios["Table 1"]
+    assert comparison.baseline == "baseline without the levers"
+    assert "4 link workers inviting inactive people" in effect.description
+    assert "Seed funding: £150,000 in grants of £10,000" in effect.description
+    assert "between Neighbourhood 1 and Neighbourhood 5" in effect.description
+    assert "how much travel time puts people off = 0.5" in effect.description
+    assert "no intervention" not in effect.description
+    assert effect.cost_gbp > 0
+
+
+def test_the_result_so_far_in_words():
+    workshop = Workshop(residents=RESIDENTS, levers=Levers(outreach=True, outreach_workers=20))
+    assert workshop.so_far().words().startswith("Step or play")
+    workshop.step(30)
+    so_far = workshop.so_far()
+    said = so_far.words()
+    assert said.startswith("After 30 weeks: ")
+    assert "in the most deprived fifth" in said and "that matter in practice" in said
+    assert so_far.spent_gbp > 0 and so_far.benefit_cost_ratio is not None
+
+
+def test_a_plan_file_runs_in_a_comparison_and_loads_back_with_its_levers(tmp_path):
+    from healthgap.experiments.compare import compare
+
+    workshop = Workshop(residents=RESIDENTS, levers=PLAN)
+    text = scenario_toml(plan_scenario("Table 1: walks", workshop, PLAN), PLAN)
+    path = tmp_path / "table-1.toml"
+    path.write_text(text, encoding="utf-8")
+    plan = load_scenario(path)
+    assert plan.name == "Table 1: walks" and plan.parameters == {"behaviour.travel_weight": 0.5}
+    assert [i.type for i in plan.interventions] == ["seed_funding", "outreach", "transport"]
+    comparison = compare("baseline", [path], replicates=2, years=0.1, workers=1)
+    assert comparison.scenarios["Table 1: walks"].cost_gbp > 0
+
+    scenario, levers = uploaded_scenario(path.name, text.encode())
+    assert levers == PLAN
+    assert scenario.interventions == [] and scenario.parameters == {}
+    again = Workshop(scenario, levers=levers)
+    assert again.with_levers_scenario(levers).interventions == plan.interventions
+
+
+def test_a_plan_file_with_a_broken_levers_line_says_so():
+    text = b'name = "ours"\n# healthgap app levers: {"outreach": "maybe"}\n'
+    with pytest.raises(InputError, match="levers line") as caught:
+        uploaded_scenario("ours.toml", text)
+    assert "ours.toml" in caught.value.message()

@@ -96,21 +96,36 @@ def activity_svg(lookup: Lookup) -> str:
     return stacked_bars_svg("Activity this week (with the levers)", categories, bars, week)
 
 
-def panels_html(panels: list[str]) -> str:
-    """Chart panels side by side, as many to a row as fit."""
+PANEL_PX = 300  # the narrowest a chart is shown (drawn 320 wide, its text 9-12 px at that)
+
+
+def panels_html(panels: list[str], text_scale: float = 1.0) -> str:
+    """Chart panels side by side, as many to a row as fit; with `text_scale` above 1 each is
+    shown that much wider, and so is its text."""
     cells = "".join(f"<div>{panel}</div>" for panel in panels)
     return (
-        "<div style='display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));"
-        f"gap:12px'>{cells}</div>"
+        "<div style='display:grid;grid-template-columns:"
+        f"repeat(auto-fit,minmax({PANEL_PX * text_scale:.0f}px,1fr));gap:12px'>{cells}</div>"
     )
 
 
 @solara.component
-def Charts(lookup: Lookup, metric: str, on_metric: Callable[[str], None]):
-    """The outcome picker and every chart, redrawn only when the week or the outcome changes."""
-    html = solara.use_memo(
-        lambda: panels_html([activity_svg(lookup), *chart_svgs(lookup, metric)]), [lookup, metric]
-    )
+def Charts(
+    lookup: Lookup,
+    metric: str,
+    on_metric: Callable[[str], None],
+    text_scale: float = 1.0,
+    only_difference: bool = False,
+):
+    """The outcome picker and every chart (or only the difference from the baseline), redrawn
+    only when the week, the outcome or the size of the text changes."""
+
+    def draw() -> str:
+        panels = chart_svgs(lookup, metric)
+        shown = panels[1:2] if only_difference else [activity_svg(lookup), *panels]
+        return panels_html(shown, text_scale)
+
+    html = solara.use_memo(draw, [lookup, metric, text_scale, only_difference])
     with solara.Column(gap="4px"):
         Choice(
             "Outcome to chart",

@@ -37,6 +37,46 @@ class SvgView(ipyvuetify.VuetifyTemplate):
             self.on_pick(code)
 
 
+UPLOAD_TEMPLATE = """
+<template>
+  <v-btn small @click="$refs.chooser.click()">
+    <v-icon left small>mdi-upload</v-icon>{{ label }}
+    <input ref="chooser" type="file" :accept="accept" style="display: none" @change="chosen" />
+  </v-btn>
+</template>
+<script>
+module.exports = {
+  methods: {
+    chosen(event) {
+      const file = event.target.files[0];
+      event.target.value = "";  // the same file can be chosen again
+      if (!file) { return; }
+      if (file.size > this.max_bytes) { this.send({name: file.name, size: file.size, text: ""}); return; }
+      file.text().then((text) => this.send({name: file.name, size: file.size, text}));
+    },
+  },
+};
+</script>
+"""
+
+
+class UploadButton(ipyvuetify.VuetifyTemplate):
+    """A button that opens the browser's file chooser and sends the chosen file's text to
+    `on_file(name, content, size)`; a file over `max_bytes` arrives empty, with its size, for
+    the server to refuse (the browser never reads it). Unlike ipywidgets' FileUpload, its
+    label counts nothing ("Choose a file (0)")."""
+
+    template = traitlets.Unicode(UPLOAD_TEMPLATE).tag(sync=True)
+    label = traitlets.Unicode("Choose a file").tag(sync=True)
+    accept = traitlets.Unicode("").tag(sync=True)
+    max_bytes = traitlets.Int(0).tag(sync=True)
+    on_file = traitlets.Callable(None, allow_none=True)
+
+    def vue_send(self, sent: dict) -> None:
+        if self.on_file is not None:
+            self.on_file(str(sent["name"]), str(sent["text"]).encode("utf-8"), int(sent["size"]))
+
+
 @solara.component
 def Choice(
     label: str,

@@ -34,6 +34,7 @@ DARK, LIGHT = "#3F007D", "#EFEDF5"  # sequential: dark is worse off
 QUINTILE_LINES = ("#08306B", "#2171B5", "#4292C6", "#6BAED6", "#A6BDDB")
 FONT = "font-family='system-ui, sans-serif'"
 MAX_POINTS = 200  # points per line: enough for a smooth line at chart size
+MAP_WIDTH = 640  # the map's canvas; its text is 9-12 px of it
 
 
 def mix(a: str, b: str, t: float) -> str:
@@ -50,12 +51,27 @@ def signed(x: float, places: int | None = None) -> str:
     return text if text.startswith(MINUS) or text in ("0", "n/a") else "+" + text
 
 
+def with_unit(metric, value: float) -> str:
+    """A metric's value with its unit: "12.3%", "6.81 (on a 0-10 scale)", "2.1 ties"."""
+    if metric.unit == "%":
+        return f"{number(value)}%"
+    if metric.unit[:1].isdigit():
+        return f"{number(value)} (on a {metric.unit} scale)"
+    return f"{number(value)} {metric.unit}"
+
+
+def change_with_unit(metric, change: float) -> str:
+    """A change against the baseline with its unit: "+0.5 percentage points"."""
+    return f"{signed(change)} {metric.change_unit}"
+
+
 @dataclass(frozen=True)
 class Colouring:
     """How a map's neighbourhoods are coloured: a colour per value and a legend."""
 
     colours: list[str]
-    legend: tuple[str, str, str, str]  # left colour, right colour, left label, right label
+    stops: tuple[str, str, str]  # the scale's left, middle and right colours
+    labels: tuple[str, str, str]  # what its left end, middle and right end mean
     title: str
 
 
@@ -65,7 +81,12 @@ def colouring(town: TownMap, change: bool) -> Colouring:
     hood = town.neighbourhoods
     if town.outcome == "imd_decile":
         colours = [mix(DARK, LIGHT, (d - 1) / 9) for d in hood["decile"]]
-        return Colouring(colours, (DARK, LIGHT, "1 most deprived", "10 least"), "IMD decile")
+        return Colouring(
+            colours,
+            (DARK, mix(DARK, LIGHT, 0.5), LIGHT),
+            ("1 most deprived", "", "10 least"),
+            "IMD decile",
+        )
     metric = METRICS[town.outcome]
     worse_when_higher = metric.higher_is_better is False
     if change:
@@ -75,16 +96,31 @@ def colouring(town: TownMap, change: bool) -> Colouring:
         colours = [
             mix(MIDDLE, WORSE, t) if t > 0 else mix(MIDDLE, BETTER, -t) for t in towards_worse
         ]
-        low, high = (BETTER, WORSE) if worse_when_higher else (WORSE, BETTER)
-        legend = (low, high, signed(-span), signed(span))
-        return Colouring(colours, legend, f"Change against the baseline ({metric.change_unit})")
+        low, high = ("better", "worse") if worse_when_higher else ("worse", "better")
+        return Colouring(
+            colours,
+            (BETTER, MIDDLE, WORSE) if worse_when_higher else (WORSE, MIDDLE, BETTER),
+            (f"{signed(-span)} {low}", "no change", f"{signed(span)} {high}"),
+            f"Change against the baseline ({metric.change_unit})",
+        )
     values = hood["value"].to_numpy(dtype=float)
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     scaled = (values - lo) / (hi - lo) if hi > lo else np.zeros_like(values)
     badness = scaled if worse_when_higher else 1 - scaled
     colours = [mix(LIGHT, DARK, t) for t in badness]
-    left, right = (LIGHT, DARK) if worse_when_higher else (DARK, LIGHT)
-    return Colouring(colours, (left, right, number(lo), number(hi)), f"{metric.label}")
+    low, high = ("better", "worse") if worse_when_higher else ("worse", "better")
+    return Colouring(
+        colours,
+        (LIGHT, mix(LIGHT, DARK, 0.5), DARK)
+        if worse_when_higher
+        else (DARK, mix(DARK, LIGHT, 0.5), LIGHT),
+        (
+            f"{number(lo)}{metric.unit if metric.unit == '%' else ''} {low}",
+            "",
+            f"{number(hi)}{metric.unit if metric.unit == '%' else ''} {high}",
+        ),  # fmt: skip
+        metric.label,
+    )
 
 
 def town_map_svg(
@@ -93,22 +129,30 @@ def town_map_svg(
     *,
     change: bool = False,
     picked: tuple[str | None, ...] = (),
-    width: int = 640,
+    width: int = MAP_WIDTH,
 ) -> str:
     """The town in `week`: travel links, neighbourhoods (area by population, coloured by the
     outcome; each carries `data-code` for clicks), groups sized by attendance, and a legend.
 
     Every picture's root carries `data-week`, so a browser test sees when the new one is in."""
     hood, links, groups = town.neighbourhoods, town.links, town.groups
-    legend_h = 68
+    legend_h = legend_height(width)
     xs = hood["x_km"].to_numpy(dtype=float)
     ys = hood["y_km"].to_numpy(dtype=float)
     x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
     extent = max(x1 - x0, y1 - y0, 1e-9)
     streets = links[~links["added"]]
     km = np.hypot(streets["x2"] - streets["x1"], streets["y2"] - streets["y1"])
-    # The biggest neighbourhood's radius: a third of a typical link, so neighbours stay apart.
-    r_max = float(np.clip(0.3 * np.median(km) * width / extent if len(km) else 14, 4, 18))
+    # The biggest neighbourhood's radius: a third of a typical link, and no more than half the
+    # gap to the nearest neighbour for most of them, so a town of many stays apart.
+    gaps = np.hypot(xs[:, None] - xs[None, :], ys[:, None] - ys[None, :])
+    np.fill_diagonal(gaps, np.inf)
+    nearest = float(np.percentile(gaps.min(axis=1), 25)) if len(xs) > 1 else extent
+    r_max = float(
+        np.clip(
+            min(0.3 * np.median(km) if len(km) else extent, 0.5 * nearest) * width / extent, 3, 18
+        )
+    )
     pad = r_max + 14
     scale = (width - 2 * pad) / extent
     height = int((y1 - y0) * scale + 2 * pad)
@@ -137,7 +181,8 @@ def town_map_svg(
                 f"<line x1='{a:.1f}' y1='{b:.1f}' x2='{c:.1f}' y2='{d:.1f}' stroke='#C8C8C8' "
                 "stroke-width='1.5'/>"
             )
-    show_codes = len(hood) <= 40
+    centres = [px(x, y) for x, y in zip(xs, ys, strict=True)]
+    shown_codes = labelled(hood, centres, radius.to_numpy(), picked)
     for i, row in enumerate(hood.itertuples(index=False)):
         cx, cy = px(row.x_km, row.y_km)
         ring = (
@@ -149,7 +194,8 @@ def town_map_svg(
             said = f"IMD decile {row.decile}"
         else:
             said = (
-                f"{metric.short}: {number(row.value)} ({signed(row.change)} against the baseline)"
+                f"{metric.short}: {with_unit(metric, row.value)} "
+                f"({change_with_unit(metric, row.change)} against the baseline)"
             )
         out.append(
             f"<circle data-code='{escape(str(row.code))}' cx='{cx:.1f}' cy='{cy:.1f}' "
@@ -157,7 +203,7 @@ def town_map_svg(
             f"<title>{escape(str(row.name))} ({escape(str(row.code))}), decile {row.decile}, "
             f"{row.population:,} residents. {escape(said)}</title></circle>"
         )
-        if show_codes:
+        if i in shown_codes:
             out.append(
                 f"<text x='{cx:.1f}' y='{cy + radius.iloc[i] + 10:.1f}' font-size='9' "
                 f"text-anchor='middle' fill='#444' pointer-events='none'>{escape(str(row.code))}</text>"
@@ -185,28 +231,89 @@ def town_map_svg(
     return "".join(out)
 
 
-def map_legend(colour: Colouring, *, top: float, width: int) -> str:
-    """The colour scale and what the marks mean, under the map."""
-    left, right, low, high = colour.legend
-    y = top + 14
-    return (
-        f"<defs><linearGradient id='scale'><stop offset='0' stop-color='{left}'/>"
-        f"<stop offset='0.5' stop-color='{mix(left, right, 0.5) if MIDDLE not in (left, right) else MIDDLE}'/>"
-        f"<stop offset='1' stop-color='{right}'/></linearGradient></defs>"
-        f"<text x='24' y='{top + 6:.0f}' font-size='11' fill='#222'>{escape(colour.title)}</text>"
-        f"<rect x='24' y='{y:.0f}' width='160' height='10' fill='url(#scale)' stroke='#999'/>"
-        f"<text x='24' y='{y + 24:.0f}' font-size='10'>{escape(low)}</text>"
-        f"<text x='184' y='{y + 24:.0f}' font-size='10' text-anchor='end'>{escape(high)}</text>"
-        f"<circle cx='{width * 0.45:.0f}' cy='{y + 5:.0f}' r='5' fill='#333'/>"
-        f"<text x='{width * 0.45 + 9:.0f}' y='{y + 9:.0f}' font-size='10'>group (size: attendance)</text>"
-        f"<circle cx='{width * 0.45:.0f}' cy='{y + 21:.0f}' r='5' fill='{NEW_GROUP}'/>"
-        f"<text x='{width * 0.45 + 9:.0f}' y='{y + 25:.0f}' font-size='10'>new group</text>"
-        f"<text x='{width * 0.45 - 4:.0f}' y='{y + 39:.0f}' font-size='12' fill='{CLOSED_GROUP}'>×</text>"
-        f"<text x='{width * 0.45 + 9:.0f}' y='{y + 39:.0f}' font-size='10'>closed group</text>"
-        f"<line x1='{width * 0.75:.0f}' y1='{y + 5:.0f}' x2='{width * 0.75 + 24:.0f}' y2='{y + 5:.0f}' "
-        f"stroke='{ADDED_LINK}' stroke-width='4' stroke-dasharray='6 3'/>"
-        f"<text x='{width * 0.75 + 30:.0f}' y='{y + 9:.0f}' font-size='10'>added link</text>"
+LEGEND_ROW = 15  # px between the legend's lines
+
+
+def legend_columns(width: int) -> tuple[float, float, int]:
+    """Where the marks' meanings start (x, and y below the legend's top) and in how many
+    columns: two beside the scale on a wide map, two under it on a middling one, else one."""
+    if width >= 560:
+        return 240, 14, 2  # under the scale's title, which can run past x = 240
+    return 12, 64, 2 if width >= 420 else 1
+
+
+def legend_height(width: int) -> int:
+    """The legend's height: its scale and what the marks mean."""
+    _, top, columns = legend_columns(width)
+    return int(max(60, top + LEGEND_ROW * math.ceil(len(MARKS) / columns) + 8))
+
+
+MARKS = (  # (the mark as SVG at 0,0, what it means)
+    ("<circle r='6' fill='#fff' stroke='#555'/>", "neighbourhood (size: residents)"),
+    ("<line x1='-8' x2='8' stroke='#C8C8C8' stroke-width='1.5'/>", "street between neighbourhoods"),
+    ("<circle r='4' fill='#333'/>", "local group (size: who goes)"),
+    (f"<circle r='4' fill='{NEW_GROUP}'/>", "new group"),
+    (
+        f"<path d='M-4,-4L4,4M-4,4L4,-4' stroke='{CLOSED_GROUP}' stroke-width='2'/>",
+        "group closed",
+    ),
+    (
+        f"<line x1='-9' x2='9' stroke='{ADDED_LINK}' stroke-width='4' stroke-dasharray='5 2'/>",
+        "link a transport lever added",
+    ),
+)
+
+
+LABEL_PX = (5.5, 11)  # a map label's character width and line height at 9 px
+
+
+def labelled(
+    hood: pd.DataFrame, centres: list[tuple[float, float]], radius: np.ndarray, picked
+) -> set[int]:
+    """The neighbourhoods whose code is written under them: as many as fit without covering
+    another label or neighbourhood, the picked and the most deprived first."""
+    order = sorted(
+        range(len(hood)),
+        key=lambda i: (hood["code"].iat[i] not in picked, hood["decile"].iat[i], -radius[i]),
     )
+    boxes = [(cx - r, cy - r, cx + r, cy + r) for (cx, cy), r in zip(centres, radius, strict=True)]
+    shown = set()
+    for i in order:
+        (cx, cy), half = centres[i], LABEL_PX[0] * len(str(hood["code"].iat[i])) / 2
+        box = (cx - half, cy + radius[i] + 1, cx + half, cy + radius[i] + 1 + LABEL_PX[1])
+        if all(box[2] < b[0] or b[2] < box[0] or box[3] < b[1] or b[3] < box[1] for b in boxes):
+            boxes.append(box)
+            shown.add(i)
+    return shown
+
+
+def map_legend(colour: Colouring, *, top: float, width: int) -> str:
+    """The colour scale (its ends and middle said in words) and what every mark means, under
+    the map: beside the scale on a wide map, under it on a narrow one."""
+    left, middle, right = colour.stops
+    low, mid, high = colour.labels
+    y = top + 16
+    out = [
+        f"<defs><linearGradient id='scale'><stop offset='0' stop-color='{left}'/>"
+        f"<stop offset='0.5' stop-color='{middle}'/><stop offset='1' stop-color='{right}'/>"
+        "</linearGradient></defs>",
+        f"<text x='12' y='{top + 6:.0f}' font-size='11' font-weight='600' fill='#222'>"
+        f"{escape(colour.title)}</text>",
+        f"<rect x='12' y='{y:.0f}' width='200' height='10' fill='url(#scale)' stroke='#999'/>",
+        f"<text x='12' y='{y + 23:.0f}' font-size='10'>{escape(low)}</text>",
+        f"<text x='112' y='{y + 36:.0f}' font-size='10' text-anchor='middle'>{escape(mid)}</text>",
+        f"<text x='212' y='{y + 23:.0f}' font-size='10' text-anchor='end'>{escape(high)}</text>",
+    ]
+    x0, below, columns = legend_columns(width)
+    column = (width - x0) / columns
+    for i, (mark, meaning) in enumerate(MARKS):
+        mx = x0 + 10 + (i % columns) * column
+        my = top + below + LEGEND_ROW * (i // columns) + 6
+        out.append(
+            f"<g transform='translate({mx:.0f},{my:.0f})'>{mark}</g>"
+            f"<text x='{mx + 14:.0f}' y='{my + 4:.0f}' font-size='10'>{escape(meaning)}</text>"
+        )
+    return "".join(out)
 
 
 def svg_open(title: str, width: int, height: int, week: int) -> str:

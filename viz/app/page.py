@@ -7,34 +7,38 @@ under the same lock, so a half-stepped pair is never drawn.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
+import re
 import threading
 import time
+import uuid
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlencode
 
-import ipywidgets
 import solara
-from solara.server.kernel_context import has_current_context
 
 from healthgap.model.errors import InputError
 from healthgap.model.metrics import METRICS
-from healthgap.scenarios import Scenario
-from healthgap.viz.formatting import capitalised, horizon, money, number
+from healthgap.viz.formatting import capitalised, horizon, money, number, ratio
 from healthgap.viz.workshop import (
+    MAX_UPLOAD_BYTES,
     LeverCost,
-    Levers,
+    SoFar,
     Workshop,
     check_levers,
+    plan_scenario,
+    scenario_toml,
     uploaded_scenario,
 )
 
 from .about import About
+from .background import report_html
 from .charts import SERIES_METRICS, Charts
-from .controls import Choice, Message
-from .drawing import series_lookup, signed
+from .controls import Choice, Message, UploadButton
+from .drawing import change_with_unit, series_lookup, with_unit
 from .levers import LeverPanel, as_raw
+from .room import Plan, Session, check_name, room
 from .server import RESIDENTS_VARIABLE, SCENARIO_VARIABLE
 from .town_map import TownMapView
 
@@ -46,8 +50,20 @@ CSS = """
   padding: 6px 0; align-items: center; flex-wrap: wrap; }
 .hg-when { font-size: 1.6rem; font-weight: 600; min-width: 12ch; }
 .hg-svg svg { display: block; }
+.v-card .v-btn:not(.v-btn--round) { height: auto !important; min-height: 36px; max-width: 100%; }
+.v-card .v-btn__content { white-space: normal; flex-shrink: 1; text-align: left; padding: 4px 0; }
 """
 LARGE_CSS = "html { font-size: 22px !important; } .v-application { font-size: 1.1rem; }"
+LARGE_TEXT = 1.6  # how much larger Large type draws the map's and charts' text
+# The projector's map is drawn on a canvas half as wide (so its text is twice the size) and
+# kept to the screen's height: at 1280x720 the map, the difference chart and the result in
+# words fill the screen under the header.
+PROJECTOR_TEXT = 2.0
+PROJECTOR_CSS = """
+.hg-projector .hg-result-words { font-size: 1.3rem; line-height: 1.35; }
+.hg-projector .hg-svg svg { max-height: calc(100vh - 185px); }
+.hg-projector .hg-difference .hg-svg svg { max-height: calc(100vh - 410px); }
+"""
 
 
 @functools.cache
@@ -58,79 +74,52 @@ def builtin_choices() -> tuple[tuple[str, str], ...]:
     return tuple((n, f"{n}: {load_scenario(n).description}") for n in builtin_names())
 
 
-@dataclasses.dataclass(frozen=True)
-class Plan:
-    """What a browser's table has chosen: the scenario, the levers running and the levers as
-    set on the page (the draft). A reload gives it back."""
-
-    scenario: Scenario
-    levers: Levers
-    draft: dict
-
-
-PLANS_KEPT = 500  # the plans of the most recent browsers; each is a few kilobytes
-plans: dict[str, Plan] = {}  # by browser (Solara's session cookie), for the server's life
-
-
-def keep_plan(browser: str, plan: Plan) -> None:
-    plans.pop(browser, None)
-    plans[browser] = plan
-    while len(plans) > PLANS_KEPT:
-        del plans[next(iter(plans))]
-
-
-def this_browser() -> str | None:
-    """Solara's id for the browser the page is open in; None when rendered without a server."""
-    return solara.get_session_id() if has_current_context() else None
-
-
-class Session:
-    """One browser tab's workshop and the lock that keeps its play thread and clicks apart;
-    it starts from the browser's plan when there is one (a reload), at week 0."""
-
-    def __init__(self, scenario: str, residents: int | None, plan: Plan | None = None) -> None:
-        self.lock = threading.RLock()
-        self.notice = ""
-        try:
-            if plan is None:
-                self.workshop = Workshop(scenario, residents=residents)
-            else:
-                self.workshop = Workshop(plan.scenario, residents=residents, levers=plan.levers)
-                self.notice = "Your table's plan is back: both towns start again from week 0."
-        except InputError as error:
-            self.notice = f"Started with the baseline instead: {error.message()}"
-            self.workshop = Workshop("baseline", residents=residents)
-        self.draft = plan.draft if plan else as_raw(self.workshop.levers)
-
-    def read(self, fn: Callable[[Workshop], object]):
-        """`fn(workshop)` under the lock."""
-        with self.lock:
-            return fn(self.workshop)
-
-
 def start_options() -> tuple[str, int | None]:
     """The scenario and town size `healthgap app` asked for, through the environment."""
     residents = os.environ.get(RESIDENTS_VARIABLE)
     return os.environ.get(SCENARIO_VARIABLE) or "baseline", int(residents) if residents else None
 
 
+def address_of(search: str | None) -> tuple[str, str]:
+    """The tab and plan name a tab's address carries (`?tab=3f2a...&plan=Table+1`); a new
+    tab id when it carries none."""
+    query = parse_qs(search or "")
+    return query.get("tab", [uuid.uuid4().hex[:12]])[0], query.get("plan", [""])[0]
+
+
 @solara.component
 def Page(scenario: str | None = None, residents: int | None = None):
-    """The whole app for one browser tab."""
+    """The whole app for one browser tab: the plan its address names, else the one it had
+    (a reload), else the scenario's."""
     default_scenario, default_residents = start_options()
-    browser = this_browser()
-    session = solara.use_memo(
-        lambda: Session(
-            scenario or default_scenario, residents or default_residents, plans.get(browser)
-        ),
-        [],
-    )
-    WorkshopPage(session, browser)
+    router = solara.use_router()
+    tab, name = solara.use_memo(lambda: address_of(router.search), [])
+
+    def start() -> Session:
+        session = Session(
+            scenario or default_scenario, residents or default_residents, room.plan(tab, name)
+        )
+        room.track(session)
+        return session
+
+    session = solara.use_memo(start, [])
+    WorkshopPage(session, tab)
 
 
 @solara.component
-def WorkshopPage(session: Session, browser: str | None = None):
+def WorkshopPage(session: Session, tab: str):
     w = session.workshop
+    router = solara.use_router()
+
+    def keep_address(name: str) -> None:
+        """The tab's id and plan name in its address, so a reload finds them again (a page
+        rendered without Solara's server has no address)."""
+        if router.set_path is None:
+            return
+        router.push(
+            f"{router.path}?{urlencode({'tab': tab, 'plan': name} if name else {'tab': tab})}"
+        )
+
     version, set_version = solara.use_state(0)  # bumped whenever either run changes
     loaded, set_loaded = solara.use_state(0)  # bumped when a scenario is loaded
     playing, set_playing = solara.use_state(False)
@@ -138,11 +127,14 @@ def WorkshopPage(session: Session, browser: str | None = None):
     outcome, set_outcome = solara.use_state("imd_decile")
     change, set_change = solara.use_state(False)
     chart_metric, set_chart_metric = solara.use_state("inactive_pct")
-    raw, set_raw = solara.use_state(session.draft)
+    raw, set_raw = solara.use_state(session.draft or as_raw(w.levers))
     selected, set_selected = solara.use_state(None)
     notice, set_notice = solara.use_state(session.notice)
     load_error, set_load_error = solara.use_state("")
     large, set_large = solara.use_state(False)
+    projector, set_projector = solara.use_state(False)
+    name, set_name = solara.use_state(session.name)
+    name_error, set_name_error = solara.use_state("")
 
     def bump() -> None:
         set_version(lambda v: v + 1)
@@ -165,7 +157,7 @@ def WorkshopPage(session: Session, browser: str | None = None):
         while not cancel.wait(max(TICK_SECONDS, (played + 1) / weeks_a_second - elapsed())):
             weeks = max(1, int(elapsed() * weeks_a_second) - played)
             with session.lock:
-                if w.finished or cancel.is_set():
+                if session.closed.is_set() or w.finished or cancel.is_set():
                     break
                 w.step(weeks)
             played += weeks
@@ -176,10 +168,10 @@ def WorkshopPage(session: Session, browser: str | None = None):
     solara.use_thread(play, [playing, speed], intrusive_cancel=False)
 
     status = solara.use_memo(
-        lambda: session.read(lambda w: (w.when, w.week, w.weeks, w.finished, w.spent_gbp)),
+        lambda: session.read(lambda w: (w.when, w.week, w.weeks, w.finished, w.so_far())),
         [version],
     )
-    when, week, weeks, finished, spent = status
+    when, week, weeks, finished, so_far = status
     town = solara.use_memo(lambda: session.read(lambda w: w.town_map(outcome)), [version, outcome])
     lookup = solara.use_memo(
         lambda: session.read(lambda w: series_lookup(w.series(SERIES_METRICS))), [version]
@@ -195,10 +187,26 @@ def WorkshopPage(session: Session, browser: str | None = None):
     )
 
     def remember() -> None:
-        if browser is not None:
-            keep_plan(browser, Plan(w.scenario, w.levers, raw))
+        room.keep(tab, Plan(w.scenario, w.levers, raw, name))
+        if f"tab={tab}" not in (router.search or ""):  # not yet there when the page opens
+            keep_address(name)
 
-    solara.use_effect(remember, [raw, w.levers, loaded])
+    solara.use_effect(remember, [raw, w.levers, loaded, name])
+    named = solara.use_memo(
+        lambda: session.table_plan(Plan(w.scenario, w.levers, raw, name)) if name else None,
+        [w.levers, loaded, name],
+    )
+
+    def publish() -> None:
+        if named is not None:
+            room.publish(named)
+
+    def progress() -> None:
+        if name:
+            room.progress(name, w.levers, so_far)
+
+    solara.use_effect(publish, [named])
+    solara.use_effect(progress, [so_far])
 
     def set_field(name: str, value) -> None:
         if name.startswith("assumptions."):
@@ -227,31 +235,73 @@ def WorkshopPage(session: Session, browser: str | None = None):
         act(lambda w: w.apply(levers))
         set_notice("Levers applied: both towns start again from week 0.")
 
-    def load(scenario) -> None:
+    def load(scenario, levers=None, draft=None) -> bool:
+        """Run `scenario` (with `levers`, when given) from week 0; False, with the message
+        shown, if it cannot be read."""
         set_playing(False)
+
+        def run(w: Workshop) -> None:
+            w.load(scenario)
+            if levers is not None:
+                w.apply(levers)
+
         try:
-            session.read(lambda w: w.load(scenario))
+            session.read(run)
         except InputError as error:
             set_load_error(error.message())
-            return
+            return False
         set_load_error("")
-        set_raw(as_raw(w.levers))
+        set_raw(draft or as_raw(w.levers))
         set_selected(None)
         set_notice(f"Loaded {w.scenario.name}: week 0.")
         set_loaded(lambda n: n + 1)
         bump()
+        return True
 
-    def upload(name: str, content: bytes) -> None:
+    def upload(filename: str, content: bytes, size: int) -> None:
         try:
-            scenario = uploaded_scenario(name, content)
+            scenario, levers = uploaded_scenario(filename, content, size)
         except InputError as error:
             set_load_error(error.message())
             return
-        load(scenario)
+        if load(scenario, levers) and levers is not None:
+            set_notice(f"Loaded the plan {scenario.name}: its levers are set, at week 0.")
 
+    def rename(text: str) -> None:
+        """Name this tab's plan; a name another tab already gave brings that plan here."""
+        try:
+            new = check_name(text, room_baseline().name)
+        except InputError as error:
+            set_name_error(error.message())
+            return
+        set_name_error("")
+        joined = room.plan(None, new) if new != name else None
+        if joined is not None and load(joined.scenario, joined.levers, joined.draft):
+            set_notice(f"Joined the plan {new}: its levers are set, at week 0.")
+        set_name(new)
+        session.name = new
+        keep_address(new)
+
+    def plan_file() -> str:
+        return session.read(
+            lambda w: scenario_toml(
+                plan_scenario(session.name or w.scenario.name, w, w.levers), w.levers
+            )
+        )
+
+    def report() -> str:
+        return report_html(session.read(lambda w: w.comparison(session.name)))
+
+    downloads = solara.use_memo(
+        lambda: (plan_file, report, lambda: session.read(lambda w: w.results_csv())), []
+    )
+
+    text_scale = LARGE_TEXT if large else 1.0
     solara.Style(CSS)
     if large:
         solara.Style(LARGE_CSS)
+    if projector:
+        solara.Style(PROJECTOR_CSS)
     with solara.Column(gap="8px", classes=["hg-root"], style={"padding": "0 12px"}):
         with solara.Row(classes=["hg-header"], gap="8px"):
             solara.Text(when, classes=["hg-when"])
@@ -276,38 +326,119 @@ def WorkshopPage(session: Session, browser: str | None = None):
             with solara.Div(style={"width": "190px"}):
                 Choice("Speed", SPEEDS, speed, set_speed)
             solara.Switch(label="Large type", value=large, on_value=set_large)
-            solara.Text(f"Spent beyond the baseline: {money(spent)}", style={"margin-left": "auto"})
+            solara.Switch(label="Projector", value=projector, on_value=set_projector)
+            solara.Text(
+                f"Spent beyond the baseline: {money(so_far.spent_gbp)}",
+                style={"margin-left": "auto"},
+            )
         Message(notice, "info")
         if finished:
             Message("The end of this scenario's years: Reset to run it again.", "info")
+        picked = (raw["transport_from"], raw["transport_to"]) if raw["transport"] else ()
+
+        def town_map(scale: float) -> None:
+            TownMapView(town, week, outcome, set_outcome, change, set_change, picked, pick, scale)
+
+        if projector:  # the map beside the result and the difference, the levers folded away
+            with solara.Row(gap="16px", classes=["hg-projector"], style={"flex-wrap": "nowrap"}):
+                with solara.Column(gap="4px", style={"flex": "1 1 50%", "min-width": "0"}):
+                    town_map(PROJECTOR_TEXT)
+                with solara.Column(
+                    gap="8px",
+                    classes=["hg-difference"],
+                    style={"flex": "1 1 50%", "min-width": "0"},
+                ):
+                    ResultCard(so_far, name)
+                    Charts(lookup, chart_metric, set_chart_metric, only_difference=True)
+            return
+        ResultCard(so_far, name)
         with solara.Columns([1, 2]):
             with solara.Column(gap="4px"):
+                PlanCard(name, rename, name_error, downloads)
                 ScenarioPicker(w.scenario.name, load, upload, load_error)
                 ApplyLevers(levers, errors, levers == w.levers, costs, apply)
                 LeverPanel(raw, set_field, errors, neighbourhoods, dict(w.scenario.parameters))
-                with solara.Card("Downloads", margin=0):
-                    solara.FileDownload(
-                        lambda: session.read(lambda w: w.results_csv()),
-                        filename="healthgap-results.csv",
-                        label="Results so far (CSV)",
-                        mime_type="text/csv",
-                    )
-                    solara.FileDownload(
-                        lambda: session.read(lambda w: w.report_html()),
-                        filename="healthgap-report.html",
-                        label="Comparison with the baseline (HTML report)",
-                        mime_type="text/html",
-                    )
                 About()
             with solara.Row(gap="16px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
                 with solara.Column(gap="4px", style={"flex": "1 1 480px", "max-width": "720px"}):
-                    picked = (
-                        (raw["transport_from"], raw["transport_to"]) if raw["transport"] else ()
-                    )
-                    TownMapView(town, week, outcome, set_outcome, change, set_change, picked, pick)
+                    town_map(text_scale)
                     Message(neighbourhood_text(town, selected), "info")
                 with solara.Column(gap="4px", style={"flex": "1 1 480px"}):
-                    Charts(lookup, chart_metric, set_chart_metric)
+                    Charts(lookup, chart_metric, set_chart_metric, text_scale)
+
+
+def room_baseline():
+    """What the facilitator's run compares every plan with: the scenario the app started
+    with (at the size it was asked for)."""
+    from healthgap.experiments.simulation import as_scenario
+
+    scenario, residents = start_options()
+    chosen = as_scenario(scenario)
+    if residents is None or chosen.place.local_authority:
+        return chosen
+    return chosen.model_copy(
+        update={"place": chosen.place.model_copy(update={"residents": residents})}
+    )
+
+
+@solara.component
+def ResultCard(so_far: SoFar, name: str):
+    """The plan's result so far in plain words, with spending, WELLBYs and their value."""
+    with solara.Card(
+        f"{name or 'Your levers'}: the result so far", margin=0, classes=["hg-result"]
+    ):
+        solara.Text(so_far.words(), classes=["hg-result-words"], style={"display": "block"})
+        solara.Text(
+            f"Spent beyond the baseline {money(so_far.spent_gbp)} · "
+            f"WELLBYs gained {number(so_far.wellbys, sig=2)} · "
+            f"benefit-cost ratio {ratio(so_far.benefit_cost_ratio)}",
+            classes=["hg-result-figures"],
+            style={"display": "block", "font-size": "0.9em"},
+        )
+
+
+@solara.component
+def PlanCard(name: str, rename: Callable[[str], None], error: str, downloads):
+    """The plan's name, which the facilitator sees (and others at the table type to join it),
+    and what can be taken away: the plan as a scenario file, the results, the report."""
+    plan_file, report, results = downloads
+    with solara.Card("Your table's plan", margin=0, classes=["mb-2"]):
+        solara.InputText(
+            "Its name (e.g. Table 1): type it and press Enter",
+            value=name,
+            on_value=rename,
+            error=bool(error),
+            classes=["hg-field-plan_name"],
+        )
+        Message(error)
+        if name:
+            solara.Text(
+                f"The facilitator sees {name}. Others at your table type the same name to join it.",
+                style={"display": "block", "font-size": "0.85em"},
+            )
+        solara.FileDownload(
+            plan_file,
+            filename=f"{slug(name) or 'plan'}.toml",
+            label="This plan as a scenario file (.toml)",
+            mime_type="application/toml",
+        )
+        solara.FileDownload(
+            results,
+            filename="healthgap-results.csv",
+            label="Results so far (CSV)",
+            mime_type="text/csv",
+        )
+        solara.FileDownload(
+            report,
+            filename=f"{slug(name) or 'healthgap'}-report.html",
+            label="Comparison with the baseline (HTML report)",
+            mime_type="text/html",
+        )
+
+
+def slug(name: str) -> str:
+    """A plan's name as a file name: "Table 1: walks" -> "table-1-walks"."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def neighbourhood_text(town, code: str | None) -> str:
@@ -320,8 +451,8 @@ def neighbourhood_text(town, code: str | None) -> str:
     if town.outcome in METRICS:
         metric = METRICS[town.outcome]
         said += (
-            f"; {metric.short} {number(row['value'])}"
-            f" ({signed(row['change'])} against the baseline)"
+            f"; {metric.short} {with_unit(metric, row['value'])}"
+            f" ({change_with_unit(metric, row['change'])} against the baseline)"
         )
     return said + "."
 
@@ -330,7 +461,7 @@ def neighbourhood_text(town, code: str | None) -> str:
 def ScenarioPicker(
     current: str,
     load: Callable[[str], None],
-    upload: Callable[[str, bytes], None],
+    upload: Callable[[str, bytes, int], None],
     error: str,
 ):
     """The built-in library, or a scenario file sent from the visitor's own browser (never a
@@ -344,24 +475,10 @@ def ScenarioPicker(
             load,
         )
         solara.Text("Or your own scenario file (.toml):", style={"font-size": "0.9em"})
-        ScenarioUpload(upload)
+        UploadButton.element(
+            label="Choose a file", accept=".toml", max_bytes=MAX_UPLOAD_BYTES, on_file=upload
+        )
         Message(error)
-
-
-@solara.component
-def ScenarioUpload(upload: Callable[[str, bytes], None]):
-    """A button that opens the browser's file chooser; the chosen file's bytes go to
-    `upload(name, content)`, and a fresh button follows so the same file can be sent again."""
-    sent, set_sent = solara.use_state(0)
-
-    def received(files) -> None:
-        if files:
-            set_sent(sent + 1)
-            upload(files[0]["name"], bytes(files[0]["content"]))
-
-    ipywidgets.FileUpload.element(
-        accept=".toml", multiple=False, description="Choose a file", on_value=received
-    ).key(f"upload-{sent}")
 
 
 @solara.component

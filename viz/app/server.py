@@ -20,7 +20,7 @@ from pathlib import Path
 
 from healthgap.model.errors import InputError
 
-PAGE = "healthgap.viz.app.page:Page"
+PAGE = "healthgap.viz.app.routes"  # a table's page at /, the facilitator's at /facilitator
 SCENARIO_VARIABLE = "HEALTHGAP_APP_SCENARIO"  # the page's starting scenario: a name or a .toml path
 RESIDENTS_VARIABLE = "HEALTHGAP_APP_RESIDENTS"  # optional: a town size for benchmarks
 ANY_ADDRESS = {"0.0.0.0", "::"}
@@ -29,6 +29,11 @@ ROOM_WARNING = (
     "scenarios and upload their own, but cannot read files on this computer."
 )
 LOOPBACK = "127.0.0.1"
+# A tab that goes without saying goodbye (a laptop asleep, a phone off the Wi-Fi) keeps its
+# towns until Solara culls its kernel, after 24 hours by default: half a minute is long enough to
+# ride out a network blip, and a reload after that gives the table its plan back anyway.
+KERNEL_CULL_TIMEOUT = "30s"
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 
 
 def shipped_assets() -> Path:
@@ -67,13 +72,15 @@ def link_assets(shipped: Path, folder: Path) -> None:
 
 def offline_settings(assets: Path) -> dict[str, str]:
     """Solara's settings for a server that makes no request beyond this machine: assets from
-    `assets` through Solara's own proxy, and no telemetry. An asset missing there is looked
+    `assets` through Solara's own proxy, and no telemetry; and a closed tab's kernel culled
+    after `KERNEL_CULL_TIMEOUT`. An asset missing there is looked
     for at a closed port of this machine rather than on the internet, so it fails, visibly."""
     return {
         "SOLARA_ASSETS_PROXY": "True",
         "SOLARA_ASSETS_PROXY_CACHE_DIR": str(assets),
         "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/",
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "SOLARA_KERNEL_CULL_TIMEOUT": KERNEL_CULL_TIMEOUT,
     }
 
 
@@ -123,11 +130,45 @@ def url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
+def glibc():
+    """The C library when it is glibc (Linux), else None (macOS and Windows, whose allocators
+    give memory back by themselves)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+def return_freed_memory() -> None:
+    """Have glibc give large freed blocks back to the system at once: by default it keeps
+    freed blocks of up to 32 MiB, the size of a town's arrays, for reuse, so a closed tab's
+    towns stayed in the server's memory."""
+    libc = glibc()
+    if libc is not None:
+        libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)  # glibc's default, kept from growing
+
+
+def trim_memory() -> None:
+    """Collect what nothing refers to any more and give the freed pages back to the system
+    (small blocks, such as a small town's, stay in glibc's heap otherwise)."""
+    import gc
+
+    gc.collect()
+    libc = glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
 def serve(start: str, host: str, port: int) -> None:
     """Run Solara's production server for the page, which opens at scenario `start`, until
     Ctrl-C (or SIGTERM) stops it."""
     import uvicorn
 
+    return_freed_memory()
     if not is_local(host):
         print(ROOM_WARNING, flush=True)
     # Plain http on a local network is expected: Solara's cookies fall back to SameSite=lax,

@@ -9,7 +9,7 @@ import solara
 from healthgap.viz.workshop import MAP_OUTCOMES, TownMap
 
 from .controls import Choice, SvgView
-from .drawing import town_map_svg
+from .drawing import MAP_WIDTH, town_map_svg
 
 
 @solara.component
@@ -22,14 +22,23 @@ def TownMapView(
     on_change: Callable[[bool], None],
     picked: tuple[str | None, ...],
     on_pick: Callable[[str], None],
+    text_scale: float = 1.0,
 ):
-    """The map, what it is coloured by, and whether it shows change against the baseline."""
+    """The map, what it is coloured by, and whether it shows change against the baseline; with
+    `text_scale` above 1 the map is drawn on a smaller canvas shown at the same size, so its
+    labels and legend come out that much larger."""
     svg = solara.use_memo(
-        lambda: town_map_svg(town, week, change=change, picked=picked), [town, change, picked]
+        lambda: town_map_svg(
+            town, week, change=change, picked=picked, width=round(MAP_WIDTH / text_scale)
+        ),
+        [town, change, picked, text_scale],
     )
     with solara.Column(gap="4px"):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            Choice("Colour the neighbourhoods by", list(MAP_OUTCOMES.items()), outcome, on_outcome)
+            with solara.Div(style={"flex": "1 1 260px", "max-width": "460px"}):
+                Choice(
+                    "Colour the neighbourhoods by", list(MAP_OUTCOMES.items()), outcome, on_outcome
+                )
             solara.Switch(
                 label="Change against the baseline",
                 value=change,

@@ -1,0 +1,246 @@
+"""What the server keeps for the whole room: each tab's and each named plan (a reload gives a
+table its plan back), what every table's named plan has done so far (the facilitator's
+view), and the facilitator's run of every plan against the baseline on several seeds.
+
+Each tab's `Session` (its two towns) is released when Solara closes the tab's kernel: when the
+tab closes, or half a minute after it goes without a goodbye (`server.KERNEL_CULL_TIMEOUT`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+
+import solara
+from solara.server.kernel_context import get_current_context, has_current_context
+
+from healthgap.model.errors import InputError
+from healthgap.scenarios import Scenario
+from healthgap.viz.workshop import Levers, SoFar, Workshop, plan_scenario
+
+from .background import report_html
+from .server import trim_memory
+
+PLANS_KEPT = 500  # the plans of the most recent tabs and names; each is a few kilobytes
+MAX_NAME = 40
+ROOM_SEEDS = 3  # seeds the facilitator's run gives every plan: enough for an interval
+TRIM_AFTER_SECONDS = 2.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """What a table has chosen: its name (blank until named), the scenario, the levers running
+    and the levers as set on the page (the draft)."""
+
+    scenario: Scenario
+    levers: Levers
+    draft: dict
+    name: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class TablePlan:
+    """A named plan as the facilitator sees it: what it does, what it costs, how it has done
+    so far in the tab that last moved it, and the scenario a comparison runs."""
+
+    plan: Plan
+    words: list[str]
+    cost: str
+    so_far: SoFar
+    compared: Scenario
+
+
+@dataclasses.dataclass(frozen=True)
+class RoomRun:
+    """The facilitator's run of every plan: how far it has got, and what it found."""
+
+    plans: tuple[str, ...] = ()
+    seeds: int = 0
+    done: int = 0
+    running: bool = False
+    comparison: object = None  # experiments.comparison.Comparison when finished
+    error: str = ""
+    report: str = ""  # its HTML report, once drawn
+
+
+def check_name(name: str, baseline: str) -> str:
+    """A plan's name as typed, trimmed; an `InputError` saying what to type otherwise."""
+    name = " ".join(name.split())
+    if not name:
+        raise InputError("A plan needs a name.", fix="Type your table's name for it, e.g. Table 1.")
+    if len(name) > MAX_NAME:
+        raise InputError(
+            f"This name has {len(name)} characters.", fix=f"Keep it to {MAX_NAME} or fewer."
+        )
+    if name.casefold() == baseline.casefold():
+        raise InputError(
+            f"'{name}' is the baseline's name.", fix="Give your plan a name of its own."
+        )
+    return name
+
+
+class Room:
+    """Plans by browser and by name, the named plans' progress, and the facilitator's run."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.plans: dict[tuple[str, str], Plan] = {}  # ("tab", id) or ("name", name)
+        self.tables: dict[str, TablePlan] = {}  # named plans, by name
+        self.run = RoomRun()
+        self.version = 0  # bumped at every change the facilitator's page shows
+        self.sessions: dict[str, list[Session]] = {}  # by Solara kernel (one per tab)
+
+    def keep(self, tab: str, plan: Plan) -> None:
+        """Remember the plan for this tab, and under its name when named."""
+        keys = [("tab", tab)] + ([("name", plan.name)] if plan.name else [])
+        with self.lock:
+            for key in keys:
+                self.plans.pop(key, None)
+                self.plans[key] = plan
+            while len(self.plans) > PLANS_KEPT:
+                del self.plans[next(iter(self.plans))]
+
+    def plan(self, tab: str, name: str = "") -> Plan | None:
+        """The plan called `name` if there is one, else this tab's last plan."""
+        with self.lock:
+            return self.plans.get(("name", name)) or self.plans.get(("tab", tab))
+
+    def publish(self, table: TablePlan) -> None:
+        """A named plan as a tab has just named, joined or applied it, for the facilitator."""
+        with self.lock:
+            self.tables.pop(table.plan.name, None)
+            self.tables[table.plan.name] = table
+            while len(self.tables) > PLANS_KEPT:
+                del self.tables[next(iter(self.tables))]
+            self.version += 1
+
+    def progress(self, name: str, levers: Levers, so_far: SoFar) -> None:
+        """How a tab running the plan called `name` is doing; a tab whose levers are not the
+        plan's (one that joined before the plan changed) leaves it as it is."""
+        with self.lock:
+            table = self.tables.get(name)
+            if table is not None and table.plan.levers == levers:
+                self.tables[name] = dataclasses.replace(table, so_far=so_far)
+                self.version += 1
+
+    def table_plans(self) -> list[TablePlan]:
+        with self.lock:
+            return list(self.tables.values())
+
+    def set_run(self, **changes) -> None:
+        with self.lock:
+            self.run = dataclasses.replace(self.run, **changes)
+            self.version += 1
+
+    def start_run(self, baseline: Scenario, seeds: int = ROOM_SEEDS) -> str:
+        """Start running every named plan against `baseline` on `seeds` seeds to its horizon,
+        in the background; "" once started, or why it cannot start."""
+        tables = self.table_plans()
+        if not tables:
+            return "No table has named a plan yet."
+        with self.lock:
+            if self.run.running:
+                return "The plans are running already."
+            self.run = RoomRun(tuple(t.plan.name for t in tables), seeds, running=True)
+            self.version += 1
+        scenarios = [t.compared for t in tables]
+        threading.Thread(
+            target=self._run_all, args=(baseline, scenarios, seeds), daemon=True
+        ).start()
+        return ""
+
+    def _run_all(self, baseline: Scenario, scenarios: list[Scenario], seeds: int) -> None:
+        from healthgap.experiments.compare import compare
+
+        try:
+            comparison = compare(
+                baseline,
+                scenarios,
+                replicates=seeds,
+                seed=baseline.seed,
+                workers=min(2, seeds),
+                on_done=lambda done: self.set_run(done=done),
+                transport_apart=False,
+            )
+        except InputError as error:
+            self.set_run(running=False, error=error.message())
+            return
+        except Exception as error:  # a worker that died: say so, and let the room run again
+            self.set_run(running=False, error=f"The run stopped: {error}. Run it again.")
+            return
+        self.set_run(comparison=comparison, done=seeds)
+        report = report_html(comparison)
+        self.set_run(report=report, running=False)
+
+    # --- the tabs' towns -------------------------------------------------------------------
+    def track(self, session: Session) -> None:
+        """Release `session` when the kernel of the tab it belongs to closes."""
+        if has_current_context():
+            with self.lock:
+                self.sessions.setdefault(get_current_context().id, []).append(session)
+
+    def kernel_started(self) -> Callable[[], None]:
+        """For `solara.lab.on_kernel_start`: when this kernel (a tab) closes, its sessions
+        let go of their towns."""
+        kernel = get_current_context().id
+
+        def closed() -> None:
+            with self.lock:
+                sessions = self.sessions.pop(kernel, [])
+            for session in sessions:
+                session.close()
+            # Solara lets go of the tab's page after this runs: trim once it has.
+            threading.Timer(TRIM_AFTER_SECONDS, trim_memory).start()
+
+        return closed
+
+
+class Session:
+    """One browser tab's workshop and the lock that keeps its play thread and clicks apart;
+    it starts from the table's plan when there is one (a reload, or a named plan joined),
+    at week 0."""
+
+    def __init__(self, scenario: str, residents: int | None, plan: Plan | None = None) -> None:
+        self.lock = threading.RLock()
+        self.notice = ""
+        self.name = plan.name if plan else ""
+        try:
+            if plan is None:
+                self.workshop = Workshop(scenario, residents=residents)
+            else:
+                self.workshop = Workshop(plan.scenario, residents=residents, levers=plan.levers)
+                self.notice = "Your table's plan is back: both towns start again from week 0."
+        except InputError as error:
+            self.notice = f"Started with the baseline instead: {error.message()}"
+            self.workshop = Workshop("baseline", residents=residents)
+        self.draft = plan.draft if plan else None
+        self.closed = threading.Event()
+
+    def read(self, fn: Callable[[Workshop], object]):
+        """`fn(workshop)` under the lock."""
+        with self.lock:
+            return fn(self.workshop)
+
+    def close(self) -> None:
+        """Let go of the towns: the tab has gone (its play thread stops at its next tick)."""
+        self.closed.set()
+        with self.lock:
+            self.workshop = None
+
+    def table_plan(self, plan: Plan) -> TablePlan:
+        """This tab's named plan, as the facilitator sees it."""
+        with self.lock:
+            w = self.workshop
+            costs = w.lever_costs(plan.levers)
+            return TablePlan(
+                plan,
+                plan.levers.words(w.names()),
+                "; ".join(f"{c.label}: {c.words()}" for c in costs) or "nothing",
+                w.so_far(),
+                plan_scenario(plan.name, w, plan.levers),
+            )
+
+
+room = Room()
+solara.lab.on_kernel_start(room.kernel_started)
