@@ -12,7 +12,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
-from healthgap.experiments.compare import ignore_interrupts, process_context
+from healthgap.experiments.compare import process_context, start_worker
 
 if TYPE_CHECKING:
     from healthgap.experiments.comparison import Comparison
@@ -21,10 +21,11 @@ NICE = 5  # of 0 (normal) to 19 (lowest): well below a table's step, yet a repor
 # comes within a minute on a machine whose cores are kept busy by other work
 
 
-def lowered_worker() -> None:
-    """A worker process's start: low priority, deaf to Ctrl-C (the server stops it), and the
-    report's charting loaded, so the first report is as quick as the next."""
-    ignore_interrupts()
+def lowered_worker(server: int) -> None:
+    """A worker process's start: low priority, deaf to Ctrl-C (the server stops it), ending with
+    the server (process `server`) however it ends, and the report's charting loaded, so the
+    first report is as quick as the next."""
+    start_worker(server)
     os.nice(max(0, NICE - os.nice(0)))
     import healthgap.viz.report  # noqa: F401
 
@@ -41,7 +42,10 @@ def worker() -> ProcessPoolExecutor:
     with _worker_lock:
         if _worker is None:
             _worker = ProcessPoolExecutor(
-                max_workers=1, mp_context=process_context(), initializer=lowered_worker
+                max_workers=1,
+                mp_context=process_context(),
+                initializer=lowered_worker,
+                initargs=(os.getpid(),),
             )
         return _worker
 
