@@ -128,13 +128,10 @@ class Measure:
     def status(self, fitted: frozenset[str] | None = None) -> str:
         """What the figure is to the model: built in, fitted (by the shipped fits, or those named
         in `fitted`), or as declared."""
-        if self.declared == BY_CONSTRUCTION:
-            return BY_CONSTRUCTION
-        return (
-            TARGET
-            if self.name in (shipped_targets() if fitted is None else fitted)
-            else (self.declared)
-        )
+        fitted = shipped_targets() if fitted is None else fitted
+        if self.declared != BY_CONSTRUCTION and self.name in fitted:
+            return TARGET
+        return self.declared
 
 
 @functools.cache
