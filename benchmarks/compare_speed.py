@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from healthgap.experiments.compare import compare
+from healthgap.compare import compare
 from healthgap.scenarios.schema import Scenario
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -31,10 +31,10 @@ from healthgap.experiments.distance_decay import (  # noqa: E402
     distance_decay,
     poisson_rate_ratio,
 )
-from healthgap.experiments.simulation import Simulation  # noqa: E402
 from healthgap.model import evidence  # noqa: E402
 from healthgap.scenarios import Scenario  # noqa: E402
 from healthgap.scenarios.places import place_neighbourhoods  # noqa: E402
+from healthgap.simulation import Simulation  # noqa: E402
 
 ENGLAND = Path(__file__).resolve().parents[2] / "shared" / "data" / "england"
 FILES = {

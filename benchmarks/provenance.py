@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 import healthgap
-from healthgap.experiments.simulation import cpu_model
+from healthgap.simulation import cpu_model
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

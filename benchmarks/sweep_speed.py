@@ -20,9 +20,9 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from provenance import header, write_result  # noqa: E402
 
-from healthgap.experiments.simulation import Simulation  # noqa: E402
 from healthgap.experiments.sweep import point_scenario, run_sweep  # noqa: E402
 from healthgap.experiments.sweep_spec import load_sweep  # noqa: E402
+from healthgap.simulation import Simulation  # noqa: E402
 
 SWEEP = """
 base = "baseline"

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from healthgap.experiments.simulation import Simulation
 from healthgap.model import evidence, metrics
+from healthgap.simulation import Simulation
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from provenance import header, write_result  # noqa: E402

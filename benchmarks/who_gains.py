@@ -13,7 +13,7 @@ import argparse
 
 import numpy as np
 
-from healthgap.experiments.simulation import Simulation, as_scenario
+from healthgap.simulation import Simulation, as_scenario
 
 
 def who_gains(name: str, seeds: int) -> tuple[dict[str, np.ndarray], float]:

@@ -4,6 +4,7 @@
                           loss and each target's model value (user attributes)
     DIR/fitted.toml       the best trial's parameters as a [parameters] table
     DIR/calibration.html  targets, fit at the best trial, a plot of fit against each target
+                          (written by `healthgap calibrate`, from healthgap.viz)
     DIR/trials.csv        a row per trial: number, state, loss, parameters, model values
     DIR/ensemble.csv      the parameter sets of every complete trial within tolerance of every
                           target, for `healthgap compare --ensemble`; if no trial is, the
@@ -41,12 +42,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from healthgap.ensemble import ENSEMBLE_FILE
 from healthgap.model.errors import InputError
+from healthgap.output import atomic_write
 
 from .calibration_spec import LOSS, STUDY_FILE, Calibration, Target
-from .ensemble import ENSEMBLE_FILE
 from .measures import MEASURES, run_measured
-from .run import atomic_write
 
 if TYPE_CHECKING:
     import optuna
@@ -162,7 +163,8 @@ def run_calibration(
     progress: Progress | None = None,
 ) -> CalibrationResult:
     """Run (or resume) the study in `out_dir` until it has `trials` COMPLETE trials, then write
-    fitted.toml, calibration.html and trials.csv. `workers` processes on this machine (default
+    fitted.toml, trials.csv and ensemble.csv (`healthgap calibrate` adds calibration.html:
+    `healthgap.viz.calibration_page.write_calibration_page`). `workers` processes on this machine (default
     one per core; 1 runs in this process), or the Dask cluster whose scheduler is at
     `scheduler`. `progress(complete, total)` is called at the start and after each batch."""
     from .sweep import dask_client
@@ -290,7 +292,7 @@ def executor(client, workers: int) -> Iterator[BatchRunner]:
     elif workers <= 1:
         yield lambda calibration, batch: [evaluate(calibration, v) for v in batch]
     else:
-        from .compare import process_pool
+        from healthgap.workers import process_pool
 
         with process_pool(workers) as pool:
 
@@ -422,7 +424,7 @@ def calibration_result(
 
 
 def _meta(path: str) -> dict:
-    from .sweep_spec import PARAMETERS
+    from healthgap.model.parameters import PARAMETERS
 
     return PARAMETERS[path][1]
 
@@ -455,18 +457,32 @@ def fitted_toml(result: CalibrationResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_outputs(result: CalibrationResult) -> None:
-    """fitted.toml, trials.csv, ensemble.csv and calibration.html, each written whole."""
-    from .calibration_report import render
+def ensemble_note(result: CalibrationResult) -> str:
+    """What ensemble.csv holds, for the page and the command line: loud when no trial fits."""
+    table, within = result.ensemble
+    if within:
+        return (
+            f"{ENSEMBLE_FILE} holds the {len(table)} trial(s) within tolerance of every target: "
+            "parameter sets consistent with the targets. healthgap compare --ensemble "
+            f"{ENSEMBLE_FILE} draws one per replicate, so its intervals cover their uncertainty."
+        )
+    return (
+        f"No trial is within tolerance of every target, so {ENSEMBLE_FILE} holds the "
+        f"{len(table)} nearest trials instead (the best 10% by loss, at least 5, or all if "
+        "fewer), not parameter sets consistent with the targets. Intervals from healthgap "
+        "compare --ensemble with it show the spread among the nearest fits; improve the fit "
+        "(more trials, other ranges or parameters) before relying on them."
+    )
 
+
+def write_outputs(result: CalibrationResult) -> None:
+    """fitted.toml, trials.csv and ensemble.csv, each written whole."""
     folder = result.folder
     text = fitted_toml(result)
     atomic_write(folder / "fitted.toml", lambda p: p.write_text(text, encoding="utf-8"))
     atomic_write(folder / "trials.csv", lambda p: result.trials.to_csv(p, index=False))
     ensemble, _ = result.ensemble
     atomic_write(folder / ENSEMBLE_FILE, lambda p: ensemble.to_csv(p, index=False))
-    page = render(result)
-    atomic_write(folder / "calibration.html", lambda p: p.write_text(page, encoding="utf-8"))
 
 
 @contextlib.contextmanager

@@ -38,6 +38,7 @@ import numpy as np
 
 from healthgap.model.errors import InputError
 from healthgap.model.groups import TYPE_INDEX
+from healthgap.simulation import Simulation, as_scenario
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -224,7 +225,6 @@ class RateRatioWatcher:
 def measure_distance_decay(scenario, seed: int | None = None) -> DistanceDecay:
     """Run `scenario` (a `Scenario`, a built-in name or a file) for `seed` to its horizon and
     measure its parkrun rate ratio per km."""
-    from .simulation import Simulation, as_scenario
 
     scenario = as_scenario(scenario)
     check_real_place(scenario)

@@ -44,6 +44,7 @@ import numpy as np
 from healthgap.model import evidence
 from healthgap.model.evidence import Figure
 from healthgap.model.metrics import METRICS, Results
+from healthgap.simulation import Simulation
 
 from . import distance_decay, group_survival, trials
 
@@ -466,7 +467,6 @@ def measure_runs(
 ) -> dict[str, list[dict[str, float]]]:
     """Run `scenario` once for each seed, watching the runs for the measures that need it: for
     each named measure, per seed, its value at each of its periods (a watcher's at every one)."""
-    from .simulation import Simulation
 
     out: dict[str, list[dict[str, float]]] = {name: [] for name in names}
     if not names:

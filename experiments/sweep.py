@@ -22,15 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
+from healthgap.compare import outcome, run_seed
+from healthgap.effects import RunOutcome, cost_per_wellby, discounted, weekly_wellbys
 from healthgap.model.errors import InputError
 from healthgap.model.metrics import INEQUALITY_METRICS, Results
+from healthgap.output import atomic_write
 from healthgap.scenarios import Scenario, check_place_fits, load_scenario
 from healthgap.scenarios.schema import PLACE_FILES
+from healthgap.simulation import Simulation, provenance
+from healthgap.workers import process_pool
 
-from .compare import outcome, process_pool, run_seed
-from .comparison import RunOutcome, cost_per_wellby, discounted, weekly_wellbys
-from .run import atomic_write
-from .simulation import Simulation, provenance
 from .sweep_spec import PARAMETERS, Sweep
 
 MANIFEST = "manifest.json"

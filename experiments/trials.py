@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from healthgap.funnel import FunnelRow, FunnelWatcher
 from healthgap.model import evidence
 from healthgap.model.evidence import Figure
 from healthgap.model.groups import TYPE_INDEX
 from healthgap.model.interventions import Outreach, SeedFunding, Transport
 from healthgap.scenarios import Scenario
-
-from .funnel import FunnelRow, FunnelWatcher
+from healthgap.simulation import Simulation, as_scenario
 
 if TYPE_CHECKING:
     from healthgap.model import HealthgapModel
@@ -192,7 +192,6 @@ def follow(
 ) -> Cohort:
     """Run the trial's design for one seed and follow its cohort in both arms; `residents`
     simulates a sample of the design's town (its levers shrink alike), e.g. for a quick check."""
-    from .simulation import Simulation, as_scenario
 
     scenario = trial.scenario(parameters or {})
     if residents is not None:
@@ -389,7 +388,6 @@ def once(who: Callable[[HealthgapModel], np.ndarray]):
 
 def default_town(parameters: dict[str, float], residents: int, years: float, interventions):
     """The default town (the baseline's place) at `residents` adults with the design's levers."""
-    from .simulation import as_scenario
 
     base = as_scenario("baseline")
     return as_scenario(
@@ -849,7 +847,6 @@ def _declared() -> list[Trial]:
 
     # Big Local: a resident-led fund in a deprived area, against the same area without it.
     def big_local(parameters):
-        from .simulation import as_scenario
 
         scenario = as_scenario("big_local")
         return as_scenario(

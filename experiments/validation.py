@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import platform
-import textwrap
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,10 +22,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from healthgap.funnel import STAGES, FunnelRow, FunnelWatcher, outreach_labels
 from healthgap.model import evidence
 from healthgap.model.evidence import Figure
+from healthgap.simulation import Simulation, as_scenario, cpu_model, git_revision
 
-from .funnel import STAGES, FunnelRow, FunnelWatcher, outreach_labels
 from .measures import (
     BASELINE,
     BY_CONSTRUCTION,
@@ -42,13 +42,12 @@ from .measures import (
     measure_runs,
     shipped_targets,
 )
-from .simulation import cpu_model
 from .trials import TRIALS, Outcome, agrees, run_trial
 
 if TYPE_CHECKING:
     from healthgap.scenarios import Scenario
 
-__all__ = ["STATUSES", "validate", "write_validation"]
+__all__ = ["STATUSES", "validate", "write_csv"]
 
 ENGLAND = Path(__file__).resolve().parents[2] / "shared" / "data" / "england"
 IOD_FILES = {
@@ -263,7 +262,6 @@ def _funnel(replicates: int, seed: int) -> tuple[list[FunnelRow], str]:
     a year), followed for a year: its funnel by quintile, summed over the seeds."""
     from healthgap.model.interventions import Outreach
 
-    from .simulation import Simulation
     from .trials import default_town
 
     gp = Outreach(
@@ -323,7 +321,6 @@ def validate(
     groups unless `grants` is False, and the virtual trials and the referral funnel unless
     `trials` is False). `residents` resizes the town; `targets` names the measures a
     calibration fitted (they show as "calibration target"; default: the shipped fits')."""
-    from .simulation import as_scenario, git_revision
 
     began = time.perf_counter()
     base = as_scenario(scenario)
@@ -514,75 +511,3 @@ def method(result: Validation) -> str:
         f"The distance decay: {result.sheffield}. Groups after their grants: {result.grants}. "
         f"Virtual trials: {result.trials}. The referral funnel: {result.funnel_how}."
     )
-
-
-def chart(result: Validation):
-    """Each compared row as its miss in tolerances, with its interval; None if none."""
-    from healthgap.viz.figures import new_figure, style
-    from healthgap.viz.report import Chart, data_uri
-
-    rows = [r for r in result.rows if r.miss is not None]
-    if not rows:
-        return None
-    fig = new_figure(9.5, 0.32 * len(rows) + 1.4)
-    ax = fig.subplots()
-    where = np.arange(len(rows))[::-1]
-    misses = np.array([r.miss for r in rows])
-
-    def scaled(r: Row, value: float | None) -> float:
-        return np.nan if value is None else (r.in_tolerances(value) or 0.0)
-
-    lows = np.array([scaled(r, r.low) for r in rows])
-    highs = np.array([scaled(r, r.high) for r in rows])
-    reach = max(2.5, float(np.nanmax(np.abs(misses))) * 1.15)
-    ax.axvspan(-1, 1, color="#cde6cf", zorder=0)
-    ax.axvline(0, color="#555555", linewidth=0.8)
-    colours = ["#009E73" if r.within == "yes" else "#D55E00" for r in rows]
-    has = ~np.isnan(lows)
-    ax.hlines(
-        where[has],
-        np.clip(lows[has], -reach, reach),
-        np.clip(highs[has], -reach, reach),
-        color=np.array(colours)[has],
-        linewidth=1.6,
-    )
-    ax.scatter(np.clip(misses, -reach, reach), where, color=colours, zorder=3, s=30)
-    labels = [textwrap.shorten(f"{r.label} ({r.period})", 70, placeholder="...") for r in rows]
-    ax.set_yticks(where, labels, fontsize=8)
-    ax.set_xlim(-reach, reach)
-    ax.set_ylim(-0.6, len(rows) - 0.4)
-    ax.set_xlabel("(model - published) / tolerance")
-    style(ax, horizontal=True)
-    alt = "; ".join(
-        f"{r.label} ({r.period}): model {r.model:.3g}, published {r.published:.3g}, "
-        f"{r.tolerance_source}, {'within' if r.within == 'yes' else 'outside'}"
-        for r in rows
-    )
-    return Chart(data_uri(fig), "Model against published, in tolerances: " + alt)
-
-
-def render_page(result: Validation, today=None) -> str:
-    """validation.html as a string."""
-    import datetime
-
-    import healthgap
-    from healthgap.viz.report import ENVIRONMENT
-
-    today = today or datetime.date.today()
-    return ENVIRONMENT.get_template("validation.html").render(
-        v=result,
-        date=f"{today.day} {today:%B %Y}",
-        version=healthgap.__version__,
-        summary=summary(result),
-        method=method(result),
-        chart=chart(result),
-        funnel_published=FUNNEL_PUBLISHED,
-    )
-
-
-def write_validation(result: Validation, folder: Path) -> None:
-    """Write validation.html and validation.csv into `folder`."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "validation.html").write_text(render_page(result), encoding="utf-8")
-    write_csv(result, folder / "validation.csv")

@@ -24,8 +24,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
         "scenarios": ["Scenario", "load_scenario"],
-        "experiments.simulation": ["Simulation"],
-        "experiments.compare": ["compare"],
+        "simulation": ["Simulation", "burnt_in_town"],
+        "compare": ["compare"],
         "model.metrics": ["METRICS"],
     },
 )

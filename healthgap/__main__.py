@@ -1,5 +1,5 @@
 """`python -m healthgap` is the `healthgap` command."""
 
-from healthgap.experiments.cli import main
+from healthgap.cli import main
 
 main()

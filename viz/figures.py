@@ -33,7 +33,7 @@ from .formatting import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from healthgap.experiments.comparison import Comparison, Interval, ScenarioEffect
+    from healthgap.effects import Comparison, Interval, ScenarioEffect
     from healthgap.model.metrics import Metric
 
 # Okabe-Ito, reordered so the first colours have the best contrast on white; yellow last.

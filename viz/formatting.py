@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from healthgap.experiments.comparison import Interval
+    from healthgap.effects import Interval
     from healthgap.model.metrics import Metric
 
 MINUS = "\u2212"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
+from healthgap.experiments.backing import VALIDATION_CSV, trials_backing, validated_rows
 from healthgap.model import evidence
 from healthgap.model.metrics import INEQUALITY_METRICS, METRICS, Metric
 
@@ -28,7 +29,7 @@ from .formatting import gap_change, horizon, is_number, money, number, percent, 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from healthgap.experiments.comparison import Comparison, Interval, ScenarioEffect
+    from healthgap.effects import Comparison, Interval, ScenarioEffect
 
 __all__ = ["render_report", "write_report"]
 
@@ -120,13 +121,12 @@ def render_report(comparison: Comparison, today: datetime.date | None = None) ->
         intervals=comparison.replicates >= 2,
         access=access_tables(comparison),
         validated=validated_note(),
+        backing={name: trials_backing(e.levers) for name, e in comparison.scenarios.items()},
     )
 
 
 def validated_note() -> str:
     """Which validation the trials' verdicts come from."""
-    from healthgap.experiments.backing import VALIDATION_CSV, validated_rows
-
     if not validated_rows():
         return "none is shipped: run healthgap validate --out docs/validation"
     return f"{VALIDATION_CSV.parent.name}/{VALIDATION_CSV.name}, shipped with the package"

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from healthgap.experiments.simulation import ScenarioLike, Simulation, as_scenario, burnt_in_town
 from healthgap.model.errors import InputError
 from healthgap.model.groups import TYPE_NAMES
 from healthgap.model.interventions import (
@@ -51,12 +50,13 @@ from healthgap.model.parameters import Parameters, iter_parameters
 from healthgap.scenarios import Scenario
 from healthgap.scenarios.loader import parse_scenario, read_toml
 from healthgap.scenarios.schema import PLACE_FILES
+from healthgap.simulation import ScenarioLike, Simulation, as_scenario, burnt_in_town
 from healthgap.viz.formatting import gap_change, horizon, money, number
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from healthgap.experiments.comparison import Comparison
+    from healthgap.effects import Comparison
     from healthgap.model.town import Town
 
 MAX_BUDGET_GBP = 5_000_000  # a budget lever's ceiling: Big Local gave each area about £1m
@@ -449,7 +449,7 @@ class SoFar:
     @property
     def benefit_cost_ratio(self) -> float | None:
         """WELLBYs at the central value per pound spent; None before anything is spent."""
-        from healthgap.experiments.comparison import WELLBY_VALUES
+        from healthgap.effects import WELLBY_VALUES
 
         return self.wellbys * WELLBY_VALUES["central"] / self.spent_gbp if self.spent_gbp else None
 
@@ -846,7 +846,7 @@ class Workshop:
 
     def so_far(self) -> SoFar:
         """The levers against the baseline this week: money, WELLBYs, inactivity and its gap."""
-        from healthgap.experiments.comparison import discounted, weekly_wellbys
+        from healthgap.effects import discounted, weekly_wellbys
 
         ours, theirs = self.with_levers.results(), self.baseline.results()
         sample = self.scenario.place.sample
@@ -878,7 +878,7 @@ class Workshop:
         """This run so far as the compare command summarises it (one seed, so no intervals):
         the levers as scenario `plan` (named after the scenario when blank), described by
         what they do, against the same town without them."""
-        from healthgap.experiments.comparison import RunOutcome, summarise
+        from healthgap.effects import RunOutcome, summarise
 
         named = plan or f"{self.scenario.name} with the table's levers"
         scenario = self.with_levers.scenario.model_copy(

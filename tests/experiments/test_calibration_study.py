@@ -15,12 +15,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from healthgap.ensemble import load_ensemble
 from healthgap.experiments.calibration import evaluate, loss, read_study, run_calibration
 from healthgap.experiments.calibration_spec import load_calibration
-from healthgap.experiments.ensemble import load_ensemble
 from healthgap.experiments.measures import MEASURES
 from healthgap.model import evidence
 from healthgap.scenarios import load_scenario
+from healthgap.viz.calibration_page import write_calibration_page
 from tests.conftest import healthgap
 
 BASE = """
@@ -78,6 +79,7 @@ def test_recovers_known_parameters_from_the_models_own_outputs(tmp_path):
     spec = write_calibration(tmp_path, **truth)
     calibration = load_calibration(spec)
     result = run_calibration(calibration, tmp_path / "out", workers=2)
+    write_calibration_page(result)
 
     fitted = result.fitted
     assert abs(fitted["behaviour.try_intercept"] - KNOWN["behaviour.try_intercept"]) <= 0.4

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-HEALTHGAP = [sys.executable, "-m", "healthgap.experiments"]
+HEALTHGAP = [sys.executable, "-m", "healthgap"]
 SMALL = """
 name = "small"
 description = "A small town for fast tests"

@@ -10,12 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from healthgap.experiments.compare import compare
-from healthgap.experiments.comparison import Interval
-from healthgap.experiments.simulation import burnt_in_town
+from healthgap.compare import compare
+from healthgap.effects import Interval
+from healthgap.experiments.backing import trials_backing
 from healthgap.model import evidence
 from healthgap.scenarios import builtin_names, load_scenario
 from healthgap.scenarios.schema import Scenario
+from healthgap.simulation import burnt_in_town
 
 SMALL = {"years": 1, "place": {"residents": 8000, "neighbourhoods": 10}}
 FUNDED = {"type": "seed_funding", "budget_gbp": 60_000, "grant_gbp": 10_000, "most_deprived": 3}
@@ -137,7 +138,7 @@ def test_compare_command_writes_report_json_and_tables(tmp_path):
         [
             sys.executable,
             "-m",
-            "healthgap.experiments",
+            "healthgap",
             "compare",
             "base.toml",
             "funded.toml",
@@ -191,8 +192,10 @@ def test_each_answer_says_what_evidence_backs_it():
         workers=1,
     )
     referral, funded = result.scenarios["referral"], result.scenarios["funded"]
-    assert "Exercise referral against usual care" in [t.title for t in referral.backing]
-    verdicts = [o.agrees for t in referral.backing for o in t.outcomes]
+    assert {"outreach", "outreach/gp_referral"} <= set(referral.levers)
+    backing = trials_backing(referral.levers)
+    assert "Exercise referral against usual care" in [t.title for t in backing]
+    verdicts = [o.agrees for t in backing for o in t.outcomes]
     assert set(verdicts) <= {"yes", "no", "not compared"} and "yes" in verdicts  # shipped ones
     everyone = [f for f in referral.funnel if f.quintile == "all"]
     assert len(everyone) == 1 and everyone[0].counts["seen"] > 0
@@ -203,6 +206,6 @@ def test_each_answer_says_what_evidence_backs_it():
     if returns.within is False:
         assert "Treat it with caution" in returns.text
     assert funded.returns is None and funded.funnel == []  # no published range for grants
-    assert "Big Local" in " ".join(t.title for t in funded.backing)
+    assert "Big Local" in " ".join(t.title for t in trials_backing(funded.levers))
     page = render_report(result)
     assert 'id="evidence"' in page and "Exercise referral against usual care" in page

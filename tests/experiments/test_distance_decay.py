@@ -18,11 +18,11 @@ from healthgap.experiments.distance_decay import (
     poisson_rate_ratio,
 )
 from healthgap.experiments.measures import MEASURES, run_measured
-from healthgap.experiments.simulation import Simulation
 from healthgap.model import evidence
 from healthgap.model.errors import InputError
 from healthgap.scenarios import Scenario
 from healthgap.scenarios.places import SAMPLES
+from healthgap.simulation import Simulation
 
 SAMPLE_FILES = {
     "imd_file": str(SAMPLES / "File_1_sample_IMD.csv"),

@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from healthgap.compare import compare, place_key, with_parameters
+from healthgap.ensemble import load_ensemble
 from healthgap.experiments.calibration import ensemble_trials
 from healthgap.experiments.calibration_spec import Target
-from healthgap.experiments.compare import compare, place_key, with_parameters
-from healthgap.experiments.ensemble import load_ensemble
 from healthgap.model.errors import InputError
 from healthgap.scenarios.schema import Scenario
 from tests.conftest import healthgap

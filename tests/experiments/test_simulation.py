@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 import healthgap as hg
-from healthgap.experiments.simulation import Simulation, burnt_in_town
 from healthgap.model import errors as hg_errors
 from healthgap.model.metrics import GROUPS, METRICS
 from healthgap.scenarios import Scenario
+from healthgap.simulation import Simulation, burnt_in_town
 
 SMALL = {"years": 0.5, "place": {"residents": 3000, "neighbourhoods": 10}}
 SMALL_PARAMETERS = {"burn_in_weeks": 26}

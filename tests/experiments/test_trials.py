@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from healthgap.experiments import trials
-from healthgap.experiments.funnel import FunnelRow, FunnelWatcher
+from healthgap.funnel import FunnelRow, FunnelWatcher
 from healthgap.model.groups import TYPE_INDEX
 
 SMALL = 6_000  # adults: a sample of each design's town

@@ -14,6 +14,7 @@ import pytest
 from healthgap.experiments import measures, validation
 from healthgap.experiments.trials import TRIALS
 from healthgap.model import evidence
+from healthgap.viz.validation_page import write_validation
 
 SMALL = {
     "replicates": 2,
@@ -34,7 +35,7 @@ def small():
 @pytest.fixture(scope="module")
 def page(small, tmp_path_factory) -> str:
     folder = tmp_path_factory.mktemp("validation")
-    validation.write_validation(small, folder)
+    write_validation(small, folder)
     assert (folder / "validation.csv").exists()
     return (folder / "validation.html").read_text(encoding="utf-8")
 
@@ -100,7 +101,7 @@ def shipped(tmp_path_factory):
         pytest.skip(f"the IoD tables are not at {validation.ENGLAND}")
     result = validation.validate(replicates=1, years=1, residents=5_000, seed=7, trial_replicates=4)
     folder = tmp_path_factory.mktemp("shipped")
-    validation.write_validation(result, folder)
+    write_validation(result, folder)
     return result, (folder / "validation.html").read_text(encoding="utf-8")
 
 
@@ -203,7 +204,7 @@ def test_a_figure_far_off_is_reported_no(monkeypatch, tmp_path):
     (row,) = [r for r in result.rows if r.name == "parkrun_rate_ratio_per_km"]
     assert (row.model, row.within, row.status) == (0.5, "no", measures.TARGET)
     assert "parkrun participation" in validation.summary(result)[2]  # named among the misses
-    validation.write_validation(result, tmp_path)
+    write_validation(result, tmp_path)
     html = (tmp_path / "validation.html").read_text(encoding="utf-8")
     assert '<td class="no">no</td>' in html
 
@@ -231,7 +232,7 @@ def test_command_prints_the_table_and_writes_the_page(tmp_path: Path):
         "--no-trials",
     ]
     result = subprocess.run(
-        [sys.executable, "-m", "healthgap.experiments", "validate", *args, "--out", "out"],
+        [sys.executable, "-m", "healthgap", "validate", *args, "--out", "out"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

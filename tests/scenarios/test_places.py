@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from healthgap.experiments import cli
+from healthgap import cli
 from healthgap.model import HealthgapModel, Parameters, metrics
 from healthgap.model.errors import InputError
 from healthgap.scenarios import Scenario, build_place, parse_scenario
@@ -34,7 +34,7 @@ REAL_FILES = {
 needs_real = pytest.mark.skipif(
     not REAL.is_dir(), reason=f"the real IoD 2019 tables are not at {REAL} (a user's clone)"
 )
-HEALTHGAP = [sys.executable, "-m", "healthgap.experiments"]
+HEALTHGAP = [sys.executable, "-m", "healthgap"]
 
 
 def town(local_authority: str, files: dict = SAMPLE_FILES, sample: float = 1.0):

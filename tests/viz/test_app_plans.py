@@ -69,7 +69,7 @@ def test_two_tabs_of_one_browser_keep_their_own_named_plans(server, new_session)
 def test_a_plan_downloads_as_a_scenario_that_compare_runs_and_uploads_back(
     server, new_session, tmp_path
 ):
-    from healthgap.experiments.compare import compare
+    from healthgap.compare import compare
 
     page, recorded = new_session()
     open_plan(page, server.url, "Table 4: walks", "Link workers who invite people to groups")

@@ -9,7 +9,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from healthgap.experiments.comparison import (
+from healthgap.effects import (
     Band,
     Comparison,
     Interval,
@@ -229,7 +229,7 @@ def test_figures_return_figures_without_pyplot(two):
 
 
 def test_a_real_comparison_renders(tmp_path):
-    from healthgap.experiments.compare import compare
+    from healthgap.compare import compare
     from healthgap.scenarios import Scenario
 
     place = {"residents": 3_000, "neighbourhoods": 10}

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from healthgap.experiments.simulation import Simulation
 from healthgap.model.errors import InputError
 from healthgap.scenarios import load_scenario
+from healthgap.simulation import Simulation
 from healthgap.viz.workshop import (
     ASSUMPTION_SLIDERS,
     MAX_BUDGET_GBP,
@@ -204,7 +204,7 @@ def test_the_result_so_far_in_words():
 
 
 def test_a_plan_file_runs_in_a_comparison_and_loads_back_with_its_levers(tmp_path):
-    from healthgap.experiments.compare import compare
+    from healthgap.compare import compare
 
     workshop = Workshop(residents=RESIDENTS, levers=PLAN)
     text = scenario_toml(plan_scenario("Table 1: walks", workshop, PLAN), PLAN)

@@ -12,10 +12,10 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
-from healthgap.experiments.compare import process_context, start_worker
+from healthgap.workers import process_context, start_worker
 
 if TYPE_CHECKING:
-    from healthgap.experiments.comparison import Comparison
+    from healthgap.effects import Comparison
 
 NICE = 5  # of 0 (normal) to 19 (lowest): well below a table's step, yet a report still
 # comes within a minute on a machine whose cores are kept busy by other work
@@ -55,7 +55,7 @@ def warm_up() -> None:
     server (the comparison's summary), so no table waits for either at its first report."""
 
     def start() -> None:
-        import healthgap.experiments.comparison  # noqa: F401
+        import healthgap.effects  # noqa: F401
 
         worker().submit(int).result()
 

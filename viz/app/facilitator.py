@@ -9,7 +9,7 @@ from html import escape
 
 import solara
 
-from healthgap.experiments.comparison import Comparison, ScenarioEffect
+from healthgap.effects import Comparison, ScenarioEffect
 from healthgap.viz.formatting import (
     capitalised,
     gap_change,

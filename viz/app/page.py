@@ -370,7 +370,7 @@ def WorkshopPage(session: Session, tab: str):
 def room_baseline():
     """What the facilitator's run compares every plan with: the scenario the app started
     with (at the size it was asked for)."""
-    from healthgap.experiments.simulation import as_scenario
+    from healthgap.simulation import as_scenario
 
     scenario, residents = start_options()
     chosen = as_scenario(scenario)

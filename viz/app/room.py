@@ -59,7 +59,7 @@ class RoomRun:
     seeds: int = 0
     done: int = 0
     running: bool = False
-    comparison: object = None  # experiments.comparison.Comparison when finished
+    comparison: object = None  # healthgap.effects.Comparison when finished
     error: str = ""
     report: str = ""  # its HTML report, once drawn
 
@@ -151,7 +151,7 @@ class Room:
         return ""
 
     def _run_all(self, baseline: Scenario, scenarios: list[Scenario], seeds: int) -> None:
-        from healthgap.experiments.compare import compare
+        from healthgap.compare import compare
 
         try:
             comparison = compare(

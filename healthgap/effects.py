@@ -29,10 +29,9 @@ from healthgap.model.metrics import (
 )
 from healthgap.scenarios import Scenario
 
-from .backing import ReturnCheck, TrialBacking, return_check, trials_backing
 from .ensemble import EnsembleDraws
 from .funnel import FunnelRow, FunnelWatcher, outreach_labels
-from .run import atomic_write
+from .output import atomic_write
 from .simulation import Simulation, provenance
 
 if TYPE_CHECKING:
@@ -128,6 +127,79 @@ def gap_warnings(scenario: str, delta_gap: dict[str, Interval]) -> list[GapWarni
     return warnings
 
 
+SOCIAL_PRESCRIBING_CHANNELS = ("link_worker", "gp_referral")
+
+
+def lever_keys(scenario: Scenario) -> set[str]:
+    """Each lever as "type" and "type/channel or mode"."""
+    keys = set()
+    for lever in scenario.interventions:
+        keys.add(lever.type)
+        detail = getattr(lever, "channel", None) or getattr(lever, "mode", None)
+        if detail:
+            keys.add(f"{lever.type}/{detail}")
+    return keys
+
+
+@dataclass(frozen=True)
+class ReturnCheck:
+    """A scenario's benefit-cost ratio beside the published returns of its kind of programme."""
+
+    kind: str
+    published: evidence.Figure
+    low: float
+    high: float
+    bcr: float | None
+    text: str
+
+    @property
+    def within(self) -> bool | None:
+        return None if self.bcr is None else self.low <= self.bcr <= self.high
+
+
+def return_check(
+    scenario: Scenario, bcr: float | None, cost_gbp: float, wellbys: float, started: float | None
+) -> ReturnCheck | None:
+    """Set the central benefit-cost ratio of a scenario whose every lever is social prescribing
+    (link workers or GP referral) beside the published range of its social returns, with a plain
+    warning and what drives it when it falls outside. None for other kinds of programme: no
+    published range of returns is held for them."""
+    levers = scenario.interventions
+    if not levers or not all(
+        lever.type == "outreach" and lever.channel in SOCIAL_PRESCRIBING_CHANNELS
+        for lever in levers
+    ):
+        return None
+    figure = evidence.SOCIAL_PRESCRIBING_RETURN
+    low, high = evidence.SOCIAL_PRESCRIBING_RETURN_RANGE
+    kind = "social prescribing"
+    if bcr is None:
+        text = (
+            f"No benefit: nothing to set beside the published returns of {kind} "
+            f"(GBP {low:.2f} to {high:.2f} per GBP 1)."
+        )
+        return ReturnCheck(kind, figure, low, high, bcr, text)
+    drive = ""
+    if started:
+        drive = (
+            f" It rests on about {started:,.0f} people who started going to a group, at GBP "
+            f"{cost_gbp / started:,.0f} of spending and {wellbys / started:.2f} WELLBYs each"
+        )
+    where = "within" if low <= bcr <= high else ("below" if bcr < low else "above")
+    text = (
+        f"Its benefit-cost ratio, {bcr:.2f} at the central WELLBY value, is {where} the published "
+        f"social returns of {kind} (GBP {low:.2f} to {high:.2f} per GBP 1; {figure.source})."
+        f"{drive}."
+    )
+    if where != "within":
+        text += (
+            " Treat it with caution: published returns count other benefits and costs than "
+            "WELLBYs do, and the model's response to referrals is fitted to exercise referral "
+            "(see the trials below)."
+        )
+    return ReturnCheck(kind, figure, low, high, bcr, text)
+
+
 @dataclass
 class ScenarioEffect:
     """One scenario against the baseline: costs, WELLBYs and paired differences."""
@@ -154,7 +226,7 @@ class ScenarioEffect:
     # evidence.ACCESS_MINUTES (see `metrics.accessibility_by_kind`).
     access: dict[str, dict[str, dict[str, float | None]]] = field(default_factory=dict)
     funnel: list[FunnelRow] = field(default_factory=list)  # its outreach, summed over seeds
-    backing: list[TrialBacking] = field(default_factory=list)  # trials behind its levers
+    levers: list[str] = field(default_factory=list)  # each as "type" and "type/channel or mode"
     returns: ReturnCheck | None = None  # its ratio beside published returns of its kind
 
 
@@ -345,7 +417,7 @@ def summarise(
             provenance=provenance(scenario, seeds[0]),
             access=access_by_kind(runs_j, base),
             funnel=(funnel := summed_funnel(runs_j)),
-            backing=trials_backing(scenario),
+            levers=sorted(lever_keys(scenario)),
             returns=return_check(
                 scenario,
                 finite(gained * WELLBY_VALUES["central"] / cost) if cost > 0 else None,

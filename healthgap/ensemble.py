@@ -20,9 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from healthgap.model.errors import InputError
-from healthgap.model.parameters import Parameters
-
-from .sweep_spec import PARAMETERS
+from healthgap.model.parameters import PARAMETERS, Parameters
 
 ENSEMBLE_FILE = "ensemble.csv"
 TRIAL = "trial"  # the column naming the calibration trial of a set

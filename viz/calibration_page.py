@@ -15,15 +15,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import healthgap
+from healthgap.experiments.calibration import ensemble_note
+from healthgap.experiments.calibration_spec import LOSS, STUDY_FILE
+from healthgap.output import atomic_write
+from healthgap.simulation import git_revision
 
-from .calibration_spec import LOSS, STUDY_FILE
-from .ensemble import ENSEMBLE_FILE
-from .simulation import git_revision
+from .figures import new_figure, style
+from .report import data_uri
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .calibration import CalibrationResult
+    from healthgap.experiments.calibration import CalibrationResult
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 62rem; margin: 2rem auto; padding: 0 1rem;
@@ -43,10 +46,14 @@ def number(x: float, digits: int = 4) -> str:
     return "-" if x is None or x != x else f"{x:.{digits}g}"
 
 
+def write_calibration_page(result: CalibrationResult) -> None:
+    """calibration.html in the study's folder, written whole."""
+    page = render(result)
+    atomic_write(result.folder / "calibration.html", lambda p: p.write_text(page, encoding="utf-8"))
+
+
 def render(result: CalibrationResult, today: datetime.date | None = None) -> str:
     """The page as a string."""
-    from healthgap.viz.report import data_uri
-
     calibration = result.calibration
     spec = calibration.spec
     scenario = calibration.scenario()
@@ -114,30 +121,10 @@ near the best loss. The interval of chance between seeds is not in the loss.</p>
 """
 
 
-def ensemble_note(result: CalibrationResult) -> str:
-    """What ensemble.csv holds, for the page and the command line: loud when no trial fits."""
-    table, within = result.ensemble
-    if within:
-        return (
-            f"{ENSEMBLE_FILE} holds the {len(table)} trial(s) within tolerance of every target: "
-            "parameter sets consistent with the targets. healthgap compare --ensemble "
-            f"{ENSEMBLE_FILE} draws one per replicate, so its intervals cover their uncertainty."
-        )
-    return (
-        f"No trial is within tolerance of every target, so {ENSEMBLE_FILE} holds the "
-        f"{len(table)} nearest trials instead (the best 10% by loss, at least 5, or all if "
-        "fewer), not parameter sets consistent with the targets. Intervals from healthgap "
-        "compare --ensemble with it show the spread among the nearest fits; improve the fit "
-        "(more trials, other ranges or parameters) before relying on them."
-    )
-
-
 def fit_figure(result: CalibrationResult) -> Figure:
     """Left: each target's miss at the best trial, in tolerances (the band is within);
     right: the loss of every complete trial and the best so far."""
     from matplotlib.ticker import MaxNLocator
-
-    from healthgap.viz.figures import new_figure, style
 
     targets = result.targets
     fig = new_figure(10, 0.45 * len(targets) + 2.2)

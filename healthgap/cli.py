@@ -23,8 +23,8 @@ from rich.table import Table
 from healthgap.model.errors import InputError
 
 if TYPE_CHECKING:
+    from healthgap.effects import Comparison
     from healthgap.experiments.calibration import CalibrationResult
-    from healthgap.experiments.comparison import Comparison
     from healthgap.experiments.places_report import PlacesReport
     from healthgap.experiments.sensitivity import Sensitivity
 
@@ -97,9 +97,9 @@ def run(
     ] = None,
 ) -> None:
     """Run one scenario and write timeseries.parquet and summary.json."""
-    from healthgap.experiments.run import write_outputs
-    from healthgap.experiments.simulation import Simulation
+    from healthgap.output import write_outputs
     from healthgap.scenarios import load_scenario
+    from healthgap.simulation import Simulation
 
     chosen = load_scenario(scenario)
     if years is not None:
@@ -169,9 +169,9 @@ def compare(
     A scenario with transport levers and others also runs as "NAME: transport only" and
     "NAME: without transport", so the report shows what transport costs and does on its own.
     """
-    from healthgap.experiments.compare import compare as run_comparison
-    from healthgap.experiments.comparison import write_comparison
-    from healthgap.experiments.ensemble import load_ensemble
+    from healthgap.compare import compare as run_comparison
+    from healthgap.effects import write_comparison
+    from healthgap.ensemble import load_ensemble
     from healthgap.scenarios import load_scenario
     from healthgap.viz.report import write_report
 
@@ -288,10 +288,10 @@ def calibrate(
     scheduler: DaskScheduler = None,
 ) -> None:
     """Fit free parameters to targets with a resumable Optuna study; run again to resume."""
-    from healthgap.experiments.calibration import run_calibration
-    from healthgap.experiments.calibration_report import ensemble_note
+    from healthgap.ensemble import ENSEMBLE_FILE
+    from healthgap.experiments.calibration import ensemble_note, run_calibration
     from healthgap.experiments.calibration_spec import STUDY_FILE, load_calibration
-    from healthgap.experiments.ensemble import ENSEMBLE_FILE
+    from healthgap.viz.calibration_page import write_calibration_page
 
     one_executor(workers, scheduler)
     chosen = load_calibration(spec)
@@ -305,6 +305,7 @@ def calibrate(
                 f"Interrupted: the finished trials are kept in {out_dir}/{STUDY_FILE}; the same "
                 "command runs the rest."
             ) from None
+    write_calibration_page(result)
     out.print(*calibration_tables(result))
     _, consistent = result.ensemble
     note = escape(ensemble_note(result))
@@ -381,7 +382,7 @@ def validate(
     validation.csv.
     """
     from healthgap.experiments.validation import validate as run_validation
-    from healthgap.experiments.validation import write_validation
+    from healthgap.viz.validation_page import write_validation
 
     if out_dir is None:
         out_dir = Path("runs") / f"validate-{datetime.now():%Y%m%d-%H%M%S}"

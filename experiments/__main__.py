@@ -1,5 +1,0 @@
-"""`python -m healthgap.experiments` is the `healthgap` command."""
-
-from healthgap.experiments.cli import main
-
-main()
