@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from healthgap.funnel import STAGES, FunnelRow, FunnelWatcher, outreach_labels
+from healthgap.effects import summed_funnel
+from healthgap.funnel import STAGES, FunnelRow
 from healthgap.model import evidence
 from healthgap.model.evidence import Figure
 from healthgap.simulation import Simulation, as_scenario, cpu_model, git_revision
@@ -273,16 +274,7 @@ def _funnel(replicates: int, seed: int) -> tuple[list[FunnelRow], str]:
     )
     scenario = default_town({}, 30_000, 1.0, [gp])
     seeds = [seed + i for i in range(replicates)]
-    totals: dict[str, dict[str, int]] = {}
-    for s in seeds:
-        sim = Simulation(scenario, s)
-        watcher = FunnelWatcher(sim.model)
-        sim.run(on_week=lambda _week, sim=sim, w=watcher: w.week(sim.model))
-        for row in watcher.table(outreach_labels(sim.model)):
-            into = totals.setdefault(row.quintile, dict.fromkeys(row.counts, 0))
-            for key, count in row.counts.items():
-                into[key] += count
-    rows = [FunnelRow("GP referral", q, counts) for q, counts in totals.items()]
+    rows = summed_funnel(Simulation(scenario, s).run_with_funnel() for s in seeds)
     how = (
         f"a GP referral of inactive adults ({GP_REFERRAL_WORKERS} workers for half a year, "
         "supported first visit) in the default town of 30,000 adults, followed for a year, "

@@ -22,7 +22,6 @@ from healthgap.scenarios import Scenario
 
 from .effects import Comparison, RunOutcome, summarise
 from .ensemble import Ensemble, load_ensemble
-from .funnel import FunnelWatcher
 from .simulation import ScenarioLike, Simulation, as_scenario, burnt_in_town
 from .workers import process_pool
 
@@ -94,12 +93,7 @@ def run_seed(
 
 def outcome(sim: Simulation) -> RunOutcome:
     """Run to the horizon and keep what a comparison needs (with its outreach's funnel)."""
-    if not any(spec.type == "outreach" for spec in sim.scenario.interventions):
-        sim.run()
-        return RunOutcome.so_far(sim)
-    funnel = FunnelWatcher(sim.model)
-    sim.run(on_week=lambda _week: funnel.week(sim.model))
-    return RunOutcome.so_far(sim, funnel)
+    return RunOutcome.so_far(sim, sim.run_with_funnel())
 
 
 def compare(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,13 +25,12 @@ from healthgap.model.metrics import (
     SII_DIRECTION,
     SUMMARY_METRICS,
     Results,
-    accessibility_by_kind,
     finite,
 )
 from healthgap.scenarios import Scenario
 
 from .ensemble import EnsembleDraws
-from .funnel import FunnelRow, FunnelWatcher, outreach_labels
+from .funnel import FunnelRow
 from .output import atomic_write
 from .simulation import Simulation, provenance
 
@@ -288,16 +288,10 @@ class RunOutcome:
     funnel: list[FunnelRow] = field(default_factory=list)  # each outreach lever's, by quintile
 
     @classmethod
-    def so_far(cls, sim: Simulation, funnel: FunnelWatcher | None = None) -> RunOutcome:
-        """A simulation's outcome up to its current week (with the funnel `funnel` watched)."""
-        rows = funnel.table(outreach_labels(sim.model)) if funnel else []
-        return cls(
-            sim.results(),
-            sim.spent_gbp,
-            sim.model.people.n,
-            accessibility_by_kind(sim.model),
-            rows,
-        )
+    def so_far(cls, sim: Simulation, funnel: list[FunnelRow] | None = None) -> RunOutcome:
+        """A simulation's outcome up to its current week (with its referral funnel, if watched:
+        `Simulation.run_with_funnel`)."""
+        return cls(sim.results(), sim.spent_gbp, sim.residents, sim.access_by_kind(), funnel or [])
 
 
 def discount_factors(weeks: int, rate: float) -> np.ndarray:
@@ -416,7 +410,7 @@ def summarise(
             series=series_bands(diff),
             provenance=provenance(scenario, seeds[0]),
             access=access_by_kind(runs_j, base),
-            funnel=(funnel := summed_funnel(runs_j)),
+            funnel=(funnel := summed_funnel(run.funnel for run in runs_j)),
             levers=sorted(lever_keys(scenario)),
             returns=return_check(
                 scenario,
@@ -435,11 +429,11 @@ def summarise(
     return comparison
 
 
-def summed_funnel(runs: list[RunOutcome]) -> list[FunnelRow]:
-    """Each outreach lever's funnel by quintile, its counts summed over the seeds."""
+def summed_funnel(funnels: Iterable[list[FunnelRow]]) -> list[FunnelRow]:
+    """Each outreach lever's funnel by quintile, its counts summed over the runs."""
     totals: dict[tuple[str, str], dict[str, int]] = {}
-    for run in runs:
-        for row in run.funnel:
+    for funnel in funnels:
+        for row in funnel:
             into = totals.setdefault((row.lever, row.quintile), dict.fromkeys(row.counts, 0))
             for stage, count in row.counts.items():
                 into[stage] += count

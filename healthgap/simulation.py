@@ -18,12 +18,28 @@ import platform
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
+
+import numpy as np
 
 import healthgap
 from healthgap.model import HealthgapModel
-from healthgap.model.metrics import GROUPS, METRICS, Results
+from healthgap.model.groups import TYPE_NAMES
+from healthgap.model.metrics import (
+    GROUPS,
+    METRICS,
+    Results,
+    accessibility_by_kind,
+    neighbourhood_values,
+)
+from healthgap.model.parameters import Parameters
+from healthgap.model.town import Town
 from healthgap.scenarios import Scenario, build_place, check_place_fits, load_scenario
+
+from .funnel import FunnelRow, FunnelWatcher, outreach_labels
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ScenarioLike = Scenario | str | Path | None
 
@@ -146,6 +162,64 @@ class Simulation:
     def spent_gbp(self) -> float:
         """Spent by the interventions so far."""
         return float(sum(self.model.spending.values()))
+
+    # What front ends draw, read here rather than from the model's arrays.
+    @property
+    def town(self) -> Town:
+        """The place: neighbourhoods, their deprivation and the streets between them."""
+        return self.model.town
+
+    @property
+    def parameters(self) -> Parameters:
+        """The parameters this run uses (the scenario's over the defaults)."""
+        return self.model.params
+
+    @property
+    def residents(self) -> int:
+        """Residents simulated (the place's people times its sample)."""
+        return self.model.people.n
+
+    def neighbourhood_values(self, metric: str) -> np.ndarray:
+        """This week's value of `metric` in each neighbourhood (`metrics.neighbourhood_values`)."""
+        return neighbourhood_values(self.model, metric)
+
+    def access_by_kind(self) -> pd.DataFrame:
+        """This week's share (%) of adults without a car who can reach each kind of group
+        (`metrics.accessibility_by_kind`)."""
+        return accessibility_by_kind(self.model)
+
+    def groups(self) -> pd.DataFrame:
+        """Every group so far, one row each: its neighbourhood (`venue`, an index into the
+        town), `kind`, this week's `attendance`, the weeks it opened and closed (0 if before the
+        start or still open) and whether it is `open`."""
+        import pandas as pd
+
+        g = self.model.groups
+        n = g.n
+        return pd.DataFrame(
+            {
+                "venue": g.venue[:n],
+                "kind": np.asarray(TYPE_NAMES)[g.kind[:n]],
+                "attendance": g.attendance[:n],
+                "opened_week": g.opened_week[:n],
+                "closed_week": g.closed_week[:n],
+                "open": g.open[:n],
+            }
+        )
+
+    def transport_links(self) -> list[tuple[int, int, str]]:
+        """Each link the running transport schemes add, as (neighbourhood, neighbourhood, mode)."""
+        return [(a, b, s.mode) for s in self.model.transport_schemes for a, b in s.drawn_links()]
+
+    def run_with_funnel(self) -> list[FunnelRow]:
+        """Step to the horizon watching the referral funnel of its outreach: each lever's, by
+        quintile (none without outreach)."""
+        if not any(spec.type == "outreach" for spec in self.scenario.interventions):
+            self.run()
+            return []
+        funnel = FunnelWatcher(self.model)
+        self.run(on_week=lambda _week: funnel.week(self.model))
+        return funnel.table(outreach_labels(self.model))
 
     def summary(self) -> dict:
         """The latest week's metrics by quintile, the gap, SII and RII, and provenance."""

@@ -402,6 +402,14 @@ class TransportState(InterventionState):
         """Both ends of every pair of neighbourhoods it serves."""
         return np.array(self.routes, dtype=np.intp).reshape(-1, 2).T
 
+    def drawn_links(self) -> list[tuple[int, int]]:
+        """The links it adds to a map: a new bus route stop to stop, others between every pair
+        of the neighbourhoods they serve."""
+        if self.new_route is not None:
+            stops = self.new_route.stops
+            return list(zip(stops[:-1], stops[1:], strict=True))
+        return self.routes
+
 
 class TransportMechanism:
     """How one mode of transport scheme changes travel and what it pays for, week by week.

@@ -9,7 +9,7 @@ registry, so a new metric is one entry here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -477,21 +477,24 @@ class Results:
             return self.values[:, GROUPS.index(group), METRIC_NAMES.index(metric)]
         return self.town[:, _town_index(metric)]
 
-    def table(self) -> pd.DataFrame:
+    def table(self, metrics: Iterable[str] | None = None) -> pd.DataFrame:
         """Tidy: one row per (step, quintile, metric, value); quintile "all" or "1"-"5".
 
-        Besides the metrics, `sii_*`, `rii_*` and `gap_*` of each inequality metric.
+        Besides the metrics, `sii_*`, `rii_*` and `gap_*` of each inequality metric, and the
+        town's counts (quintile "all"). `metrics` keeps those named (all by default).
         """
         import pandas as pd
 
-        steps, groups, k = self.values.shape
+        wanted = None if metrics is None else set(metrics)
+        chosen = [j for j, name in enumerate(METRIC_NAMES) if wanted is None or name in wanted]
+        steps = len(self.weeks)
         blocks = [
             pd.DataFrame(
                 {
-                    "step": np.repeat(self.weeks, groups * k),
-                    "quintile": np.tile(np.repeat(GROUPS, k), steps),
-                    "metric": np.tile(METRIC_NAMES, steps * groups),
-                    "value": self.values.ravel(),
+                    "step": np.repeat(self.weeks, len(GROUPS) * len(chosen)),
+                    "quintile": np.tile(np.repeat(GROUPS, len(chosen)), steps),
+                    "metric": np.tile(np.asarray(METRIC_NAMES)[chosen], steps * len(GROUPS)),
+                    "value": self.values[:, :, chosen].ravel(),
                 }
             )
         ]
@@ -504,6 +507,7 @@ class Results:
         blocks += [
             pd.DataFrame({"step": self.weeks, "quintile": "all", "metric": name, "value": v})
             for name, v in extra.items()
+            if wanted is None or name in wanted
         ]
         return pd.concat(blocks, ignore_index=True).sort_values(
             "step", kind="stable", ignore_index=True

@@ -37,14 +37,11 @@ from healthgap.model.interventions import (
     SeedFunding,
     Transport,
     TransportMode,
-    TransportState,
 )
 from healthgap.model.metrics import (
-    GROUPS,
     INEQUALITY_METRICS,
     METRIC_NAMES,
     METRICS,
-    neighbourhood_values,
 )
 from healthgap.model.parameters import Parameters, iter_parameters
 from healthgap.scenarios import Scenario
@@ -78,15 +75,6 @@ RUNS = ("with levers", "baseline", "difference")
 # the Transport defaults: buses per bus-hour, drivers per trip, free fares per fare forgone.
 DRIVERS_COST_PER_YEAR_GBP = 5_000  # coordination, as in the Oadby and Wigston scenario (assumption)
 DRIVER_PLACES = 60  # residents the drivers take
-
-
-def drawn(scheme: TransportState) -> list[tuple[int, int]]:
-    """The links a transport scheme adds to the map: a new bus route stop to stop, others
-    between every pair of the neighbourhoods they serve."""
-    if scheme.new_route is not None:
-        stops = scheme.new_route.stops
-        return list(zip(stops[:-1], stops[1:], strict=True))
-    return scheme.routes
 
 
 def plain(name: str) -> str:
@@ -709,7 +697,7 @@ class Workshop:
 
     def lever_costs(self, levers: Levers) -> list[LeverCost]:
         """What each lever costs, and when it is paid."""
-        return levers.costs(self.town, self.with_levers.model.params)
+        return levers.costs(self.town, self.with_levers.parameters)
 
     @property
     def spent_gbp(self) -> float:
@@ -725,13 +713,13 @@ class Workshop:
             raise ValueError(
                 f"unknown map outcome {outcome!r}; choose from {', '.join(MAP_OUTCOMES)}"
             )
-        town, model = self.town, self.with_levers.model
+        town = self.town
         x, y = town.node_array("x_km"), town.node_array("y_km")
         if outcome == "imd_decile":
             value, change = town.imd_decile.astype(float), np.zeros(town.n)
         else:
-            value = neighbourhood_values(model, outcome)
-            change = value - neighbourhood_values(self.baseline.model, outcome)
+            value = self.with_levers.neighbourhood_values(outcome)
+            change = value - self.baseline.neighbourhood_values(outcome)
         neighbourhoods = pd.DataFrame(
             {
                 "code": town.node_array("code"),
@@ -750,9 +738,7 @@ class Workshop:
         import pandas as pd
 
         streets = np.array(list(self.town.graph.edges), dtype=np.intp).reshape(-1, 2)
-        added = [
-            (a, b, s.mode) for s in self.with_levers.model.transport_schemes for a, b in drawn(s)
-        ]
+        added = self.with_levers.transport_links()
         a = np.concatenate([streets[:, 0], [r[0] for r in added]]).astype(np.intp)
         b = np.concatenate([streets[:, 1], [r[1] for r in added]]).astype(np.intp)
         return pd.DataFrame(
@@ -769,68 +755,44 @@ class Workshop:
     def _groups(self, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
         import pandas as pd
 
-        g = self.with_levers.model.groups
-        n = g.n
-        closed = ~g.open[:n]
-        shown = ~closed | (g.closed_week[:n] > 0)  # skip groups that closed before the start
+        groups = self.with_levers.groups()
+        shown = groups.open | (groups.closed_week > 0)  # skip groups that closed before the start
         index = np.flatnonzero(shown)
+        g = groups.iloc[index]
         # Spread a neighbourhood's groups around its centre, on a sunflower spiral.
         within = self.town.node_array("within_km")
-        venue = g.venue[index]
+        venue = g.venue.to_numpy()
         turn = index * math.pi * (3 - math.sqrt(5))
         radius = within[venue] * 0.7 * np.sqrt((index % 12 + 1) / 12)
-        status = np.where(
-            closed[index], "closed", np.where(g.opened_week[index] > 0, "new", "running")
-        )
-        kind = np.asarray(TYPE_NAMES)[g.kind[index]]
+        status = np.where(~g.open, "closed", np.where(g.opened_week > 0, "new", "running"))
+        kind = g.kind.to_numpy()
         return pd.DataFrame(
             {
                 "x_km": x[venue] + radius * np.cos(turn),
                 "y_km": y[venue] + radius * np.sin(turn),
                 "kind": kind,
                 "label": [plain(k) for k in kind],
-                "attendance": g.attendance[index],
+                "attendance": g.attendance.to_numpy(),
                 "status": status,
             }
         )
 
     def series(self, metrics: tuple[str, ...] = CHART_METRICS) -> pd.DataFrame:
-        """Tidy, every week so far: week, run ("with levers", "baseline", "difference"), metric,
-        group ("all", quintiles "1"-"5", and "gap" and "sii" for inequality metrics), value."""
+        """Every week so far, in the results' tidy format (`Results.table`: step, quintile,
+        metric, value, with `gap_*` and `sii_*` of inequality metrics) with a run column:
+        "with levers", "baseline", and "difference" (the first minus the second)."""
         import pandas as pd
 
-        ours, theirs = self.with_levers.results(), self.baseline.results()
-        frames = []
-        for run, (values, inequality) in zip(
-            RUNS,
-            [
-                (ours.values, ours.inequality),
-                (theirs.values, theirs.inequality),
-                (
-                    ours.values - theirs.values,
-                    {k: ours.inequality[k] - theirs.inequality[k] for k in ("gap", "sii")},
-                ),
-            ],
-            strict=True,
-        ):
-            for name in metrics:
-                columns = {g: values[:, i, METRIC_NAMES.index(name)] for i, g in enumerate(GROUPS)}
-                if name in INEQUALITY_METRICS:
-                    k = INEQUALITY_METRICS.index(name)
-                    columns |= {kind: inequality[kind][:, k] for kind in ("gap", "sii")}
-                for group, column in columns.items():
-                    frames.append(
-                        pd.DataFrame(
-                            {
-                                "week": ours.weeks,
-                                "run": run,
-                                "metric": name,
-                                "group": group,
-                                "value": column,
-                            }
-                        )
-                    )
-        return pd.concat(frames, ignore_index=True)
+        wanted = [
+            *metrics,
+            *(f"{kind}_{m}" for m in metrics if m in INEQUALITY_METRICS for kind in ("gap", "sii")),
+        ]
+        ours, theirs = (sim.results().table(wanted) for sim in (self.with_levers, self.baseline))
+        difference = ours.assign(value=ours.value.to_numpy() - theirs.value.to_numpy())
+        return pd.concat(
+            [t.assign(run=run) for run, t in zip(RUNS, (ours, theirs, difference), strict=True)],
+            ignore_index=True,
+        )
 
     # --- downloads --------------------------------------------------------------------------
     def results_csv(self) -> str:
@@ -859,9 +821,7 @@ class Workshop:
         return SoFar(
             weeks=self.week,
             spent_gbp=self.spent_gbp,
-            wellbys=float(
-                discounted(weekly_wellbys(diff, self.with_levers.model.people.n / sample))
-            ),
+            wellbys=float(discounted(weekly_wellbys(diff, self.with_levers.residents / sample))),
             inactive_q1=float(
                 (
                     ours.sums[-1, most_deprived, inactive]

@@ -83,3 +83,32 @@ def test_a_scenario_made_in_code_is_checked_against_its_place():
     wrong = small(interventions=[{"type": "directory", "neighbourhoods": ["T001", "Z999"]}])
     with pytest.raises(hg_errors.InputError, match="Z999"):
         Simulation(wrong, seed=1)
+
+
+def test_a_chosen_part_of_the_table_is_the_same_rows_as_the_whole():
+    results = Simulation(small(), seed=2).step(3).results()
+    whole = results.table()
+    wanted = ["inactive_pct", "gap_inactive_pct", "open_groups"]
+    part = results.table(wanted)
+    assert set(part.metric) == set(wanted)
+    expected = whole[whole.metric.isin(wanted)].reset_index(drop=True)
+    assert part.reset_index(drop=True).equals(expected)
+
+
+def test_front_ends_read_groups_links_and_the_funnel_from_the_run():
+    bus = {"type": "transport", "mode": "bus_route", "neighbourhoods": ["T001", "T004", "T007"]}
+    gp = {"type": "outreach", "channel": "gp_referral", "workers": 2, "target": "inactive"}
+    sim = Simulation(small(interventions=[bus, gp]), seed=3)
+    groups = sim.groups()
+    assert len(groups) == sim.model.groups.n and groups.open.sum() > 0
+    assert set(groups.kind) <= set(hg.model.groups.TYPE_NAMES)
+    assert groups.venue.between(0, sim.town.n - 1).all()
+    funnel = sim.run_with_funnel()
+    assert sim.finished and sim.residents == sim.model.people.n
+    links = sim.transport_links()
+    assert [(a, b) for a, b, _ in links] == [(0, 3), (3, 6)] and links[0][2] == "bus_route"
+    everyone = [row for row in funnel if row.quintile == "all"]
+    assert len(everyone) == 1 and everyone[0].counts["seen"] > 0
+    assert Simulation(small(), seed=3).run_with_funnel() == []  # no outreach, no funnel
+    values = sim.neighbourhood_values("inactive_pct")
+    assert values.shape == (sim.town.n,) and np.isfinite(values).all()

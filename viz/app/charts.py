@@ -33,15 +33,15 @@ QUINTILE_NAMES = {
     "4": "Quintile 4",
     "5": "Quintile 5 (least deprived)",
 }
-Lookup = dict  # (run, metric, group) -> (weeks, values), from `drawing.series_lookup`
+Lookup = dict  # (run, metric, quintile) -> (weeks, values), from `drawing.series_lookup`
 
 
 def chart_svgs(lookup: Lookup, metric: str) -> list[str]:
     """The chart panels for one outcome, each an SVG document."""
     m = METRICS[metric]
 
-    def line(run: str, group: str, label: str, colour: str, dash: str = "") -> Line:
-        weeks, values = lookup[(run, metric, group)]
+    def line(run: str, quintile: str, label: str, colour: str, dash: str = "", of: str = metric):
+        weeks, values = lookup[(run, of, quintile)]
         return Line(label, weeks, values, colour, dash)
 
     panels = [
@@ -71,8 +71,14 @@ def chart_svgs(lookup: Lookup, metric: str) -> list[str]:
                 line_chart_svg(
                     title,
                     [
-                        line("with levers", kind, "With the levers", WITH_LEVERS),
-                        line("baseline", kind, "Baseline", BASELINE, "5 3"),
+                        line(
+                            "with levers",
+                            "all",
+                            "With the levers",
+                            WITH_LEVERS,
+                            of=f"{kind}_{metric}",
+                        ),
+                        line("baseline", "all", "Baseline", BASELINE, "5 3", of=f"{kind}_{metric}"),
                     ],
                 )
             )
@@ -83,10 +89,10 @@ def activity_svg(lookup: Lookup) -> str:
     """This week's activity categories for the town and each quintile, with the levers."""
     bars = [
         Bar(
-            QUINTILE_NAMES[group],
-            tuple(float(lookup[("with levers", name, group)][1][-1]) for name in ACTIVITY),
+            QUINTILE_NAMES[quintile],
+            tuple(float(lookup[("with levers", name, quintile)][1][-1]) for name in ACTIVITY),
         )
-        for group in QUINTILE_NAMES
+        for quintile in QUINTILE_NAMES
     ]
     categories = [
         (METRICS[name].label, colour)

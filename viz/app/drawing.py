@@ -498,8 +498,8 @@ def stacked_bars_svg(
 def series_lookup(
     series: pd.DataFrame,
 ) -> dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]]:
-    """The Workshop's tidy series as (run, metric, group) -> (weeks, values)."""
+    """The Workshop's tidy series as (run, metric, quintile) -> (weeks, values)."""
     return {
-        key: (part["week"].to_numpy(), part["value"].to_numpy(dtype=float))
-        for key, part in series.groupby(["run", "metric", "group"], sort=False)
+        key: (part["step"].to_numpy(), part["value"].to_numpy(dtype=float))
+        for key, part in series.groupby(["run", "metric", "quintile"], sort=False)
     }
