@@ -64,6 +64,29 @@ def test_each_published_figure_is_declared_once():
     assert measures.MEASURES["itt_lonely"].status() == measures.HELD_OUT
 
 
+def test_a_figure_declared_in_the_registry_alone_shows_up_in_validate(monkeypatch, tmp_path):
+    """Adding a published figure takes one declaration (and its `Figure`); validate, its page
+    and its CSV pick it up with no other edit."""
+    added = measures.Measure(
+        name="lonely_pct_q5",
+        label="Often or always lonely, least deprived fifth (a figure for this test)",
+        unit="%",
+        figure=evidence.Figure(99.0, "a test's population", "a test's source"),
+        tolerance=1.0,
+        tolerance_source="a test's tolerance",
+        metric="lonely_pct",
+        group="5",
+    )
+    monkeypatch.setitem(measures.MEASURES, added.name, added)
+    result = validation.validate(**{**SMALL, "replicates": 1, "years": 0.5, "residents": 3_000})
+    (row,) = [r for r in result.rows if r.name == added.name]
+    assert (row.published, row.within, row.status) == (99.0, "no", measures.HELD_OUT)
+    assert 0 <= row.model < 50  # measured: the model's own share, far from the figure
+    write_validation(result, tmp_path)
+    assert added.label in (tmp_path / "validation.html").read_text(encoding="utf-8")
+    assert added.name in pd.read_csv(tmp_path / "validation.csv").name.tolist()
+
+
 def test_page_lists_every_figure_with_its_status(small, page):
     assert page.startswith("<!DOCTYPE html>")
     table_rows = [html.unescape(tr) for tr in page.split("<tr>")]
