@@ -162,6 +162,14 @@ def without_car_pct(quintile: int) -> Callable[[HealthgapModel], float]:
     return lambda model: float((~model.people.car[model.people.quintile == quintile]).mean() * 100)
 
 
+def members_per_attender(model: HealthgapModel) -> float:
+    """Members of the town's open groups over those at this week's sessions."""
+    groups, member_of = model.groups, model.people.member_of
+    is_open = groups.open[: groups.n]
+    members = np.bincount(member_of[member_of >= 0], minlength=groups.n)[: groups.n]
+    return float(members[is_open].sum() / max(groups.attendance[: groups.n][is_open].sum(), 1))
+
+
 def nearest_group_minutes(mode: str) -> Callable[[HealthgapModel], float]:
     """Mean minutes (weighted by neighbourhood population) to the nearest open group of each
     kind, walking, without a car (the quicker of walking and the bus) or by car, as
@@ -359,6 +367,19 @@ def _declared() -> list[Measure]:
             check=group_survival.check_grants,
             on=GRANTS,
             periods=("run",),
+        ),
+        Measure(
+            "members_per_attender",
+            "Members per person at a session, the town's open groups",
+            "members",
+            evidence.MEMBERS_PER_DINER,
+            CONTEXT,
+            None,
+            "none: a check of scale",
+            "the model's groups run full, so this is close to groups.members_per_place, which "
+            "the lunch clubs set (taking their sessions as full)",
+            watch=partial(AtStart, members_per_attender),
+            periods=("start",),
         ),
         *(
             Measure(

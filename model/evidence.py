@@ -46,6 +46,13 @@ LONELY_RATIO = Figure(
 )
 NO_CAR_POOREST_PCT = Figure(37.0, "UK 2019/20, poorest fifth", "Health Foundation evidence hub")
 NO_CAR_RICHEST_PCT = Figure(8.3, "UK 2019/20, richest fifth", "Health Foundation evidence hub")
+MEMBERS_PER_DINER = Figure(
+    1.32,
+    "Sheffield's 60 council-funded lunch clubs, 2014-15: about 1,788 members aged 65+ (29.8 a "
+    "club) and 63,305 meals over 2,804 sessions (22.6 a session)",
+    "White, The Impact of Lunch Clubs for Older People in Sheffield, Sheffield City Council, "
+    "April 2016",
+)
 JOURNEY_TIME_SOURCE = "DfT Journey time statistics, England 2019 (published November 2021)"
 # Average minimum minutes from home to the nearest of 8 key services (the model's groups are not
 # those services: a comparison of scale, not a calibration target).
