@@ -78,6 +78,10 @@ QUINTILE_TARGET_SOURCE = (
     "to the national figure (model/evidence.py, quintile_targets)"
 )
 DRAWN = "residents are drawn so that each IMD quintile starts at the published figures"
+HEALTH_LEVELS = (
+    "the level of self-rated health by decile and age is solved on a reference England so that "
+    "three Census figures hold (model/health.py)"
+)
 SAMPLING = "judgement: a town of 50,000 drawn to the figure, over 10 years of life events"
 
 
@@ -105,6 +109,7 @@ class Measure:
     note: str = ""
     metric: str | None = None  # a metric of model/metrics.py, read for `group`
     group: str = "all"  # "all" or an IMD quintile "1" (most deprived) to "5"
+    decile: int | None = None  # or the metric in one IMD decile (1 = most deprived), not `group`
     read: Callable[[Results], float] | None = None  # any other function of the weekly metrics
     watch: Callable[[Scenario, HealthgapModel], Watcher] | None = None
     check: Callable[[Scenario], None] | None = None  # raises InputError if it cannot be measured
@@ -119,8 +124,11 @@ class Measure:
 
     def value(self, results: Results, when: str = "end") -> float:
         """Its value in a run's weekly metrics, at the start or the end (or over the run)."""
+        week = 0 if when == "start" else -1
+        if self.metric is not None and self.decile is not None:
+            return float(results.decile_series(self.metric, self.decile)[week])
         if self.metric is not None:
-            return float(results.series(self.metric, self.group)[0 if when == "start" else -1])
+            return float(results.series(self.metric, self.group)[week])
         if self.read is None:
             raise TypeError(f"'{self.name}' is not read from the weekly metrics: watch the run")
         return float(self.read(results))
@@ -241,6 +249,36 @@ def _declared() -> list[Measure]:
             evidence.LONELY_PCT,
             1.5,
             "the loneliness intercept is set to the published share",
+        ),
+    ]
+    measures += [
+        built_to(
+            "very_good_health_pct",
+            evidence.VERY_GOOD_HEALTH_PCT,
+            2.0,
+            f"{HEALTH_LEVELS}; the Census figure is for every age, age-standardised, the model's "
+            "for its adults",
+        ),
+        *(
+            Measure(
+                f"very_good_health_55_74_d{decile}",
+                f"Very good health, adults aged 55-74, {label} IMD decile",
+                "%",
+                figure,
+                BY_CONSTRUCTION,
+                4.0,
+                "judgement: about 1,250 adults aged 55-74 in a decile of a town of 50,000, over "
+                "10 years of life events",
+                f"{HEALTH_LEVELS}; the Census figure is for ages 55-59, the model's nearest band "
+                "is 55-74",
+                metric="very_good_health_55_74_pct",
+                decile=decile,
+                periods=("start", "end"),
+            )
+            for decile, label, figure in (
+                (1, "most deprived", evidence.VERY_GOOD_HEALTH_MOST_DEPRIVED_55_59_PCT),
+                (10, "least deprived", evidence.VERY_GOOD_HEALTH_LEAST_DEPRIVED_55_59_PCT),
+            )
         ),
     ]
     ends = {

@@ -42,6 +42,7 @@ class Resident(mesa.Agent):
     awareness = ArrayField("people")
     life_satisfaction = ArrayField("people")
     lonely = ArrayField("people")
+    very_good_health = ArrayField("people")
     member_of = ArrayField("people")
     attended = ArrayField("people")
 

@@ -46,6 +46,23 @@ LONELY_RATIO = Figure(
 )
 NO_CAR_POOREST_PCT = Figure(37.0, "UK 2019/20, poorest fifth", "Health Foundation evidence hub")
 NO_CAR_RICHEST_PCT = Figure(8.3, "UK 2019/20, richest fifth", "Health Foundation evidence hub")
+CENSUS_HEALTH = (
+    "ONS, Census 2021: general health ('very good' of very good, good, fair, bad, very bad)"
+)
+VERY_GOOD_HEALTH_PCT = Figure(
+    47.5,
+    "England, Census 2021: usual residents of every age, age-standardised (45.0% in 2011); the "
+    "model has adults only and applies it to them",
+    CENSUS_HEALTH,
+)
+VERY_GOOD_HEALTH_2011_PCT = Figure(45.0, "England, Census 2011, age-standardised", CENSUS_HEALTH)
+HEALTH_BY_DEPRIVATION = "ONS, General health by age, sex and deprivation, Census 2021"
+VERY_GOOD_HEALTH_MOST_DEPRIVED_55_59_PCT = Figure(
+    19.8, "England, Census 2021, ages 55-59, most deprived IMD decile", HEALTH_BY_DEPRIVATION
+)
+VERY_GOOD_HEALTH_LEAST_DEPRIVED_55_59_PCT = Figure(
+    46.0, "England, Census 2021, ages 55-59, least deprived IMD decile", HEALTH_BY_DEPRIVATION
+)
 JOURNEY_TIME_SOURCE = "DfT Journey time statistics, England 2019 (published November 2021)"
 # Average minimum minutes from home to the nearest of 8 key services (the model's groups are not
 # those services: a comparison of scale, not a calibration target).
@@ -235,6 +252,12 @@ INVOLVED_GAIN = Figure(
     0.0,
     "mental health improved among involved residents",
     "Popay et al., NIHR Public Health Research 2023 (doi 10.3310/GRMA6711)",
+)
+BIG_LOCAL_VERY_GOOD_HEALTH_RISE = Figure(
+    0.0,
+    "about 150 Big Local areas, Census 2011 to 2021: a larger rise in 'very good' health than "
+    "England as a whole (England: 45.0% to 47.5%); a direction, the areas' own rise not given",
+    "Big Local case study (shared EVIDENCE.md), from the Census 2011 and 2021",
 )
 JOINING_GAIN_18_MONTHS = Figure(
     0.0,

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import evidence
 from .groups import TYPE_NAMES
+from .health import AGE_55_74
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,6 +69,11 @@ def _minutes(model: HealthgapModel) -> np.ndarray:
 def _without_car(model: HealthgapModel) -> np.ndarray:
     """Adults without a car (every resident is an adult)."""
     return ~model.people.car
+
+
+def _aged_55_74(model: HealthgapModel) -> np.ndarray:
+    """Adults aged 55-74 (the model's band nearest the Census's 55-59)."""
+    return model.people.age_band == AGE_55_74
 
 
 def _open_within_reach(model: HealthgapModel, homes: np.ndarray, driven=False) -> np.ndarray:
@@ -188,6 +194,31 @@ METRICS: dict[str, Metric] = {
             percent=True,
             inequality=True,
             important_change=0.5,
+        ),
+        Metric(
+            "very_good_health_pct",
+            "Very good health: adults who would call their health very good",
+            "very good health",
+            "%",
+            PP,
+            True,
+            lambda model: model.people.very_good_health,
+            percent=True,
+            inequality=True,
+            important_change=0.5,
+        ),
+        # The Census's deprivation figures are for ages 55-59: this is what they are set beside.
+        Metric(
+            "very_good_health_55_74_pct",
+            "Very good health, adults aged 55-74",
+            "very good health at ages 55-74",
+            "%",
+            PP,
+            True,
+            lambda model: model.people.very_good_health,
+            percent=True,
+            summary=False,
+            among=_aged_55_74,
         ),
         Metric(
             "ties_mean",
@@ -476,6 +507,11 @@ class Results:
         if metric in METRIC_NAMES:
             return self.values[:, GROUPS.index(group), METRIC_NAMES.index(metric)]
         return self.town[:, _town_index(metric)]
+
+    def decile_series(self, metric: str, decile: int) -> np.ndarray:
+        """One resident metric week by week in one IMD decile (1 = most deprived)."""
+        j = METRIC_NAMES.index(metric)
+        return values_from_sums(self.sums[:, decile - 1], self.counts[:, decile - 1])[:, j]
 
     def table(self) -> pd.DataFrame:
         """Tidy: one row per (step, quintile, metric, value); quintile "all" or "1"-"5".

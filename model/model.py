@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from . import behaviour, evidence, metrics, population
+from . import behaviour, evidence, health, metrics, population
 from .agents import CommunityGroup, Resident
 from .groups import baseline_groups
 from .parameters import Parameters
@@ -84,10 +84,12 @@ class HealthgapModel(mesa.Model):
         self.town_bus_routes = self.town.bus_network(self.params.travel)  # before any scheme
         self.update_travel()
         behaviour.seed_memberships(self, self.streams.build("memberships"))
+        health.set_up_health(self, self.streams.build("self_rated_health"))
         self.burn_in(burn_in)
         self.week = 0
         self.calibrate_activity()
         self.calibrate_loneliness()
+        health.rate_health(self)  # with the calibrated activity
         self.add_interventions(interventions)
         self.history = metrics.History()
         self.history.record(self)
@@ -110,7 +112,8 @@ class HealthgapModel(mesa.Model):
 
     # The weekly order of phases, written once.
     def advance_week(self, week: int) -> None:
-        """One week: interventions, choice, attendance, habits, activity, ties, wellbeing, groups."""
+        """One week: interventions, choice, attendance, habits, activity, ties, wellbeing, health,
+        groups."""
         for spec, state in self.interventions:
             spec.advance(self, state, week)
         behaviour.choose_groups(self, week)
@@ -119,6 +122,7 @@ class HealthgapModel(mesa.Model):
         behaviour.update_activity(self)
         behaviour.form_ties(self, week)
         behaviour.drift_wellbeing(self, week)
+        health.rate_health(self)
         behaviour.close_unsustainable_groups(self, week)
 
     def step(self) -> None:

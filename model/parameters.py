@@ -557,6 +557,53 @@ class Wellbeing:
     )
 
 
+SELF_RATED_HEALTH_SOURCE = (
+    "assumption: direction as in surveys of self-rated health; size not in EVIDENCE.md (the "
+    "decile intercepts and the age shift are solved from Census 2021, model/health.py)"
+)
+
+
+@dataclass(frozen=True)
+class SelfRatedHealth:
+    """What moves an adult's self-rated health ("very good" or not) on the probit scale.
+
+    The level by deprivation and age is solved from Census 2021 (`model/health.py`); these say
+    how much activity, life satisfaction and a health limit move it beside that level."""
+
+    activity_weight: float = param(
+        0.3,
+        "probit per 150 minutes a week of activity (up to activity_cap_minutes)",
+        0.1,
+        0.6,
+        SELF_RATED_HEALTH_SOURCE,
+        possible=NON_NEGATIVE,
+    )
+    activity_cap_minutes: float = param(
+        300.0,
+        "minutes a week of activity beyond which more adds nothing to self-rated health",
+        150.0,
+        450.0,
+        "assumption: diminishing returns, as the guidelines' 150 minutes a week",
+        possible=POSITIVE,
+    )
+    life_satisfaction_weight: float = param(
+        0.15,
+        "probit per point of life satisfaction (0-10)",
+        0.05,
+        0.3,
+        SELF_RATED_HEALTH_SOURCE,
+        possible=NON_NEGATIVE,
+    )
+    health_limited_shift: float = param(
+        -1.0,
+        "probit: a health limit (pain or mobility)",
+        -1.5,
+        -0.5,
+        SELF_RATED_HEALTH_SOURCE,
+        possible=Possible(high=0.0),
+    )
+
+
 @dataclass(frozen=True)
 class Ties:
     """Friendships: the starting network and ties made in groups."""
@@ -1032,6 +1079,7 @@ class Parameters:
     behaviour: Behaviour = field(default_factory=Behaviour)
     habit: Habit = field(default_factory=Habit)
     wellbeing: Wellbeing = field(default_factory=Wellbeing)
+    health: SelfRatedHealth = field(default_factory=SelfRatedHealth)
     ties: Ties = field(default_factory=Ties)
     groups: GroupRules = field(default_factory=GroupRules)
     interventions: InterventionEffects = field(default_factory=InterventionEffects)

@@ -26,6 +26,7 @@ PROCESSES = (
     "interventions",
     "organisers",
     "taste",
+    "self_rated_health",
 )
 
 
