@@ -436,6 +436,13 @@ def _declared() -> list[Measure]:
                     "of its patients; the validation runs the baseline, with no intervention",
                 ),
                 (
+                    "very_good_health_2011_pct",
+                    evidence.VERY_GOOD_HEALTH_2011_PCT,
+                    "Very good health in England, Census 2011",
+                    "the model's town starts where England was in 2021; the 2011 figure is the "
+                    "start of England's rise that Big Local's is set beside (its virtual trial)",
+                ),
+                (
                     "wellby_value_gbp",
                     evidence.WELLBY_VALUE_GBP,
                     "Value of a WELLBY (GBP)",
