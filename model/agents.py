@@ -55,6 +55,20 @@ class Resident(mesa.Agent):
         return int(self.model.ties_per_person[self.index])
 
 
+class Child(mesa.Agent):
+    """A child aged 5-16: a view of row `index` of the model's children's arrays."""
+
+    neighbourhood = ArrayField("children")
+    quintile = ArrayField("children")
+    age = ArrayField("children")
+    minutes = ArrayField("children")
+    daily_mile = ArrayField("children")
+
+    def __init__(self, model: mesa.Model, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+
 class CommunityGroup(mesa.Agent):
     """A community group: a view of row `index` of the model's group arrays."""
 

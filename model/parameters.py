@@ -557,6 +557,46 @@ class Wellbeing:
     )
 
 
+@dataclass(frozen=True)
+class Children:
+    """Children aged 5-16: how many, how active beyond the published shares, and the Daily Mile."""
+
+    per_adult: float = param(
+        0.18,
+        "children aged 5-16 per adult (16 and over), in every neighbourhood",
+        0.14,
+        0.22,
+        "assumption: ONS mid-year estimates for England, rounded (about 8 million aged 5-16 to "
+        "45 million adults); every neighbourhood at the town's proportion",
+        possible=POSITIVE,
+    )
+    active_tail_mean_minutes: float = param(
+        30.0,
+        "mean minutes a day the active (60 or more) do beyond 60 (an exponential tail)",
+        15.0,
+        60.0,
+        "assumption",
+        possible=POSITIVE,
+    )
+    daily_mile_minutes: float = param(
+        9.1,
+        "minutes a day of moderate-to-vigorous activity added for a child whose school runs the "
+        "Daily Mile",
+        5.1,
+        13.2,
+        "Chesham et al., BMC Medicine 2018: +9.1 (95% CI 5.1-13.2), 391 children",
+    )
+    daily_mile_staff_gbp_per_child_year: float = param(
+        5.0,
+        "GBP a year of staff time per child taking part (organising it; the 15 minutes come out "
+        "of class time)",
+        0.0,
+        15.0,
+        "assumption: free to implement by its foundation's account; an hour a week of a "
+        "teacher's time per school of about 250 children at GBP 25 an hour is about GBP 5",
+    )
+
+
 SELF_RATED_HEALTH_SOURCE = (
     "assumption: direction as in surveys of self-rated health; size not in EVIDENCE.md (the "
     "decile intercepts and the age shift are solved from Census 2021, model/health.py)"
@@ -1080,6 +1120,7 @@ class Parameters:
     habit: Habit = field(default_factory=Habit)
     wellbeing: Wellbeing = field(default_factory=Wellbeing)
     health: SelfRatedHealth = field(default_factory=SelfRatedHealth)
+    children: Children = field(default_factory=Children)
     ties: Ties = field(default_factory=Ties)
     groups: GroupRules = field(default_factory=GroupRules)
     interventions: InterventionEffects = field(default_factory=InterventionEffects)

@@ -27,6 +27,7 @@ PROCESSES = (
     "organisers",
     "taste",
     "self_rated_health",
+    "children",
 )
 
 
