@@ -15,7 +15,6 @@ it leaves every other outcome of a run bit-identical.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from typing import TYPE_CHECKING
 
@@ -23,7 +22,8 @@ import lazy_loader
 import numpy as np
 
 from . import evidence
-from .parameters import Parameters, PlaceCalibration, SelfRatedHealth
+from .errors import InputError
+from .parameters import Circumstances, Parameters, Population, SelfRatedHealth, Wellbeing
 from .population import synthesise_residents
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ optimize = lazy_loader.load("scipy.optimize", suppress_warning=True)
 
 AGE_55_74 = 2  # the index of the band 55-74 in `population.AGE_BANDS`
 # The reference England the levels are solved on: residents per IMD decile, and its draw.
-REFERENCE_PER_DECILE = 20_000
+REFERENCE_PER_DECILE = 10_000
 REFERENCE_SEED = 2021
 
 
@@ -51,14 +51,32 @@ def level(decile: np.ndarray, age_band: np.ndarray, solved: np.ndarray) -> np.nd
     return at_most + (at_least - at_most) * (decile - 1) / 9 + per_age_band * age_band
 
 
-@functools.lru_cache(maxsize=8)
 def solve_levels(params: Parameters) -> np.ndarray:
     """The level at decile 1 and 10 and the shift per age band that put a reference England's
     adults at the Census 2021 figures (its expected shares, so no draw of the noise moves them).
 
-    The place's own calibration (`params.place`) is left out: a place less active than its
+    Solved once for what the reference depends on (who lives there, their circumstances and
+    self-rated health's own parameters), so a sweep of anything else never solves again. The
+    place's own calibration (`params.place`) is left out: a place less active than its
     deprivation predicts should have less very good health too."""
-    params = dataclasses.replace(params, place=PlaceCalibration())
+    return _levels(
+        params.population, params.circumstances, params.wellbeing.quintile_gradient, params.health
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _levels(
+    population: Population,
+    circumstances: Circumstances,
+    quintile_gradient: float,
+    health: SelfRatedHealth,
+) -> np.ndarray:
+    params = Parameters(
+        population=population,
+        circumstances=circumstances,
+        wellbeing=Wellbeing(quintile_gradient=quintile_gradient),
+        health=health,
+    )
     deciles = np.arange(1, 11)
     rng = np.random.default_rng(np.random.SeedSequence(REFERENCE_SEED))
     people, _ = synthesise_residents(deciles, np.full(10, REFERENCE_PER_DECILE), params, rng)
@@ -86,7 +104,13 @@ def solve_levels(params: Parameters) -> np.ndarray:
         lambda x: shares(x) - targets, start, full_output=True
     )
     if found != 1 or not np.allclose(shares(solved), targets, atol=0.01):
-        raise ValueError(f"self-rated health: no level meets the Census figures ({message})")
+        raise InputError(
+            "Self-rated health: no level by deprivation and age meets the Census 2021 figures "
+            f"with these parameters ({message}).",
+            fix="Bring the 'health.*' parameters back within their plausible ranges "
+            "(model/parameters.py, SelfRatedHealth).",
+        )
+    solved.flags.writeable = False  # cached: shared by every model with these parameters
     return solved
 
 

@@ -117,3 +117,23 @@ def test_very_good_health_is_reported_by_quintile_with_its_gap_and_sii():
 def test_a_health_limit_that_raised_health_is_refused():
     with pytest.raises(InputError, match="at most 0"):
         Parameters().with_overrides({"health.health_limited_shift": 0.5})
+
+
+def test_levels_that_cannot_meet_the_census_say_which_parameters_to_mend(monkeypatch):
+    from healthgap.model import evidence
+
+    impossible = evidence.Figure(100.0, "everyone", "a test")
+    monkeypatch.setattr(evidence, "VERY_GOOD_HEALTH_PCT", impossible)
+    params = Parameters().with_overrides({"health.activity_weight": 0.31})  # not cached
+    with pytest.raises(InputError) as error:
+        health.solve_levels(params)
+    assert "'health.*' parameters" in error.value.fix
+
+
+def test_the_levels_are_solved_once_for_what_the_reference_depends_on():
+    """A sweep of behaviour or groups never solves again; self-rated health's own parameters do."""
+    default = health.solve_levels(Parameters())
+    other_behaviour = Parameters().with_overrides({"behaviour.travel_weight": 0.5})
+    assert health.solve_levels(other_behaviour) is default
+    other_health = Parameters().with_overrides({"health.activity_weight": 0.5})
+    assert not np.array_equal(health.solve_levels(other_health), default)
