@@ -142,3 +142,17 @@ def test_childrens_sii_is_weighted_by_children_not_adults():
     by_decile = np.bincount(model.children.decile - 1, minlength=10)
     np.testing.assert_array_equal(counts[:, j], by_decile)
     assert by_decile.sum() < model.people.n / 4
+
+
+def test_children_are_mesa_agents_viewing_their_arrays():
+    from healthgap.model.agents import Child
+
+    model = HealthgapModel(
+        typical_town(2_000, 10), Parameters().with_overrides({"burn_in_weeks": 52}), seed=1
+    )
+    kids = model.agents_by_type[Child]
+    assert len(kids) == model.children.n
+    child = kids.to_list()[5]
+    assert child.minutes == pytest.approx(float(model.children.minutes[5]))
+    child.daily_mile = 1
+    assert model.children.daily_mile[5] == 1
