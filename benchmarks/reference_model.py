@@ -10,7 +10,9 @@ phases implement them; every number comes from the same declared parameters
 The reference starts from the exact state of a built `HealthgapModel` (town,
 residents, friendships, groups, burn-in, loneliness calibration): see
 `ReferenceModel.__init__`. Interventions (and the referrals and volunteer
-drivers they set up) are not supported: the reference runs the baseline rules.
+drivers they set up) are not supported: the reference runs the baseline rules. Nor are
+children: they follow no rule of the adults' kind (their activity is drawn, and the Daily Mile
+is an intervention), so the vectorised model steps them and the reference does not.
 
 A week runs the same phases in the same order as `HealthgapModel.advance_week`:
 
@@ -19,7 +21,7 @@ A week runs the same phases in the same order as `HealthgapModel.advance_week`:
 3. each resident joins or drops out, updates habit, confidence and activity,
    meets (or loses) group friends, may have a life event, and updates wellbeing;
 4. each group's attendees may befriend a co-attendee;
-5. residents update loneliness (which needs this week's ties);
+5. residents update loneliness (which needs this week's ties) and rate their health;
 6. groups count attendance, members and volunteers and may close.
 """
 
@@ -37,10 +39,12 @@ from scipy.special import betaincinv
 from healthgap.model import HealthgapModel, Parameters, evidence, metrics, population
 from healthgap.model.behaviour import LIFE_EVENT_WEEKS
 from healthgap.model.groups import LOW_IMPACT, TYPE_NAMES
+from healthgap.model.health import AGE_55_74
 
 # The model's metrics plus two that the group rules drive directly: group members (%) and
 # open groups (a count).
-PER_PERSON = (*metrics.METRIC_NAMES, "member_pct")
+# Adults' metrics: the reference has no children (they have no rules of the adults' kind to check).
+PER_PERSON = (*(m.name for m in metrics.RESIDENT_METRICS if not m.children), "member_pct")
 METRIC_NAMES = (*PER_PERSON, "open_groups")
 UNSCALED = {m.name for m in metrics.RESIDENT_METRICS if not m.percent}
 STANDARD_NORMAL = NormalDist()
@@ -318,6 +322,14 @@ class Resident(mesa.Agent):
         )
         self.lonely = score > 0
         self.attended_last = self.attended
+        self.rate_health()
+
+    def rate_health(self) -> None:
+        """Whether I would call my health very good, from this week's activity and wellbeing."""
+        h = self.model.params.health
+        activity = min(self.activity_minutes, h.activity_cap_minutes) / evidence.ACTIVE_MINUTES
+        now = h.activity_weight * activity + h.life_satisfaction_weight * self.life_satisfaction
+        self.very_good_health = self.health_fixed + now > 0
 
 
 class Copula:
@@ -435,6 +447,8 @@ class ReferenceModel(mesa.Model):
             "lonely",
             "last_went",
             "taste",
+            "health_fixed",
+            "very_good_health",
         )
         columns = [getattr(p, name).tolist() for name in resident_fields]
         people = [
@@ -510,7 +524,7 @@ class ReferenceModel(mesa.Model):
         kinds_open = {g.kind for g in self.open_groups}
         reachable = [len(groups) for groups in near]
         kinds_share = [len({g.kind for g in groups}) / max(len(kinds_open), 1) for groups in near]
-        without_car = 0  # whom the access metrics count
+        without_car = aged_55_74 = 0  # whom the access and ages 55-74 metrics count
         for r in self.residents:
             minutes = r.activity_minutes
             totals["inactive_pct"] += minutes < low
@@ -521,6 +535,10 @@ class ReferenceModel(mesa.Model):
                 r.life_satisfaction < evidence.LOW_LIFE_SATISFACTION_BELOW
             )
             totals["lonely_pct"] += r.lonely
+            totals["very_good_health_pct"] += r.very_good_health
+            if r.age_band == AGE_55_74:
+                aged_55_74 += 1
+                totals["very_good_health_55_74_pct"] += r.very_good_health
             totals["ties_mean"] += len(r.friends)
             totals["attendance_pct"] += r.attended is not None
             totals["activity_minutes_mean"] += minutes
@@ -530,7 +548,11 @@ class ReferenceModel(mesa.Model):
                 totals["reach_kinds_pct"] += kinds_share[r.neighbourhood]
                 totals["groups_reachable_mean"] += reachable[r.neighbourhood]
         n = len(self.residents)
-        among = {"reach_kinds_pct": without_car, "groups_reachable_mean": without_car}
+        among = {
+            "reach_kinds_pct": without_car,
+            "groups_reachable_mean": without_car,
+            "very_good_health_55_74_pct": aged_55_74,
+        }
         values = {
             name: (total / among.get(name, n) if among.get(name, n) else math.nan)
             * (1.0 if name in UNSCALED else 100.0)
@@ -544,7 +566,7 @@ def vectorised_metrics(model: HealthgapModel) -> dict[str, float]:
     state may have opened groups since), in the same form as `ReferenceModel.metrics`."""
     now = metrics.by_group(*metrics.decile_sums(model))[0]
     values = dict(zip(metrics.METRIC_NAMES, now.tolist(), strict=True))
-    return values | {
+    return {name: values[name] for name in PER_PERSON if name in values} | {
         "member_pct": 100.0 * float(np.mean(model.people.member_of >= 0)),
         "open_groups": float(model.groups.open.sum()),
     }

@@ -226,7 +226,7 @@ def _trial_rows(replicates: int, seed: int, targets: frozenset[str]) -> tuple[li
                     bound if o.test == "null" else None,
                     _agreement(o),
                     "not compared" if ok is None else ("yes" if ok else "no"),
-                    TARGET if o.name in targets else HELD_OUT,
+                    MEASURES[o.name].status(targets),
                     o.note,
                     design=f"{trial.title}: {trial.design}",
                     published_low=o.low,

@@ -25,7 +25,15 @@ class ArrayField:
         getattr(getattr(agent.model, self.store), self.name)[agent.index] = value
 
 
-class Resident(mesa.Agent):
+class ArrayView(mesa.Agent):
+    """A Mesa agent whose `ArrayField`s are row `index` of the model's arrays."""
+
+    def __init__(self, model: mesa.Model, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+
+class Resident(ArrayView):
     """A resident: a view of row `index` of the model's resident arrays."""
 
     neighbourhood = ArrayField("people")
@@ -42,19 +50,26 @@ class Resident(mesa.Agent):
     awareness = ArrayField("people")
     life_satisfaction = ArrayField("people")
     lonely = ArrayField("people")
+    very_good_health = ArrayField("people")
     member_of = ArrayField("people")
     attended = ArrayField("people")
-
-    def __init__(self, model: mesa.Model, index: int) -> None:
-        super().__init__(model)
-        self.index = index
 
     @property
     def ties(self) -> int:
         return int(self.model.ties_per_person[self.index])
 
 
-class CommunityGroup(mesa.Agent):
+class Child(ArrayView):
+    """A child aged 5-16: a view of row `index` of the model's children's arrays."""
+
+    neighbourhood = ArrayField("children")
+    quintile = ArrayField("children")
+    age = ArrayField("children")
+    minutes = ArrayField("children")
+    daily_mile = ArrayField("children")
+
+
+class CommunityGroup(ArrayView):
     """A community group: a view of row `index` of the model's group arrays."""
 
     kind = ArrayField("groups")
@@ -67,10 +82,6 @@ class CommunityGroup(mesa.Agent):
     attendance = ArrayField("groups")
     members = ArrayField("groups")
     volunteers = ArrayField("groups")
-
-    def __init__(self, model: mesa.Model, index: int) -> None:
-        super().__init__(model)
-        self.index = index
 
     @property
     def type_name(self) -> str:

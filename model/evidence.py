@@ -53,6 +53,47 @@ MEMBERS_PER_DINER = Figure(
     "White, The Impact of Lunch Clubs for Older People in Sheffield, Sheffield City Council, "
     "April 2016",
 )
+ACTIVE_LIVES_CYP = "Sport England, Active Lives Children and Young People Survey 2023-24"
+CYP_POPULATION = "England, children aged 5-16, academic year 2023-24"
+CHILDREN_ACTIVE_PCT = Figure(47.8, f"{CYP_POPULATION}: 60 minutes a day or more", ACTIVE_LIVES_CYP)
+CHILDREN_FAIRLY_ACTIVE_PCT = Figure(
+    22.7, f"{CYP_POPULATION}: 30-59 minutes a day", ACTIVE_LIVES_CYP
+)
+CHILDREN_LESS_ACTIVE_PCT = Figure(
+    29.6, f"{CYP_POPULATION}: under 30 minutes a day", ACTIVE_LIVES_CYP
+)
+CHILDREN_ACTIVE_LOW_AFFLUENCE_PCT = Figure(
+    45.0, f"{CYP_POPULATION}, low family affluence: active", ACTIVE_LIVES_CYP
+)
+CHILDREN_ACTIVE_MEDIUM_AFFLUENCE_PCT = Figure(
+    47.0, f"{CYP_POPULATION}, medium family affluence: active", ACTIVE_LIVES_CYP
+)
+CHILDREN_ACTIVE_HIGH_AFFLUENCE_PCT = Figure(
+    57.0, f"{CYP_POPULATION}, high family affluence: active", ACTIVE_LIVES_CYP
+)
+DAILY_MILE_MVPA_MINUTES = Figure(
+    9.1,
+    "391 children of two primary schools: moderate-to-vigorous activity a day, intervention "
+    "against control school (95% CI 5.1-13.2)",
+    "Chesham et al., BMC Medicine 2018",
+)
+CENSUS_HEALTH = (
+    "ONS, Census 2021: general health ('very good' of very good, good, fair, bad, very bad)"
+)
+VERY_GOOD_HEALTH_PCT = Figure(
+    47.5,
+    "England, Census 2021: usual residents of every age, age-standardised (45.0% in 2011); the "
+    "model has adults only and applies it to them",
+    CENSUS_HEALTH,
+)
+VERY_GOOD_HEALTH_2011_PCT = Figure(45.0, "England, Census 2011, age-standardised", CENSUS_HEALTH)
+HEALTH_BY_DEPRIVATION = "ONS, General health by age, sex and deprivation, Census 2021"
+VERY_GOOD_HEALTH_MOST_DEPRIVED_55_59_PCT = Figure(
+    19.8, "England, Census 2021, ages 55-59, most deprived IMD decile", HEALTH_BY_DEPRIVATION
+)
+VERY_GOOD_HEALTH_LEAST_DEPRIVED_55_59_PCT = Figure(
+    46.0, "England, Census 2021, ages 55-59, least deprived IMD decile", HEALTH_BY_DEPRIVATION
+)
 JOURNEY_TIME_SOURCE = "DfT Journey time statistics, England 2019 (published November 2021)"
 # Average minimum minutes from home to the nearest of 8 key services (the model's groups are not
 # those services: a comparison of scale, not a calibration target).
@@ -134,6 +175,10 @@ WELLBY_DISCOUNT_RATE = Figure(
 # Active Lives categories, minutes of moderate-equivalent activity a week.
 FAIRLY_ACTIVE_MINUTES = 30
 ACTIVE_MINUTES = 150
+# The Chief Medical Officers' guideline for children: 60 minutes a day on average; Active Lives
+# CYP counts 30-59 as fairly active.
+CHILDREN_ACTIVE_MINUTES = 60
+CHILDREN_FAIRLY_ACTIVE_MINUTES = 30
 # ONS "low" life satisfaction is an answer of 0-4 on the 0-10 scale.
 LOW_LIFE_SATISFACTION_BELOW = 4.5
 # A group is within reach of someone without a car when the door-to-door trip (the quicker of
@@ -157,6 +202,29 @@ def quintile_targets() -> dict[str, list[float]]:
         "inactive_pct": inactive,
         "active_pct": active,
         "fairly_active_pct": [100 - i - a for i, a in zip(inactive, active, strict=True)],
+    }
+
+
+def children_quintile_targets() -> dict[str, list[float]]:
+    """Children's activity targets by IMD quintile (1 = most deprived), in percent.
+
+    Active Lives CYP reports activity by family affluence, not by area deprivation: IMD quintile
+    stands in for it (assumption), quintile 1 as low affluence, 2-4 medium and 5 high (the
+    survey's groups are not equal fifths, so equal quintiles average 48.6% active against the
+    published 47.8%). The rest split between less and fairly active as they do nationally
+    (assumption: the survey gives no split by affluence)."""
+    by_affluence = {
+        "low": CHILDREN_ACTIVE_LOW_AFFLUENCE_PCT.value,
+        "medium": CHILDREN_ACTIVE_MEDIUM_AFFLUENCE_PCT.value,
+        "high": CHILDREN_ACTIVE_HIGH_AFFLUENCE_PCT.value,
+    }
+    active = [by_affluence[a] for a in ("low", "medium", "medium", "medium", "high")]
+    less, fairly = CHILDREN_LESS_ACTIVE_PCT.value, CHILDREN_FAIRLY_ACTIVE_PCT.value
+    less_share = less / (less + fairly)
+    return {
+        "children_active_pct": active,
+        "children_less_active_pct": [(100 - a) * less_share for a in active],
+        "children_fairly_active_pct": [(100 - a) * (1 - less_share) for a in active],
     }
 
 
@@ -242,6 +310,12 @@ INVOLVED_GAIN = Figure(
     0.0,
     "mental health improved among involved residents",
     "Popay et al., NIHR Public Health Research 2023 (doi 10.3310/GRMA6711)",
+)
+BIG_LOCAL_VERY_GOOD_HEALTH_RISE = Figure(
+    0.0,
+    "about 150 Big Local areas, Census 2011 to 2021: a larger rise in 'very good' health than "
+    "England as a whole (England: 45.0% to 47.5%); a direction, the areas' own rise not given",
+    "Big Local case study (shared EVIDENCE.md), from the Census 2011 and 2021",
 )
 JOINING_GAIN_18_MONTHS = Figure(
     0.0,

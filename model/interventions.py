@@ -179,7 +179,11 @@ class Intervention(BaseModel):
 
 def most_deprived_first(model: HealthgapModel) -> np.ndarray:
     """Neighbourhoods from most to least deprived (IMD rank where known, else decile)."""
-    town = model.town
+    return most_deprived_order(model.town)
+
+
+def most_deprived_order(town: Town) -> np.ndarray:
+    """A town's neighbourhoods from most to least deprived (IMD rank where known, else decile)."""
     rank = town.node_array("imd_rank") if "imd_rank" in town.graph.nodes[0] else town.imd_decile
     return np.lexsort((np.arange(town.n), rank))
 
@@ -824,7 +828,84 @@ class WalkTo5k(Intervention):
         p.member_of[moving] = nearest
 
 
+@dataclass(eq=False)
+class DailyMileState(InterventionState):
+    taking_part: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # children
+
+
+class DailyMile(Intervention):
+    """The Daily Mile: schools run 15 minutes of running or walking each school day, and each of
+    their children gains the minutes a day its trial found (`children.daily_mile_minutes`).
+    Free to implement by its foundation's account: it costs the staff time to organise it."""
+
+    SCALED = ("children",)
+    type: Literal["daily_mile"] = "daily_mile"
+    schools: int | None = Field(
+        None,
+        ge=1,
+        description="how many neighbourhoods' schools run it, most deprived first, unless "
+        "neighbourhoods are named (default: every one)",
+    )
+    children: int | None = Field(
+        None,
+        ge=1,
+        description="children taking part: those of the schools it serves, in their order, "
+        "until this many (default: every child there)",
+    )
+
+    def places_picked(self) -> tuple[str, int] | None:
+        return (
+            None
+            if self.neighbourhoods is not None or self.schools is None
+            else (
+                "schools",
+                self.schools,
+            )
+        )
+
+    def default_places(self, model: HealthgapModel) -> np.ndarray:
+        return most_deprived_first(model)[: self.schools]
+
+    def children_taking_part(self, model: HealthgapModel, places: np.ndarray) -> np.ndarray:
+        """The children of the schools in `places`, in that order, up to `children`."""
+        home = model.children.neighbourhood
+        in_order = np.concatenate([np.flatnonzero(home == place) for place in places])
+        return in_order if self.children is None else in_order[: self.children]
+
+    def planned_cost(self, town: Town, travel: Travel, params: Parameters) -> PlannedCost:
+        adults = town.population
+        if self.neighbourhoods is not None:
+            adults = adults[np.isin(town.node_array("code"), self.neighbourhoods)]
+        elif self.schools is not None:
+            adults = adults[most_deprived_order(town)[: self.schools]]
+        c = params.children
+        everyone = c.per_adult * adults.sum()
+        children = everyone if self.children is None else min(self.children, everyone)
+        return PlannedCost(per_year_gbp=children * c.daily_mile_staff_gbp_per_child_year)
+
+    def setup(self, model: HealthgapModel) -> DailyMileState:
+        return DailyMileState(places=self.places_served(model))
+
+    def start(self, model: HealthgapModel, state: DailyMileState, week: int) -> None:
+        state.taking_part = self.children_taking_part(model, state.places)
+        model.children.daily_mile[state.taking_part] += 1
+
+    def apply(self, model: HealthgapModel, state: DailyMileState, week: int) -> None:
+        per_child = model.params.children.daily_mile_staff_gbp_per_child_year
+        self.spend(model, state, len(state.taking_part) * per_child / WEEKS_PER_YEAR)
+
+    def stop(self, model: HealthgapModel, state: DailyMileState, week: int) -> None:
+        model.children.daily_mile[state.taking_part] -= 1
+
+
 AnyIntervention = Annotated[
-    SeedFunding | Outreach | Transport | Directory | VenueSubsidy | LowImpactOffer | WalkTo5k,
+    SeedFunding
+    | Outreach
+    | Transport
+    | Directory
+    | VenueSubsidy
+    | LowImpactOffer
+    | WalkTo5k
+    | DailyMile,
     Field(discriminator="type"),
 ]

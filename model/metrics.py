@@ -18,6 +18,7 @@ import numpy as np
 
 from . import evidence
 from .groups import TYPE_NAMES
+from .health import AGE_55_74
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,12 +47,19 @@ class Metric:
     # Whom it is measured among, a per-resident mask (e.g. adults without a car): its means,
     # shares, gap and SII count only them. None: every resident.
     among: Callable[[HealthgapModel], np.ndarray] | None = None
+    # Measured on children aged 5-16 (`model.children`), one value per child, not on adults.
+    children: bool = False
 
     @property
     def heading(self) -> str:
         """A table row's heading: "Inactivity (%)", "Friendship ties"."""
         unit = "" if self.unit in self.short else f" ({self.unit})"
         return f"{self.short[:1].upper()}{self.short[1:]}{unit}"
+
+    @property
+    def counted(self) -> tuple:
+        """Whom it counts: metrics that count the same people share their head counts."""
+        return (self.children, self.among)
 
     @property
     def gap_widens_when(self) -> int:
@@ -65,9 +73,18 @@ def _minutes(model: HealthgapModel) -> np.ndarray:
     return model.people.activity_minutes
 
 
+def _children_minutes(model: HealthgapModel) -> np.ndarray:
+    return model.children.minutes
+
+
 def _without_car(model: HealthgapModel) -> np.ndarray:
     """Adults without a car (every resident is an adult)."""
     return ~model.people.car
+
+
+def _aged_55_74(model: HealthgapModel) -> np.ndarray:
+    """Adults aged 55-74 (the model's band nearest the Census's 55-59)."""
+    return model.people.age_band == AGE_55_74
 
 
 def _open_within_reach(model: HealthgapModel, homes: np.ndarray, driven=False) -> np.ndarray:
@@ -190,6 +207,84 @@ METRICS: dict[str, Metric] = {
             important_change=0.5,
         ),
         Metric(
+            "very_good_health_pct",
+            "Very good health: adults who would call their health very good",
+            "very good health",
+            "%",
+            PP,
+            True,
+            lambda model: model.people.very_good_health,
+            percent=True,
+            inequality=True,
+            important_change=0.5,
+        ),
+        # The Census's deprivation figures are for ages 55-59: this is what they are set beside.
+        Metric(
+            "very_good_health_55_74_pct",
+            "Very good health, adults aged 55-74",
+            "very good health at ages 55-74",
+            "%",
+            PP,
+            True,
+            lambda model: model.people.very_good_health,
+            percent=True,
+            summary=False,
+            among=_aged_55_74,
+        ),
+        # Children aged 5-16, minutes a day against the Chief Medical Officers' 60 (Active Lives
+        # CYP's categories). Not in the WELLBYs: those count adults' life satisfaction only.
+        Metric(
+            "children_active_pct",
+            "Children 5-16 active: 60 minutes a day or more",
+            "children being active",
+            "%",
+            PP,
+            True,
+            lambda model: _children_minutes(model) >= evidence.CHILDREN_ACTIVE_MINUTES,
+            percent=True,
+            inequality=True,
+            important_change=0.5,
+            children=True,
+        ),
+        Metric(
+            "children_fairly_active_pct",
+            "Children 5-16 fairly active: 30 to 59 minutes a day",
+            "children being fairly active",
+            "%",
+            PP,
+            None,
+            lambda model: (
+                (_children_minutes(model) >= evidence.CHILDREN_FAIRLY_ACTIVE_MINUTES)
+                & (_children_minutes(model) < evidence.CHILDREN_ACTIVE_MINUTES)
+            ),
+            percent=True,
+            children=True,
+        ),
+        Metric(
+            "children_less_active_pct",
+            "Children 5-16 less active: under 30 minutes a day",
+            "children being less active",
+            "%",
+            PP,
+            False,
+            lambda model: _children_minutes(model) < evidence.CHILDREN_FAIRLY_ACTIVE_MINUTES,
+            percent=True,
+            inequality=True,
+            important_change=0.5,
+            children=True,
+        ),
+        Metric(
+            "children_minutes_mean",
+            "Children 5-16: mean minutes of activity a day",
+            "children's activity minutes",
+            "minutes a day",
+            "minutes a day",
+            True,
+            _children_minutes,
+            summary=False,
+            children=True,
+        ),
+        Metric(
             "ties_mean",
             "Mean number of friendship ties",
             "friendship ties",
@@ -307,6 +402,9 @@ def slope_index(values, population) -> tuple:
 def neighbourhood_sums(model: HealthgapModel, metric: Metric) -> np.ndarray:
     """Per neighbourhood: the sum of a resident metric's per-person value over those it counts."""
     values = metric.measure(model)
+    if metric.children:
+        where = model.children.neighbourhood
+        return np.bincount(where, weights=values, minlength=model.town.n).astype(np.float64)
     if metric.among is not None:
         values = values * metric.among(model)  # as np.where(among, values, 0), but quicker
     # Residents are stored neighbourhood by neighbourhood: sum each block.
@@ -315,6 +413,8 @@ def neighbourhood_sums(model: HealthgapModel, metric: Metric) -> np.ndarray:
 
 def neighbourhood_counts(model: HealthgapModel, metric: Metric) -> np.ndarray:
     """Per neighbourhood: how many residents a resident metric counts (its denominator)."""
+    if metric.children:
+        return np.bincount(model.children.neighbourhood, minlength=model.town.n)
     if metric.among is None:
         return model.block_sizes
     return np.add.reduceat(metric.among(model), model.block_starts, dtype=np.float64)
@@ -333,13 +433,13 @@ def decile_sums(model: HealthgapModel) -> tuple[np.ndarray, np.ndarray]:
     """Per IMD decile: each resident metric's summed per-person values and head counts, both
     (10, metrics): a metric measured `among` some residents counts only them."""
     sums, counts = np.zeros((2, 10, len(RESIDENT_METRICS)))
-    heads = {}  # head counts once for each `among` (most metrics count everyone)
+    heads = {}  # head counts once for each kind of people counted (most count every adult)
     for metric in RESIDENT_METRICS:
-        if metric.among not in heads:
-            heads[metric.among] = neighbourhood_counts(model, metric)
+        if metric.counted not in heads:
+            heads[metric.counted] = neighbourhood_counts(model, metric)
     for total, by_neighbourhood in (
         (sums, [neighbourhood_sums(model, metric) for metric in RESIDENT_METRICS]),
-        (counts, [heads[metric.among] for metric in RESIDENT_METRICS]),
+        (counts, [heads[metric.counted] for metric in RESIDENT_METRICS]),
     ):
         np.add.at(total, model.block_decile, np.stack(by_neighbourhood, axis=1))
     return sums, counts
@@ -384,9 +484,9 @@ def inequality(sums: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
     groups = by_group(sums, counts)[..., columns]  # (steps, 6, k)
     steps, _, k = deciles.shape
     sii, rii = np.empty((2, steps, k))
-    # One fit for the metrics measured among the same residents (all of them, for most).
-    for among in dict.fromkeys(METRICS[name].among for name in INEQUALITY_METRICS):
-        same = [j for j, name in enumerate(INEQUALITY_METRICS) if METRICS[name].among is among]
+    # One fit for the metrics measured among the same people (every adult, for most).
+    for counted in dict.fromkeys(METRICS[name].counted for name in INEQUALITY_METRICS):
+        same = [j for j, name in enumerate(INEQUALITY_METRICS) if METRICS[name].counted == counted]
         population = counts[0, :, columns[same[0]]]
         fit = slope_index(np.moveaxis(deciles[..., same], 1, 0).reshape(10, -1), population)
         sii[:, same], rii[:, same] = (np.reshape(x, (steps, len(same))) for x in fit)
@@ -476,6 +576,11 @@ class Results:
         if metric in METRIC_NAMES:
             return self.values[:, GROUPS.index(group), METRIC_NAMES.index(metric)]
         return self.town[:, _town_index(metric)]
+
+    def decile_series(self, metric: str, decile: int) -> np.ndarray:
+        """One resident metric week by week in one IMD decile (1 = most deprived)."""
+        j = METRIC_NAMES.index(metric)
+        return values_from_sums(self.sums[:, decile - 1], self.counts[:, decile - 1])[:, j]
 
     def table(self, metrics: Iterable[str] | None = None) -> pd.DataFrame:
         """Tidy: one row per (step, quintile, metric, value); quintile "all" or "1"-"5".

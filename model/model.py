@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from . import behaviour, evidence, metrics, population
-from .agents import CommunityGroup, Resident
+from . import behaviour, children, evidence, health, metrics, population
+from .agents import Child, CommunityGroup, Resident
 from .groups import baseline_groups
 from .parameters import Parameters
 from .population import lonely_targets, synthesise_residents
@@ -28,8 +28,8 @@ ACTIVITY_CALIBRATION_PASSES = 16
 class HealthgapModel(mesa.Model):
     """A town stepped one week at a time.
 
-    Resident and group state live in NumPy arrays (`people`, `groups`); the
-    Mesa agents (`Resident`, `CommunityGroup`) are views of those arrays.
+    Resident, child and group state live in NumPy arrays (`people`, `children`, `groups`);
+    the Mesa agents (`Resident`, `Child`, `CommunityGroup`) are views of those arrays.
     Before the reported start the model runs `burn_in_weeks` so that baseline
     groups and ties reach equilibrium; then usual activity and the loneliness intercepts are
     set so each quintile starts at its published shares (`calibrate_activity`,
@@ -69,6 +69,9 @@ class HealthgapModel(mesa.Model):
             self.streams.build("friendships"),
         )
         self.friends = Friendships(self.people.n, pairs)
+        self.children = children.add_children(
+            self.town, self.params.children, self.streams.build("children")
+        )
         # Residents are stored neighbourhood by neighbourhood (for summing by decile).
         self.block_sizes = self.town.population
         self.block_starts = np.concatenate([[0], np.cumsum(self.block_sizes)[:-1]])
@@ -84,16 +87,19 @@ class HealthgapModel(mesa.Model):
         self.town_bus_routes = self.town.bus_network(self.params.travel)  # before any scheme
         self.update_travel()
         behaviour.seed_memberships(self, self.streams.build("memberships"))
+        health.set_up_health(self, self.streams.build("self_rated_health"))
         self.burn_in(burn_in)
         self.week = 0
         self.calibrate_activity()
         self.calibrate_loneliness()
+        health.rate_health(self)  # with the calibrated activity
         self.add_interventions(interventions)
         self.history = metrics.History()
         self.history.record(self)
         self.group_agents: list[CommunityGroup] = []
         if mesa_agents:
             Resident.create_agents(self, self.people.n, index=list(range(self.people.n)))
+            Child.create_agents(self, self.children.n, index=list(range(self.children.n)))
             self.add_group_agents()
 
     def add_interventions(self, interventions: Iterable[Intervention]) -> None:
@@ -110,15 +116,19 @@ class HealthgapModel(mesa.Model):
 
     # The weekly order of phases, written once.
     def advance_week(self, week: int) -> None:
-        """One week: interventions, choice, attendance, habits, activity, ties, wellbeing, groups."""
+        """One week: interventions, children, choice, attendance, habits, activity, ties,
+        wellbeing, health, groups."""
         for spec, state in self.interventions:
             spec.advance(self, state, week)
+        children.grow_up(self, week)
+        children.update_children_activity(self)
         behaviour.choose_groups(self, week)
         behaviour.drop_out(self, week)
         behaviour.update_habits(self)
         behaviour.update_activity(self)
         behaviour.form_ties(self, week)
         behaviour.drift_wellbeing(self, week)
+        health.rate_health(self)
         behaviour.close_unsustainable_groups(self, week)
 
     def step(self) -> None:

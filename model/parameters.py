@@ -559,6 +559,93 @@ class Wellbeing:
 
 
 @dataclass(frozen=True)
+class Children:
+    """Children aged 5-16: how many, how active beyond the published shares, and the Daily Mile."""
+
+    per_adult: float = param(
+        0.18,
+        "children aged 5-16 per adult (16 and over), in every neighbourhood",
+        0.14,
+        0.22,
+        "assumption: ONS mid-year estimates for England, rounded (about 8 million aged 5-16 to "
+        "45 million adults); every neighbourhood at the town's proportion",
+        possible=POSITIVE,
+    )
+    active_tail_mean_minutes: float = param(
+        30.0,
+        "mean minutes a day the active (60 or more) do beyond 60 (an exponential tail)",
+        15.0,
+        60.0,
+        "assumption",
+        possible=POSITIVE,
+    )
+    daily_mile_minutes: float = param(
+        9.1,
+        "minutes a day of moderate-to-vigorous activity added for a child whose school runs the "
+        "Daily Mile",
+        5.1,
+        13.2,
+        "Chesham et al., BMC Medicine 2018: +9.1 (95% CI 5.1-13.2), 391 children",
+    )
+    daily_mile_staff_gbp_per_child_year: float = param(
+        5.0,
+        "GBP a year of staff time per child taking part (organising it; the 15 minutes come out "
+        "of class time)",
+        0.0,
+        15.0,
+        "assumption: free to implement by its foundation's account; an hour a week of a "
+        "teacher's time per school of about 250 children at GBP 25 an hour is about GBP 5",
+    )
+
+
+SELF_RATED_HEALTH_SOURCE = (
+    "assumption: direction as in surveys of self-rated health; size not in EVIDENCE.md (the "
+    "decile intercepts and the age shift are solved from Census 2021, model/health.py)"
+)
+
+
+@dataclass(frozen=True)
+class SelfRatedHealth:
+    """What moves an adult's self-rated health ("very good" or not) on the probit scale.
+
+    The level by deprivation and age is solved from Census 2021 (`model/health.py`); these say
+    how much activity, life satisfaction and a health limit move it beside that level."""
+
+    activity_weight: float = param(
+        0.3,
+        "probit per 150 minutes a week of activity (up to activity_cap_minutes)",
+        0.1,
+        0.6,
+        SELF_RATED_HEALTH_SOURCE,
+        possible=NON_NEGATIVE,
+    )
+    activity_cap_minutes: float = param(
+        300.0,
+        "minutes a week of activity beyond which more adds nothing to self-rated health",
+        150.0,
+        450.0,
+        "assumption: diminishing returns, as the guidelines' 150 minutes a week",
+        possible=POSITIVE,
+    )
+    life_satisfaction_weight: float = param(
+        0.15,
+        "probit per point of life satisfaction (0-10)",
+        0.05,
+        0.3,
+        SELF_RATED_HEALTH_SOURCE,
+        possible=NON_NEGATIVE,
+    )
+    health_limited_shift: float = param(
+        -1.0,
+        "probit: a health limit (pain or mobility)",
+        -1.5,
+        -0.5,
+        SELF_RATED_HEALTH_SOURCE,
+        possible=Possible(high=0.0),
+    )
+
+
+@dataclass(frozen=True)
 class Ties:
     """Friendships: the starting network and ties made in groups."""
 
@@ -1033,6 +1120,8 @@ class Parameters:
     behaviour: Behaviour = field(default_factory=Behaviour)
     habit: Habit = field(default_factory=Habit)
     wellbeing: Wellbeing = field(default_factory=Wellbeing)
+    health: SelfRatedHealth = field(default_factory=SelfRatedHealth)
+    children: Children = field(default_factory=Children)
     ties: Ties = field(default_factory=Ties)
     groups: GroupRules = field(default_factory=GroupRules)
     interventions: InterventionEffects = field(default_factory=InterventionEffects)

@@ -157,6 +157,10 @@ class Residents:
         self.loneliness_noise = np.zeros(n, f32)  # individual propensity (probit scale)
         self.loneliness_intercept = np.zeros(5, f32)  # by quintile, set at calibration
         self.lonely = np.zeros(n, bool)  # often or always lonely
+        # Self-rated health (model/health.py): the score's parts that do not change week to week
+        # (own health, the level for decile and age, a health limit), and whether it is very good.
+        self.health_fixed = np.zeros(n, f32)
+        self.very_good_health = np.zeros(n, bool)
         self.member_of = np.full(n, -1, np.int32)  # group id, or -1
         self.last_went = np.zeros(n, np.int32)  # the last week a member went to their group
         self.attended = np.full(n, -1, np.int32)  # group attended this week, or -1

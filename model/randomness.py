@@ -26,6 +26,8 @@ PROCESSES = (
     "interventions",
     "organisers",
     "taste",
+    "self_rated_health",
+    "children",
 )
 
 

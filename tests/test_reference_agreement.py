@@ -55,6 +55,7 @@ OUTCOMES = (
     "active_pct",
     "life_satisfaction_mean",
     "lonely_pct",
+    "very_good_health_pct",
     "attendance_pct",
     "member_pct",
     "ties_mean",

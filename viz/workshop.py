@@ -65,7 +65,14 @@ MAP_OUTCOMES = {
     "imd_decile": "Deprivation (IMD decile, 1 = most deprived)",
     **{
         name: METRICS[name].label
-        for name in ("inactive_pct", "life_satisfaction_mean", "lonely_pct", "reach_kinds_pct")
+        for name in (
+            "inactive_pct",
+            "life_satisfaction_mean",
+            "lonely_pct",
+            "very_good_health_pct",
+            "children_active_pct",
+            "reach_kinds_pct",
+        )
     },
 }
 CHART_METRICS = ("inactive_pct", "active_pct", "life_satisfaction_mean", "lonely_pct")

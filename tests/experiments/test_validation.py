@@ -149,7 +149,11 @@ def test_trials_are_on_the_page_with_their_sources(shipped):
     trial_rows = [r for r in result.rows if r.design]
     assert len(trial_rows) >= 6
     assert all(r.source and r.within in ("yes", "no") for r in trial_rows)
-    assert {r.status for r in trial_rows} == {measures.TARGET, measures.HELD_OUT}
+    assert {r.status for r in trial_rows} == {
+        measures.TARGET,
+        measures.HELD_OUT,
+        measures.BY_CONSTRUCTION,  # the Daily Mile's effect is its trial's figure
+    }
     assert 'id="trials"' in page and "Virtual trials" in page
 
 

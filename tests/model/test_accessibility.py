@@ -161,14 +161,19 @@ def test_adults_with_a_car_are_not_counted(model):
         assert np.isnan(neighbourhood_values(model, "groups_reachable_mean")[0])
 
 
-def test_every_other_metric_counts_every_resident(model):
+def test_every_metric_counts_whom_it_is_among_children_or_every_resident(model):
     sums, counts = decile_sums(model)
     population = np.bincount(model.block_decile, weights=model.block_sizes, minlength=10)
-    carless = np.bincount(
-        model.block_decile[model.people.neighbourhood[~model.people.car]], minlength=10
-    )
+
+    def by_decile(who):
+        return np.bincount(model.block_decile[model.people.neighbourhood[who]], minlength=10)
+
+    assert counts[:, METRIC_NAMES.index(ACCESS[0])] == pytest.approx(by_decile(~model.people.car))
+    children = np.bincount(model.children.decile - 1, minlength=10)
     for j, name in enumerate(METRIC_NAMES):
-        assert counts[:, j] == pytest.approx(carless if name in ACCESS else population)
+        among = METRICS[name].among
+        expected = population if among is None else by_decile(among(model))
+        assert counts[:, j] == pytest.approx(children if METRICS[name].children else expected)
 
 
 def test_sii_weights_deciles_by_adults_without_a_car(model):

@@ -137,10 +137,15 @@ NOT_PARAMETERS = {
     "LIFE_SATISFACTION_CONCENTRATION": "solved from the published mean and low share",
     "QUANTILE_GRID": "resolution of a lookup table",
     "WEEKS_PER_YEAR": "the calendar",
+    "AGE_55_74": "the index of an age band",
+    "REFERENCE_PER_DECILE": "the size of the reference England self-rated health is solved on",
+    "REFERENCE_SEED": "which draw of that reference (the same for every run: a definition)",
 }
 
 
-@pytest.mark.parametrize("module", ["behaviour.py", "population.py", "groups.py", "ties.py"])
+@pytest.mark.parametrize(
+    "module", ["behaviour.py", "population.py", "groups.py", "ties.py", "health.py"]
+)
 def test_behaviour_modules_keep_no_numbers_of_their_own(module):
     """Assumptions live in parameters.py: any other module-level number is listed above."""
     tree = ast.parse((MODEL / module).read_text())

@@ -119,7 +119,10 @@ def test_page_is_self_contained_and_complete(two, tmp_path):
         assert text in page
     assert "discounted at 1.5% a year" in page and "undiscounted" in page
     # the sizes of practical importance, read from the registry
-    assert "0.5 percentage points for inactivity, being active and loneliness" in page
+    assert (
+        "0.5 percentage points for inactivity, being active, loneliness, very good health, "
+        "children being active and children being less active" in page
+    )
     assert "0.02 points on the 0-10 scale for life satisfaction" in page
     assert "gyms &amp; pools widens the gap in inactivity" in page  # the warning
     assert SII_DIRECTION in page
