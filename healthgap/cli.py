@@ -197,6 +197,8 @@ def compare(
         write_comparison(result, staging)
         write_report(result, staging / "report.html")
     out.print(comparison_table(result))
+    if children := children_table(result):
+        out.print(children)
     for entry in result.scenarios.values():
         for warning in entry.warnings:
             out.print(f"[bold yellow]Warning:[/] {warning.text}", highlight=False)
@@ -511,6 +513,40 @@ def comparison_table(result: Comparison) -> Table:
             span(e.moved_out_of_inactivity, 0),
             span(e.delta_gap["inactive_pct"], 2),
         )
+    return table
+
+
+def children_table(result: Comparison) -> Table | None:
+    """The change in children being active (60+ minutes a day) by IMD quintile, for the
+    scenarios that change it; None when none does (WELLBYs count adults only)."""
+    from healthgap.model.metrics import GROUPS, METRICS
+
+    name = "children_active_pct"
+    moved = {
+        scenario: e.delta[name]
+        for scenario, e in result.scenarios.items()
+        if name in e.delta and any(x.mean for x in e.delta[name].values())
+    }
+    if not moved:
+        return None
+    table = Table(
+        title=f"Children: change in {METRICS[name].short}, points (not in the WELLBYs)",
+        caption=f"Quintile 1 is the most deprived. In brackets: {escape(result.interval)}.",
+    )
+    table.add_column("scenario", justify="left")
+    for group in GROUPS:
+        table.add_column("town" if group == "all" else f"quintile {group}", justify="right")
+    for scenario, by_group in moved.items():
+        cells = []
+        for group in GROUPS:
+            x = by_group[group]
+            cells.append(
+                "n/a"
+                if x.mean is None
+                else f"{x.mean:+.1f}"
+                + ("" if x.low is None else f" ({x.low:+.1f} to {x.high:+.1f})")
+            )
+        table.add_row(scenario, *cells)
     return table
 
 

@@ -119,7 +119,8 @@ def test_transport_levers_show_their_cost_and_effect_apart_from_the_others():
 
 
 def test_compare_command_writes_report_json_and_tables(tmp_path):
-    for name, interventions in (("base", []), ("funded", [FUNDED])):
+    mile = {"type": "daily_mile", "schools": 3}
+    for name, interventions in (("base", []), ("funded", [FUNDED]), ("mile", [mile])):
         text = "\n".join(
             [
                 f'name = "{name}"',
@@ -142,6 +143,7 @@ def test_compare_command_writes_report_json_and_tables(tmp_path):
             "compare",
             "base.toml",
             "funded.toml",
+            "mile.toml",
             "--replicates",
             "2",
             "--out",
@@ -154,6 +156,9 @@ def test_compare_command_writes_report_json_and_tables(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "WELLBYs" in result.stdout
+    # Children's activity by quintile, for the scenario that moves it only (not in the WELLBYs).
+    children = result.stdout[result.stdout.index("Children: change in") :]
+    assert "quintile 1" in children and "mile" in children and "funded" not in children
     out = tmp_path / "out"
     comparison = json.loads((out / "comparison.json").read_text())
     funded = comparison["scenarios"]["funded"]
