@@ -236,7 +236,9 @@ def test_an_unreachable_scheduler_exits_2_quickly(tmp_path):
         "sweep", str(spec), "--out", "out", "--scheduler", "tcp://127.0.0.1:9", cwd=tmp_path
     )
     assert result.returncode == 2 and "Dask scheduler" in result.stderr
-    assert time.monotonic() - start < 15
+    # Within our 5 s timeout and the start-up of Python and Dask, well before Dask's own 30 s:
+    # 8 s on a quiet machine, 16 s with the two cores loaded six times over.
+    assert time.monotonic() - start < 25
     assert not (tmp_path / "out").exists()
 
 
