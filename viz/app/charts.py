@@ -132,7 +132,7 @@ def Charts(
         return panels_html(shown, text_scale)
 
     html = solara.use_memo(draw, [lookup, metric, text_scale, only_difference])
-    with solara.Column(gap="4px"):
+    with solara.Column(gap="4px", classes=["hg-fill"]):  # fills a projector's height
         Choice(
             "Outcome to chart",
             [(name, METRICS[name].label) for name in CHART_METRICS],

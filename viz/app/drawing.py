@@ -294,6 +294,7 @@ def map_legend(colour: Colouring, *, top: float, width: int) -> str:
     low, mid, high = colour.labels
     y = top + 16
     out = [
+        "<g class='hg-legend'>",
         f"<defs><linearGradient id='scale'><stop offset='0' stop-color='{left}'/>"
         f"<stop offset='0.5' stop-color='{middle}'/><stop offset='1' stop-color='{right}'/>"
         "</linearGradient></defs>",
@@ -313,6 +314,7 @@ def map_legend(colour: Colouring, *, top: float, width: int) -> str:
             f"<g transform='translate({mx:.0f},{my:.0f})'>{mark}</g>"
             f"<text x='{mx + 14:.0f}' y='{my + 4:.0f}' font-size='10'>{escape(meaning)}</text>"
         )
+    out.append("</g>")
     return "".join(out)
 
 

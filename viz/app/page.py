@@ -55,15 +55,22 @@ CSS = """
 """
 LARGE_CSS = "html { font-size: 22px !important; } .v-application { font-size: 1.1rem; }"
 LARGE_TEXT = 1.6  # how much larger Large type draws the map's and charts' text
-# The projector's map is drawn on a canvas half as wide (so its text is twice the size) and
-# kept to the screen's height: at 1280x720 the map, the difference chart and the result in
-# words fill the screen under the header.
+# The projector's map is drawn on a canvas half as wide (so its text is twice the size). The
+# page is one screen high and the pictures take whatever height the header, any notice, the
+# pickers and the result in words leave (flex boxes down to each picture, whose viewBox keeps
+# its proportions), so at 1280x720 the map with its legend and the difference chart stay on
+# the screen however tall the text above them grows (Large type, a wrapped header, a notice).
 PROJECTOR_TEXT = 2.0
 PROJECTOR_CSS = """
-.hg-projector .hg-result-words { font-size: 1.3rem; line-height: 1.35; }
-.hg-projector .hg-svg svg { max-height: calc(100vh - 185px); }
-.hg-projector .hg-difference .hg-svg svg { max-height: calc(100vh - 410px); }
-"""
+.hg-root.hg-projecting { height: 100vh; box-sizing: border-box; }
+.hg-projector { flex: 1 1 0; min-height: 0; }
+.hg-projector .hg-fill, .hg-projector .hg-svg { flex: 1 1 0; min-height: 0; }
+.hg-projector .hg-fill > :not(.hg-svg):not(.hg-fill) { flex: 0 0 auto; }
+.hg-projector .hg-svg > div { display: flex !important; height: 100%; }
+.hg-projector .hg-svg > div > div { flex: 1 1 0; min-width: 0; }
+.hg-projector .hg-svg svg { width: 100%; height: 100%; }
+.hg-projector .hg-result-words { font-size: 21px; line-height: 1.35; }
+"""  # the result's words in px: Large type would otherwise leave the chart no room
 
 
 @functools.cache
@@ -302,7 +309,8 @@ def WorkshopPage(session: Session, tab: str):
         solara.Style(LARGE_CSS)
     if projector:
         solara.Style(PROJECTOR_CSS)
-    with solara.Column(gap="8px", classes=["hg-root"], style={"padding": "0 12px"}):
+    root = ["hg-root", "hg-projecting"] if projector else ["hg-root"]
+    with solara.Column(gap="8px", classes=root, style={"padding": "0 12px"}):
         with solara.Row(classes=["hg-header"], gap="8px"):
             solara.Text(when, classes=["hg-when"])
             solara.Text(f"of {horizon(weeks)}", style={"margin-right": "12px"})
