@@ -45,6 +45,7 @@ from .town_map import TownMapView
 SPEEDS = [("1", "1 week a second"), ("4", "4 weeks a second"), ("13", "A quarter a second"),
           ("52", "A year a second")]  # fmt: skip
 TICK_SECONDS = 0.1  # play redraws at most this often; quicker speeds step several weeks a tick
+FOLLOW_SECONDS = 0.5  # how often a tab on a named plan looks for levers another tab applied
 CSS = """
 .hg-header { position: sticky; top: 0; z-index: 5; background: #fff; border-bottom: 1px solid #ddd;
   padding: 6px 0; align-items: center; flex-wrap: wrap; }
@@ -206,7 +207,7 @@ def WorkshopPage(session: Session, tab: str):
 
     def publish() -> None:
         if named is not None:
-            room.publish(named)
+            room.publish(named, tab)
 
     def progress() -> None:
         if name:
@@ -273,6 +274,30 @@ def WorkshopPage(session: Session, tab: str):
             return
         if load(scenario, levers) and levers is not None:
             set_notice(f"Loaded the plan {scenario.name}: its levers are set, at week 0.")
+
+    def follow_plan(cancel: threading.Event) -> None:
+        """While this tab's plan is named, take up the levers (and scenario) that another tab
+        on the same plan applies, within `FOLLOW_SECONDS`: a table's devices stay in step."""
+        if not name:
+            return
+        seen = room.changes(name)[0]
+        while not cancel.wait(FOLLOW_SECONDS):
+            count, by = room.changes(name)
+            if count == seen:
+                continue
+            seen = count
+            plan = room.table(name)
+            if by == tab or plan is None or session.closed.is_set():
+                continue
+            if session.read(lambda w: (w.levers, w.scenario)) == (plan.levers, plan.scenario):
+                continue
+            if load(plan.scenario, plan.levers, plan.draft):
+                set_notice(
+                    f"Another device at {name} applied new levers: they are set here too, "
+                    "and both towns start again from week 0."
+                )
+
+    solara.use_thread(follow_plan, [name], intrusive_cancel=False)
 
     def rename(text: str) -> None:
         """Name this tab's plan; a name another tab already gave brings that plan here."""

@@ -66,6 +66,11 @@ class RoomRun:
     cancelled: bool = False  # the facilitator stopped it
 
 
+def same_run(a: Plan, b: Plan) -> bool:
+    """Whether two plans run the same levers on the same scenario (drafts aside)."""
+    return a.levers == b.levers and a.scenario == b.scenario
+
+
 def check_name(name: str, baseline: str) -> str:
     """A plan's name as typed, trimmed; an `InputError` saying what to type otherwise."""
     name = " ".join(name.split())
@@ -89,6 +94,7 @@ class Room:
         self.lock = threading.Lock()
         self.plans: dict[tuple[str, str], Plan] = {}  # ("tab", id) or ("name", name)
         self.tables: dict[str, TablePlan] = {}  # named plans, by name
+        self.changed: dict[str, tuple[int, str]] = {}  # see `changes`
         self.run = RoomRun()
         self.plans_run: PlansRun | None = None  # the run's process while it goes
         self.runs = 0  # numbers the runs, so a cancelled one's last words are ignored
@@ -110,14 +116,32 @@ class Room:
         with self.lock:
             return self.plans.get(("name", name)) or self.plans.get(("tab", tab))
 
-    def publish(self, table: TablePlan) -> None:
-        """A named plan as a tab has just named, joined or applied it, for the facilitator."""
+    def publish(self, table: TablePlan, tab: str = "") -> None:
+        """A named plan as tab `tab` has just named, joined or applied it, for the facilitator;
+        when its levers or scenario changed, the other tabs on the plan follow (`changes`)."""
+        name = table.plan.name
         with self.lock:
-            self.tables.pop(table.plan.name, None)
-            self.tables[table.plan.name] = table
+            before = self.tables.pop(name, None)
+            self.tables[name] = table
             while len(self.tables) > PLANS_KEPT:
-                del self.tables[next(iter(self.tables))]
+                gone = next(iter(self.tables))
+                del self.tables[gone]
+                self.changed.pop(gone, None)
+            if before is not None and not same_run(before.plan, table.plan):
+                self.changed[name] = (self.changed.get(name, (0, ""))[0] + 1, tab)
             self.version += 1
+
+    def changes(self, name: str) -> tuple[int, str]:
+        """How many times the plan called `name` has had new levers or a new scenario, and
+        which tab gave it the last ones."""
+        with self.lock:
+            return self.changed.get(name, (0, ""))
+
+    def table(self, name: str) -> Plan | None:
+        """The plan called `name` as a tab last applied it (its levers running)."""
+        with self.lock:
+            table = self.tables.get(name)
+            return None if table is None else table.plan
 
     def progress(self, name: str, levers: Levers, so_far: SoFar) -> None:
         """How a tab running the plan called `name` is doing; a tab whose levers are not the
