@@ -287,9 +287,11 @@ def WorkshopPage(session: Session, tab: str):
                 continue
             seen = count
             plan = room.table(name)
-            if by == tab or plan is None or session.closed.is_set():
+            if by == tab or plan is None:
                 continue
-            if session.read(lambda w: (w.levers, w.scenario)) == (plan.levers, plan.scenario):
+            if session.read(  # a closed tab has no towns: nothing to follow
+                lambda w, p=plan: w is None or (w.levers, w.scenario) == (p.levers, p.scenario)
+            ):
                 continue
             if load(plan.scenario, plan.levers, plan.draft):
                 set_notice(
