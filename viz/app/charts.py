@@ -23,7 +23,15 @@ from .drawing import (
 )
 
 ACTIVITY = ("inactive_pct", "fairly_active_pct", "active_pct")
-SERIES_METRICS = tuple(dict.fromkeys(CHART_METRICS + ACTIVITY))  # what the page asks for
+SERIES_METRICS = tuple(dict.fromkeys(CHART_METRICS + ACTIVITY))  # every metric charted
+
+
+def charted(metric: str) -> tuple[str, ...]:
+    """The series the charts draw with `metric` chosen: it and the week's activity (building
+    the series of every chart metric each Step took half as long again)."""
+    return tuple(dict.fromkeys((metric, *ACTIVITY)))
+
+
 ACTIVITY_COLOURS = (DARK, "#9E9AC8", WITH_LEVERS)
 QUINTILE_NAMES = {
     "all": "Whole town",

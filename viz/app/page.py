@@ -34,7 +34,7 @@ from healthgap.viz.workshop import (
 
 from .about import About
 from .background import report_html
-from .charts import SERIES_METRICS, Charts
+from .charts import Charts, charted
 from .controls import Choice, Message, UploadButton
 from .drawing import change_with_unit, series_lookup, with_unit
 from .levers import LeverPanel, as_raw
@@ -182,7 +182,8 @@ def WorkshopPage(session: Session, tab: str):
     when, week, weeks, finished, so_far = status
     town = solara.use_memo(lambda: session.read(lambda w: w.town_map(outcome)), [version, outcome])
     lookup = solara.use_memo(
-        lambda: session.read(lambda w: series_lookup(w.series(SERIES_METRICS))), [version]
+        lambda: session.read(lambda w: series_lookup(w.series(charted(chart_metric)))),
+        [version, chart_metric],
     )
     levers, errors = solara.use_memo(
         lambda: session.read(lambda w: check_levers(raw, w)), [raw, loaded]
