@@ -77,6 +77,8 @@ def test_cancel_stops_the_run_of_every_plan_and_frees_its_processes(new_session)
         # The room can run again, and cancel again; the page's words follow the new run.
         again = start_and_cancel(facilitator, app.process.pid, before)
         assert facilitator.get_by_text(CANCELLED).count() == 1
-        print(f"\ncancelled, the page saying so and its processes gone: {took:.2f} s, {again:.2f} s")
+        print(
+            f"\ncancelled, the page saying so and its processes gone: {took:.2f} s, {again:.2f} s"
+        )
         assert recorded.errors == [] and table_recorded.errors == []
         assert recorded.beyond_this_machine() == []
