@@ -5,7 +5,9 @@ visitors clicking Step together, and the facilitator's run of three named plans 
 seeds to the horizon of the default town.
 
 Targets: median under 250 ms with 10,000 residents, under 1 s with 50,000; in a room of ten
-visitors stepping together, median under 300 ms; the facilitator's run under a minute.
+visitors stepping together, median under 300 ms; the facilitator's run under a minute. The
+room also says where its time went: CPU a step of the server and of Chromium's ten tabs (which
+here share the server's cores; in a room each visitor's browser is on their own device).
 
     python benchmarks/app_speed.py
     python benchmarks/app_speed.py --steps 40 --residents 10000 --room-rounds 10
@@ -14,11 +16,14 @@ visitors stepping together, median under 300 ms; the facilitator's run under a m
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
+import psutil
 from playwright.sync_api import sync_playwright
 
 from healthgap.viz.app.server import CHROMIUM, CHROMIUM_ARGS, running_app
@@ -95,20 +100,48 @@ def opened(browser, url: str, viewport=(1400, 1000), drawn: bool = True):
     return page
 
 
-def time_room(browser, url: str, rounds: int) -> list[float]:
-    """Ten visitors click Step together, `rounds` times: each one's click-to-redrawn seconds."""
-    pages = [opened(browser, url) for _ in range(ROOM_VISITORS)]
+def cpu_seconds(processes) -> float:
+    """User and system CPU seconds used so far by `processes` (those still running)."""
+    total = 0.0
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            used = process.cpu_times()
+            total += used.user + used.system
+    return total
+
+
+def time_room(browser, app, rounds: int) -> tuple[list[float], dict[str, float]]:
+    """Ten visitors click Step together, `rounds` times: each one's click-to-redrawn seconds,
+    and where the time went: CPU seconds a step used by the server (with its workers) and by
+    Chromium (all ten tabs), and the wall-clock seconds of a round of ten."""
+    pages = [opened(browser, app.url) for _ in range(ROOM_VISITORS)]
+    server, us = psutil.Process(app.process.pid), psutil.Process()
+
+    def used() -> tuple[float, float, float]:
+        chromium = [p for p in us.children(recursive=True) if "chrom" in p.name().lower()]
+        serving = [server, *server.children(recursive=True)]
+        return cpu_seconds(serving), cpu_seconds(chromium), time.perf_counter()
+
     times = []
     for round_ in range(WARM_UP_STEPS + rounds):
+        if round_ == WARM_UP_STEPS:
+            before = used()
         for page in pages:
             page.evaluate(START_TIMED_STEP_JS)
         for page in pages:
             page.wait_for_function("() => window.hgTimed !== null")
             if round_ >= WARM_UP_STEPS:
                 times.append(page.evaluate("() => window.hgTimed") / 1000)
+    after = used()
     for page in pages:
         page.context.close()
-    return times
+    steps = rounds * ROOM_VISITORS
+    split = {
+        "server_cpu_seconds_a_step": (after[0] - before[0]) / steps,
+        "chromium_cpu_seconds_a_step": (after[1] - before[1]) / steps,
+        "seconds_a_round": (after[2] - before[2]) / rounds,
+    }
+    return times, split
 
 
 def time_facilitators_run(browser, url: str) -> tuple[float, list[str]]:
@@ -172,7 +205,7 @@ def main(argv: list[str] | None = None) -> dict:
                 f"{verdict}; page loaded with week 0 drawn in {loaded:.1f} s"
             )
         with running_app(residents=ROOM_RESIDENTS, start_seconds=300) as app:
-            times = time_room(browser, app.url, args.room_rounds)
+            times, split = time_room(browser, app, args.room_rounds)
         median = statistics.median(times)
         result["room"] = {
             "visitors": ROOM_VISITORS,
@@ -180,13 +213,17 @@ def main(argv: list[str] | None = None) -> dict:
             "seconds": [round(t, 4) for t in times],
             "median_seconds": round(median, 4),
             "target_seconds": ROOM_STEP_TARGET_SECONDS,
+            **{key: round(value, 4) for key, value in split.items()},
         }
         print(
             f"room of {ROOM_VISITORS} visitors ({ROOM_RESIDENTS:,} residents each) clicking Step "
             f"together: median {median * 1000:.0f} ms of {len(times)} steps (range "
             f"{min(times) * 1000:.0f}-{max(times) * 1000:.0f} ms) "
             f"({'meets' if median < ROOM_STEP_TARGET_SECONDS else 'MISSES'} the "
-            f"{ROOM_STEP_TARGET_SECONDS * 1000:.0f} ms target)"
+            f"{ROOM_STEP_TARGET_SECONDS * 1000:.0f} ms target); CPU a step: server "
+            f"{split['server_cpu_seconds_a_step'] * 1000:.0f} ms, Chromium's ten tabs "
+            f"{split['chromium_cpu_seconds_a_step'] * 1000:.0f} ms; a round of ten "
+            f"{split['seconds_a_round']:.2f} s on {os.cpu_count()} CPUs"
         )
         with running_app(start_seconds=300) as app:  # the default town
             seconds, progress = time_facilitators_run(browser, app.url)

@@ -575,9 +575,13 @@ def without_levers(scenario: Scenario, content: bytes) -> tuple[Scenario, Levers
     return base, levers
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class TownMap:
-    """What the map draws this week (positions in km; values from the run with the levers)."""
+    """What the map draws this week (positions in km; values from the run with the levers).
+
+    Equal only to itself: the page compares a new map with the last at every redraw (as an
+    argument and a memo's dependency), and comparing their tables cell by cell cost a Step
+    more than drawing the map's neighbourhoods did, only to fail (a table has no truth)."""
 
     outcome: str
     neighbourhoods: pd.DataFrame  # code, name, x_km, y_km, decile, population, value, change

@@ -42,6 +42,30 @@ def test_sliders_open_at_the_scenario_values_and_go_back_to_them(server, new_ses
     assert recorded.errors == []
 
 
+def test_a_step_sends_no_slider_values_back_and_forth(server, new_session):
+    """Handed a value off its steps (a fitted 0.1591), a slider sent the rounded one back after
+    every redraw: three sliders cost each Step three messages each way, each a round of the
+    server's of its own (in a room of ten, that is ten visitors' Steps waiting on them)."""
+    page, recorded = new_session()
+    frames: list[str] = []
+    page.on(
+        "websocket",
+        lambda ws: (
+            ws.on("framesent", lambda f: frames.append(f"sent {f}")),
+            ws.on("framereceived", lambda f: frames.append(f"received {f}")),
+        ),
+    )
+    open_app(page, server.url)
+    step(page)  # whatever the page sends as it is first drawn is over once this is answered
+    frames.clear()
+    for _ in range(3):
+        step(page)
+    step(page)  # and the answers to the third step's messages, if any, arrived before this
+    sliders = [f[:300] for f in frames if '"v_model"' in f]
+    assert sliders == [], f"{len(sliders)} slider messages in four steps: {sliders[:2]}"
+    assert recorded.errors == []
+
+
 @pytest.mark.parametrize("width", [1280, 1400])
 def test_slider_tracks_are_wide_and_no_value_covers_a_label(server, new_session, width):
     page, _ = new_session()

@@ -1,7 +1,8 @@
 """A table's plan: it survives a reload (the levers running, the levers as set, the moved
 assumptions) while another browser still starts from the scenario; named, it is kept per tab
 (two tabs of one browser keep their own), joined by name, downloaded as a scenario file that
-`compare` runs, and uploaded back with its levers."""
+`compare` runs, and uploaded back with its levers; two devices on one plan follow each
+other's levers without a reload."""
 
 from __future__ import annotations
 
@@ -114,3 +115,42 @@ def test_a_table_joins_a_plan_by_its_name_and_a_bad_name_is_explained(server, ne
     second.get_by_text("Joined the plan Table 5: its levers are set, at week 0.").wait_for()
     assert second.get_by_text("Directory: £").is_visible()
     assert recorded.errors == []
+
+
+FOLLOWED_WITHIN_MS = 15_000  # "within a few seconds" (every half second, idle), on busy cores
+
+
+def test_two_devices_on_one_plan_follow_each_others_levers_without_a_reload(server, new_session):
+    first, recorded = new_session()
+    open_plan(first, server.url, "Table 6", "Link workers who invite people to groups")
+    apply_levers(first)
+    second, second_recorded = new_session()  # another device at the same table
+    open_app(second, server.url)
+    name_plan(second, "Table 6")
+    second.get_by_text("Joined the plan Table 6: its levers are set, at week 0.").wait_for()
+    step(second)
+
+    first.locator(WORKERS).fill("7")
+    first.locator(WORKERS).press("Enter")
+    first.get_by_text("An online directory of local groups").click()
+    apply_levers(first)
+    second.get_by_text("Another device at Table 6 applied new levers").wait_for(
+        timeout=FOLLOWED_WITHIN_MS
+    )
+    wait_until_drawn(second, 0)  # both its towns restarted with the new levers
+    assert second.locator(WORKERS).input_value() == "7"
+    assert second.get_by_text("Directory: £").is_visible()
+    assert second.get_by_text("These levers are running.").is_visible()
+    # The device that applied them keeps them, and is not told about its own change.
+    assert first.locator(WORKERS).input_value() == "7"
+    assert first.get_by_text("Another device at").count() == 0
+
+    # And back the other way: the second device changes the plan, the first follows.
+    second.locator(WORKERS).fill("3")
+    second.locator(WORKERS).press("Enter")
+    apply_levers(second)
+    first.get_by_text("Another device at Table 6 applied new levers").wait_for(
+        timeout=FOLLOWED_WITHIN_MS
+    )
+    first.wait_for_function("(sel) => document.querySelector(sel).value === '3'", arg=WORKERS)
+    assert recorded.errors == [] and second_recorded.errors == []

@@ -8,6 +8,7 @@ from .test_app_browser import open_app, step
 
 MAP = "svg[aria-label='Map of the town']"
 DIFFERENCE = "svg[aria-label^='Difference from the baseline']"
+LEGEND = f"{MAP} .hg-legend"
 TEXT_PX_JS = "(svg) => svg.querySelector('text').getBoundingClientRect().height"
 OVERFLOWING_JS = """() => [...document.querySelectorAll('.v-card .v-btn')]
   .filter((b) => b.getBoundingClientRect().right > b.closest('.v-card').getBoundingClientRect().right + 1)
@@ -36,6 +37,22 @@ def test_large_type_enlarges_the_pictures_text_and_buttons_stay_in_their_cards(s
     assert recorded.errors == []
 
 
+def assert_on_screen(page, shown: dict[str, str], width: int = 1280, height: int = 720) -> None:
+    """Each element (by what it is, its selector) lies wholly inside the viewport, as the
+    browser has laid it out: a projector shows nothing below or right of the screen."""
+    for what, selector in shown.items():
+        box = page.locator(selector).bounding_box()
+        assert box is not None, f"{what} is not shown"
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, f"{what}: {box}"
+        assert box["y"] >= 0, f"{what} starts above the screen: {box}"
+        assert box["y"] + box["height"] <= height + 1, (
+            f"{what} is cut off: its bottom is at {box['y'] + box['height']:.0f} px of {height}"
+        )
+
+
+ON_THE_PROJECTOR = {"the map's legend": LEGEND, "the map": MAP, "the difference": DIFFERENCE}
+
+
 def test_the_projector_shows_the_map_beside_the_difference_at_1280_by_720(server, chromium):
     context = chromium.new_context(viewport={"width": 1280, "height": 720})
     context.set_default_timeout(60_000)
@@ -46,14 +63,24 @@ def test_the_projector_shows_the_map_beside_the_difference_at_1280_by_720(server
         page.get_by_text("Projector").click()
         page.locator(".hg-projector").wait_for()
         step(page)
+        assert_on_screen(page, ON_THE_PROJECTOR)
         shown = {p: page.locator(p).bounding_box() for p in (MAP, DIFFERENCE)}
-        for picture, box in shown.items():
-            assert box["x"] >= 0 and box["x"] + box["width"] <= 1281, picture
-            assert box["y"] >= 0 and box["y"] + box["height"] <= 721, f"{picture} is cut off"
         assert shown[DIFFERENCE]["x"] >= shown[MAP]["x"] + shown[MAP]["width"] - 1
         assert not page.get_by_role("button", name="Apply the levers (both towns restart)").count()
         assert page.locator(".hg-result-words").is_visible()
         assert text_px(page, MAP) > 1.15 * normal and text_px(page, DIFFERENCE) >= 14
+
+        # Large type on a projector makes the header and the result taller: the map and its
+        # legend must shrink to fit what is left, not run off the bottom of the screen.
+        header = page.locator(".hg-header").bounding_box()["height"]
+        page.get_by_text("Large type").click()
+        page.wait_for_function(
+            "(h) => document.querySelector('.hg-header').getBoundingClientRect().height > h",
+            arg=header,
+        )
+        step(page)
+        assert_on_screen(page, ON_THE_PROJECTOR)
+        assert page.locator(".hg-result-words").is_visible()
     finally:
         context.close()
 

@@ -1,21 +1,25 @@
-"""A report's charts drawn off the server's threads.
+"""A report's charts, and the facilitator's run of every plan, off the server's threads.
 
 Python runs one thread at a time, so three seconds of drawing charts on the server would stall
 every table's Step (to about 1 s each). Reports are drawn in a worker process at low CPU
 priority instead: a table's Step comes first and the report takes what the cores have left.
+The facilitator's run goes in a process of its own, which Cancel can kill with its workers.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
 from healthgap.workers import process_context, start_worker
 
 if TYPE_CHECKING:
     from healthgap.effects import Comparison
+    from healthgap.scenarios import Scenario
 
 NICE = 5  # of 0 (normal) to 19 (lowest): well below a table's step, yet a report still
 # comes within a minute on a machine whose cores are kept busy by other work
@@ -72,3 +76,68 @@ def render(comparison: Comparison) -> str:
 def report_html(comparison: Comparison) -> str:
     """The compare command's HTML report of `comparison`, drawn in the worker process."""
     return worker().submit(render, comparison).result()
+
+
+# --- the facilitator's run of every plan, in a process of its own so that Cancel stops it ---
+def run_plans(
+    send: Connection, server: int, baseline: Scenario, scenarios: list[Scenario], seeds: int
+) -> None:
+    """In the run's process: every plan against `baseline` on `seeds` seeds with the
+    comparison API, saying ("done", n) as each seed finishes and ("finished", comparison) or
+    ("error", words) at the end. Its seeds run in compare's own worker processes, which end
+    the moment this process does (`start_worker`), so killing it stops the whole run."""
+    start_worker(server)
+    from healthgap.compare import compare
+    from healthgap.model.errors import InputError
+
+    try:
+        comparison = compare(
+            baseline,
+            scenarios,
+            replicates=seeds,
+            seed=baseline.seed,
+            workers=min(2, seeds),
+            on_done=lambda done: send.send(("done", done)),
+            transport_apart=False,
+        )
+    except InputError as error:
+        send.send(("error", error.message()))
+    except Exception as error:  # a worker that died: say so, and let the room run again
+        send.send(("error", f"The run stopped: {error}. Run it again."))
+    else:
+        send.send(("finished", comparison))
+    finally:
+        send.close()
+
+
+class PlansRun:
+    """Every plan against the baseline, running in a process of its own (with its seeds in
+    compare's worker processes under it): `messages()` gives what it says as it goes, and
+    `cancel()` kills it, its workers following it at once."""
+
+    def __init__(self, baseline: Scenario, scenarios: list[Scenario], seeds: int) -> None:
+        context = process_context()
+        self.receive, send = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=run_plans,
+            args=(send, os.getpid(), baseline, scenarios, seeds),
+            name="healthgap room run",
+        )  # not a daemon: a daemon may not start compare's worker processes
+        self.process.start()
+        send.close()  # the run's process holds the only writing end: its end is our EOF
+
+    def messages(self) -> Iterator[tuple[str, object]]:
+        """What the run says, until its process ends (however it ends)."""
+        try:
+            while True:
+                yield self.receive.recv()
+        except (EOFError, OSError):
+            return
+        finally:
+            self.receive.close()
+            self.process.join()
+
+    def cancel(self) -> None:
+        """Stop the run now: its process is killed and its workers end with it."""
+        if self.process.is_alive():
+            self.process.kill()

@@ -23,7 +23,15 @@ from .drawing import (
 )
 
 ACTIVITY = ("inactive_pct", "fairly_active_pct", "active_pct")
-SERIES_METRICS = tuple(dict.fromkeys(CHART_METRICS + ACTIVITY))  # what the page asks for
+SERIES_METRICS = tuple(dict.fromkeys(CHART_METRICS + ACTIVITY))  # every metric charted
+
+
+def charted(metric: str) -> tuple[str, ...]:
+    """The series the charts draw with `metric` chosen: it and the week's activity (building
+    the series of every chart metric each Step took half as long again)."""
+    return tuple(dict.fromkeys((metric, *ACTIVITY)))
+
+
 ACTIVITY_COLOURS = (DARK, "#9E9AC8", WITH_LEVERS)
 QUINTILE_NAMES = {
     "all": "Whole town",
@@ -132,7 +140,7 @@ def Charts(
         return panels_html(shown, text_scale)
 
     html = solara.use_memo(draw, [lookup, metric, text_scale, only_difference])
-    with solara.Column(gap="4px"):
+    with solara.Column(gap="4px", classes=["hg-fill"]):  # fills a projector's height
         Choice(
             "Outcome to chart",
             [(name, METRICS[name].label) for name in CHART_METRICS],

@@ -160,7 +160,8 @@ def town_map_svg(
     def px(x, y):  # north up
         return pad + (x - x0) * scale, height - pad - (y - y0) * scale
 
-    radius = r_max * np.sqrt(hood["population"] / hood["population"].max())
+    population = hood["population"].to_numpy(dtype=float)
+    radius = r_max * np.sqrt(population / population.max())  # by position, read in a loop
     colour = colouring(town, change and town.outcome != "imd_decile")
     metric = METRICS.get(town.outcome)
     out = [
@@ -182,7 +183,7 @@ def town_map_svg(
                 "stroke-width='1.5'/>"
             )
     centres = [px(x, y) for x, y in zip(xs, ys, strict=True)]
-    shown_codes = labelled(hood, centres, radius.to_numpy(), picked)
+    shown_codes = labelled(hood, centres, radius, picked)
     for i, row in enumerate(hood.itertuples(index=False)):
         cx, cy = px(row.x_km, row.y_km)
         ring = (
@@ -199,13 +200,13 @@ def town_map_svg(
             )
         out.append(
             f"<circle data-code='{escape(str(row.code))}' cx='{cx:.1f}' cy='{cy:.1f}' "
-            f"r='{radius.iloc[i]:.1f}' fill='{colour.colours[i]}' {ring} style='cursor:pointer'>"
+            f"r='{radius[i]:.1f}' fill='{colour.colours[i]}' {ring} style='cursor:pointer'>"
             f"<title>{escape(str(row.name))} ({escape(str(row.code))}), decile {row.decile}, "
             f"{row.population:,} residents. {escape(said)}</title></circle>"
         )
         if i in shown_codes:
             out.append(
-                f"<text x='{cx:.1f}' y='{cy + radius.iloc[i] + 10:.1f}' font-size='9' "
+                f"<text x='{cx:.1f}' y='{cy + radius[i] + 10:.1f}' font-size='9' "
                 f"text-anchor='middle' fill='#444' pointer-events='none'>{escape(str(row.code))}</text>"
             )
     biggest = max(float(groups["attendance"].max()) if len(groups) else 1.0, 30.0)
@@ -272,14 +273,12 @@ def labelled(
 ) -> set[int]:
     """The neighbourhoods whose code is written under them: as many as fit without covering
     another label or neighbourhood, the picked and the most deprived first."""
-    order = sorted(
-        range(len(hood)),
-        key=lambda i: (hood["code"].iat[i] not in picked, hood["decile"].iat[i], -radius[i]),
-    )
+    codes, deciles, radius = hood["code"].tolist(), hood["decile"].tolist(), radius.tolist()
+    order = sorted(range(len(hood)), key=lambda i: (codes[i] not in picked, deciles[i], -radius[i]))
     boxes = [(cx - r, cy - r, cx + r, cy + r) for (cx, cy), r in zip(centres, radius, strict=True)]
     shown = set()
     for i in order:
-        (cx, cy), half = centres[i], LABEL_PX[0] * len(str(hood["code"].iat[i])) / 2
+        (cx, cy), half = centres[i], LABEL_PX[0] * len(str(codes[i])) / 2
         box = (cx - half, cy + radius[i] + 1, cx + half, cy + radius[i] + 1 + LABEL_PX[1])
         if all(box[2] < b[0] or b[2] < box[0] or box[3] < b[1] or b[3] < box[1] for b in boxes):
             boxes.append(box)
@@ -294,6 +293,7 @@ def map_legend(colour: Colouring, *, top: float, width: int) -> str:
     low, mid, high = colour.labels
     y = top + 16
     out = [
+        "<g class='hg-legend'>",
         f"<defs><linearGradient id='scale'><stop offset='0' stop-color='{left}'/>"
         f"<stop offset='0.5' stop-color='{middle}'/><stop offset='1' stop-color='{right}'/>"
         "</linearGradient></defs>",
@@ -313,6 +313,7 @@ def map_legend(colour: Colouring, *, top: float, width: int) -> str:
             f"<g transform='translate({mx:.0f},{my:.0f})'>{mark}</g>"
             f"<text x='{mx + 14:.0f}' y='{my + 4:.0f}' font-size='10'>{escape(meaning)}</text>"
         )
+    out.append("</g>")
     return "".join(out)
 
 
@@ -498,8 +499,9 @@ def stacked_bars_svg(
 def series_lookup(
     series: pd.DataFrame,
 ) -> dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]]:
-    """The Workshop's tidy series as (run, metric, quintile) -> (weeks, values)."""
-    return {
-        key: (part["step"].to_numpy(), part["value"].to_numpy(dtype=float))
-        for key, part in series.groupby(["run", "metric", "quintile"], sort=False)
-    }
+    """The Workshop's tidy series as (run, metric, quintile) -> (weeks, values); each
+    group's rows taken from the columns' arrays by index (a tenth of the time of building a
+    frame per group, which was a fifth of a Step's time on the server)."""
+    steps, values = series["step"].to_numpy(), series["value"].to_numpy(dtype=float)
+    groups = series.groupby(["run", "metric", "quintile"], sort=False).indices
+    return {key: (steps[rows], values[rows]) for key, rows in groups.items()}

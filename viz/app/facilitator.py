@@ -151,6 +151,10 @@ def FacilitatorPage():
     message, set_message = solara.use_state("")
     baseline = solara.use_memo(room_baseline, [])
 
+    def cancel() -> None:
+        room.cancel_run()
+        set_seen(room.version)  # say so now, not at the next look
+
     solara.Style(CSS + TABLE_CSS)
     if large:
         solara.Style(LARGE_CSS)
@@ -165,15 +169,24 @@ def FacilitatorPage():
             )
         else:
             solara.HTML(tag="div", unsafe_innerHTML=plans_html(tables), classes=["hg-plans"])
-        solara.Button(
-            f"Run every plan against the baseline ({ROOM_SEEDS} seeds, {horizon(baseline.weeks)})",
-            on_click=lambda: set_message(room.start_run(baseline)),
-            color="primary",
-            disabled=run.running,
-            style={"align-self": "flex-start"},
-        )
+        with solara.Row(gap="12px"):
+            solara.Button(
+                f"Run every plan against the baseline ({ROOM_SEEDS} seeds, "
+                f"{horizon(baseline.weeks)})",
+                on_click=lambda: set_message(room.start_run(baseline)),
+                color="primary",
+                disabled=run.running,
+            )
+            if run.running:
+                solara.Button("Cancel the run", icon_name="mdi-stop", on_click=cancel)
         Message(message or run.error)
-        if run.seeds:
+        if run.cancelled:
+            Message(
+                "The run was cancelled: it has stopped, and no plan was compared. "
+                "Run every plan again when you are ready.",
+                "info",
+            )
+        elif run.seeds:
             solara.ProgressLinear(value=100 * run.done / run.seeds)
             solara.Text(
                 f"{run.done} of {run.seeds} seeds done for "

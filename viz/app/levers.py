@@ -62,13 +62,25 @@ def slider_step(slider: AssumptionSlider) -> float:
     return 10 ** math.floor(math.log10((slider.high - slider.low) / 50))
 
 
+def on_step(value: float, low: float, high: float, step: float) -> float:
+    """`value` as Vuetify's slider rounds it to its steps (`roundValue`: the nearest step up
+    from `low`, halves up, written to the step's decimals), so the browser keeps it as given."""
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    offset = math.fmod(low, step)
+    steps = math.floor((value - offset) / step + 0.5)
+    return float(f"{min(steps * step + offset, high):.{decimals}f}")
+
+
 @solara.component
 def AssumptionSliderControl(slider: AssumptionSlider, value: float, set_field: SetField):
     """A slider under its label, which shows the value exactly (a fitted 0.1591 as it is).
 
     The browser's slider rounds a value that is not on its steps (0.1591 to 0.16) and sends
     the rounded one back as if moved; a value within half a step of the one shown is that
-    rounding, not a move, so it is ignored and a fresh page keeps the scenario's values."""
+    rounding, not a move, so it is ignored and a fresh page keeps the scenario's values. The
+    slider is handed the value already rounded as the browser rounds it (`on_step`): handed
+    0.1591, it sent 0.16 back after every redraw of the page, three sliders each Step, and
+    each message cost the server a round of its own."""
     step = slider_step(slider)
 
     def moved(new: float) -> None:
@@ -83,7 +95,7 @@ def AssumptionSliderControl(slider: AssumptionSlider, value: float, set_field: S
     with solara.Row(gap="8px", style={"align-items": "center"}):
         solara.Text(f"{slider.low:g}", style={"font-size": "0.8em"})
         solara.v.Slider(
-            v_model=value,
+            v_model=on_step(value, slider.low, slider.high, step),
             on_v_model=moved,
             min=slider.low,
             max=slider.high,

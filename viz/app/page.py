@@ -34,7 +34,7 @@ from healthgap.viz.workshop import (
 
 from .about import About
 from .background import report_html
-from .charts import SERIES_METRICS, Charts
+from .charts import Charts, charted
 from .controls import Choice, Message, UploadButton
 from .drawing import change_with_unit, series_lookup, with_unit
 from .levers import LeverPanel, as_raw
@@ -45,6 +45,7 @@ from .town_map import TownMapView
 SPEEDS = [("1", "1 week a second"), ("4", "4 weeks a second"), ("13", "A quarter a second"),
           ("52", "A year a second")]  # fmt: skip
 TICK_SECONDS = 0.1  # play redraws at most this often; quicker speeds step several weeks a tick
+FOLLOW_SECONDS = 0.5  # how often a tab on a named plan looks for levers another tab applied
 CSS = """
 .hg-header { position: sticky; top: 0; z-index: 5; background: #fff; border-bottom: 1px solid #ddd;
   padding: 6px 0; align-items: center; flex-wrap: wrap; }
@@ -55,15 +56,22 @@ CSS = """
 """
 LARGE_CSS = "html { font-size: 22px !important; } .v-application { font-size: 1.1rem; }"
 LARGE_TEXT = 1.6  # how much larger Large type draws the map's and charts' text
-# The projector's map is drawn on a canvas half as wide (so its text is twice the size) and
-# kept to the screen's height: at 1280x720 the map, the difference chart and the result in
-# words fill the screen under the header.
+# The projector's map is drawn on a canvas half as wide (so its text is twice the size). The
+# page is one screen high and the pictures take whatever height the header, any notice, the
+# pickers and the result in words leave (flex boxes down to each picture, whose viewBox keeps
+# its proportions), so at 1280x720 the map with its legend and the difference chart stay on
+# the screen however tall the text above them grows (Large type, a wrapped header, a notice).
 PROJECTOR_TEXT = 2.0
 PROJECTOR_CSS = """
-.hg-projector .hg-result-words { font-size: 1.3rem; line-height: 1.35; }
-.hg-projector .hg-svg svg { max-height: calc(100vh - 185px); }
-.hg-projector .hg-difference .hg-svg svg { max-height: calc(100vh - 410px); }
-"""
+.hg-root.hg-projecting { height: 100vh; box-sizing: border-box; }
+.hg-projector { flex: 1 1 0; min-height: 0; }
+.hg-projector .hg-fill, .hg-projector .hg-svg { flex: 1 1 0; min-height: 0; }
+.hg-projector .hg-fill > :not(.hg-svg):not(.hg-fill) { flex: 0 0 auto; }
+.hg-projector .hg-svg > div { display: flex !important; height: 100%; }
+.hg-projector .hg-svg > div > div { flex: 1 1 0; min-width: 0; }
+.hg-projector .hg-svg svg { width: 100%; height: 100%; }
+.hg-projector .hg-result-words { font-size: 21px; line-height: 1.35; }
+"""  # the result's words in px: Large type would otherwise leave the chart no room
 
 
 @functools.cache
@@ -174,7 +182,8 @@ def WorkshopPage(session: Session, tab: str):
     when, week, weeks, finished, so_far = status
     town = solara.use_memo(lambda: session.read(lambda w: w.town_map(outcome)), [version, outcome])
     lookup = solara.use_memo(
-        lambda: session.read(lambda w: series_lookup(w.series(SERIES_METRICS))), [version]
+        lambda: session.read(lambda w: series_lookup(w.series(charted(chart_metric)))),
+        [version, chart_metric],
     )
     levers, errors = solara.use_memo(
         lambda: session.read(lambda w: check_levers(raw, w)), [raw, loaded]
@@ -199,7 +208,7 @@ def WorkshopPage(session: Session, tab: str):
 
     def publish() -> None:
         if named is not None:
-            room.publish(named)
+            room.publish(named, tab)
 
     def progress() -> None:
         if name:
@@ -267,6 +276,32 @@ def WorkshopPage(session: Session, tab: str):
         if load(scenario, levers) and levers is not None:
             set_notice(f"Loaded the plan {scenario.name}: its levers are set, at week 0.")
 
+    def follow_plan(cancel: threading.Event) -> None:
+        """While this tab's plan is named, take up the levers (and scenario) that another tab
+        on the same plan applies, within `FOLLOW_SECONDS`: a table's devices stay in step."""
+        if not name:
+            return
+        seen = room.changes(name)[0]
+        while not cancel.wait(FOLLOW_SECONDS):
+            count, by = room.changes(name)
+            if count == seen:
+                continue
+            seen = count
+            plan = room.table(name)
+            if by == tab or plan is None:
+                continue
+            if session.read(  # a closed tab has no towns: nothing to follow
+                lambda w, p=plan: w is None or (w.levers, w.scenario) == (p.levers, p.scenario)
+            ):
+                continue
+            if load(plan.scenario, plan.levers, plan.draft):
+                set_notice(
+                    f"Another device at {name} applied new levers: they are set here too, "
+                    "and both towns start again from week 0."
+                )
+
+    solara.use_thread(follow_plan, [name], intrusive_cancel=False)
+
     def rename(text: str) -> None:
         """Name this tab's plan; a name another tab already gave brings that plan here."""
         try:
@@ -302,7 +337,8 @@ def WorkshopPage(session: Session, tab: str):
         solara.Style(LARGE_CSS)
     if projector:
         solara.Style(PROJECTOR_CSS)
-    with solara.Column(gap="8px", classes=["hg-root"], style={"padding": "0 12px"}):
+    root = ["hg-root", "hg-projecting"] if projector else ["hg-root"]
+    with solara.Column(gap="8px", classes=root, style={"padding": "0 12px"}):
         with solara.Row(classes=["hg-header"], gap="8px"):
             solara.Text(when, classes=["hg-when"])
             solara.Text(f"of {horizon(weeks)}", style={"margin-right": "12px"})

@@ -8,6 +8,7 @@ tab closes, or half a minute after it goes without a goodbye (`server.KERNEL_CUL
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import threading
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from healthgap.model.errors import InputError
 from healthgap.scenarios import Scenario
 from healthgap.viz.workshop import Levers, SoFar, Workshop, plan_scenario
 
-from .background import report_html
+from .background import PlansRun, report_html
 from .server import trim_memory
 
 PLANS_KEPT = 500  # the plans of the most recent tabs and names; each is a few kilobytes
@@ -62,6 +63,12 @@ class RoomRun:
     comparison: object = None  # healthgap.effects.Comparison when finished
     error: str = ""
     report: str = ""  # its HTML report, once drawn
+    cancelled: bool = False  # the facilitator stopped it
+
+
+def same_run(a: Plan, b: Plan) -> bool:
+    """Whether two plans run the same levers on the same scenario (drafts aside)."""
+    return a.levers == b.levers and a.scenario == b.scenario
 
 
 def check_name(name: str, baseline: str) -> str:
@@ -87,7 +94,10 @@ class Room:
         self.lock = threading.Lock()
         self.plans: dict[tuple[str, str], Plan] = {}  # ("tab", id) or ("name", name)
         self.tables: dict[str, TablePlan] = {}  # named plans, by name
+        self.changed: dict[str, tuple[int, str]] = {}  # see `changes`
         self.run = RoomRun()
+        self.plans_run: PlansRun | None = None  # the run's process while it goes
+        self.runs = 0  # numbers the runs, so a cancelled one's last words are ignored
         self.version = 0  # bumped at every change the facilitator's page shows
         self.sessions: dict[str, list[Session]] = {}  # by Solara kernel (one per tab)
 
@@ -106,14 +116,32 @@ class Room:
         with self.lock:
             return self.plans.get(("name", name)) or self.plans.get(("tab", tab))
 
-    def publish(self, table: TablePlan) -> None:
-        """A named plan as a tab has just named, joined or applied it, for the facilitator."""
+    def publish(self, table: TablePlan, tab: str = "") -> None:
+        """A named plan as tab `tab` has just named, joined or applied it, for the facilitator;
+        when its levers or scenario changed, the other tabs on the plan follow (`changes`)."""
+        name = table.plan.name
         with self.lock:
-            self.tables.pop(table.plan.name, None)
-            self.tables[table.plan.name] = table
+            before = self.tables.pop(name, None)
+            self.tables[name] = table
             while len(self.tables) > PLANS_KEPT:
-                del self.tables[next(iter(self.tables))]
+                gone = next(iter(self.tables))
+                del self.tables[gone]
+                self.changed.pop(gone, None)
+            if before is not None and not same_run(before.plan, table.plan):
+                self.changed[name] = (self.changed.get(name, (0, ""))[0] + 1, tab)
             self.version += 1
+
+    def changes(self, name: str) -> tuple[int, str]:
+        """How many times the plan called `name` has had new levers or a new scenario, and
+        which tab gave it the last ones."""
+        with self.lock:
+            return self.changed.get(name, (0, ""))
+
+    def table(self, name: str) -> Plan | None:
+        """The plan called `name` as a tab last applied it (its levers running)."""
+        with self.lock:
+            table = self.tables.get(name)
+            return None if table is None else table.plan
 
     def progress(self, name: str, levers: Levers, so_far: SoFar) -> None:
         """How a tab running the plan called `name` is doing; a tab whose levers are not the
@@ -128,14 +156,9 @@ class Room:
         with self.lock:
             return list(self.tables.values())
 
-    def set_run(self, **changes) -> None:
-        with self.lock:
-            self.run = dataclasses.replace(self.run, **changes)
-            self.version += 1
-
     def start_run(self, baseline: Scenario, seeds: int = ROOM_SEEDS) -> str:
         """Start running every named plan against `baseline` on `seeds` seeds to its horizon,
-        in the background; "" once started, or why it cannot start."""
+        in a process of its own; "" once started, or why it cannot start."""
         tables = self.table_plans()
         if not tables:
             return "No table has named a plan yet."
@@ -144,34 +167,58 @@ class Room:
                 return "The plans are running already."
             self.run = RoomRun(tuple(t.plan.name for t in tables), seeds, running=True)
             self.version += 1
-        scenarios = [t.compared for t in tables]
-        threading.Thread(
-            target=self._run_all, args=(baseline, scenarios, seeds), daemon=True
-        ).start()
+            self.runs += 1
+            run, number = PlansRun(baseline, [t.compared for t in tables], seeds), self.runs
+            self.plans_run = run
+        threading.Thread(target=self._follow_run, args=(run, number, seeds), daemon=True).start()
         return ""
 
-    def _run_all(self, baseline: Scenario, scenarios: list[Scenario], seeds: int) -> None:
-        from healthgap.compare import compare
-
-        try:
-            comparison = compare(
-                baseline,
-                scenarios,
-                replicates=seeds,
-                seed=baseline.seed,
-                workers=min(2, seeds),
-                on_done=lambda done: self.set_run(done=done),
-                transport_apart=False,
+    def cancel_run(self) -> None:
+        """Stop the facilitator's run now (its process and its workers), and say so."""
+        with self.lock:
+            run, self.plans_run = self.plans_run, None
+            if run is None or not self.run.running:
+                return
+            self.runs += 1  # what the stopped run still says is not listened to
+            self.run = dataclasses.replace(
+                self.run, running=False, cancelled=True, comparison=None, report=""
             )
-        except InputError as error:
-            self.set_run(running=False, error=error.message())
+            self.version += 1
+        run.cancel()
+
+    def _set_run_of(self, number: int, **changes) -> bool:
+        """Change the run's state if run `number` is still the one going (not cancelled)."""
+        with self.lock:
+            if number != self.runs:
+                return False
+            self.run = dataclasses.replace(self.run, **changes)
+            self.version += 1
+            return True
+
+    def _follow_run(self, run: PlansRun, number: int, seeds: int) -> None:
+        try:
+            self._pass_on(run, number, seeds)
+        finally:
+            with self.lock:
+                if self.plans_run is run:
+                    self.plans_run = None
+
+    def _pass_on(self, run: PlansRun, number: int, seeds: int) -> None:
+        """Pass on what the run says; once it has its comparison, draw the report."""
+        comparison, error = None, "The run stopped before it finished. Run it again."
+        for what, said in run.messages():
+            if what == "done":
+                self._set_run_of(number, done=said)
+            elif what == "error":
+                error = said
+            elif what == "finished":
+                comparison = said
+        if comparison is None:  # after a cancel, the page says so already
+            self._set_run_of(number, running=False, error=error)
             return
-        except Exception as error:  # a worker that died: say so, and let the room run again
-            self.set_run(running=False, error=f"The run stopped: {error}. Run it again.")
-            return
-        self.set_run(comparison=comparison, done=seeds)
-        report = report_html(comparison)
-        self.set_run(report=report, running=False)
+        if self._set_run_of(number, comparison=comparison, done=seeds):
+            report = report_html(comparison)
+            self._set_run_of(number, report=report, running=False)
 
     # --- the tabs' towns -------------------------------------------------------------------
     def track(self, session: Session) -> None:
@@ -244,3 +291,4 @@ class Session:
 
 room = Room()
 solara.lab.on_kernel_start(room.kernel_started)
+atexit.register(room.cancel_run)  # a run going when the server stops ends with it, at once

@@ -33,7 +33,7 @@ def TownMapView(
         ),
         [town, change, picked, text_scale],
     )
-    with solara.Column(gap="4px"):
+    with solara.Column(gap="4px", classes=["hg-fill"]):  # fills a projector's height
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             with solara.Div(style={"flex": "1 1 260px", "max-width": "460px"}):
                 Choice(
