@@ -168,6 +168,12 @@ def serve(start: str, host: str, port: int) -> None:
     Ctrl-C (or SIGTERM) stops it."""
     import uvicorn
 
+    from healthgap.model.health import solve_levels
+    from healthgap.model.parameters import Parameters
+
+    # What every town needs once (scipy's solvers, self-rated health's Census levels at the
+    # defaults), paid before the first visitor, not by them: the room's memory starts with it.
+    solve_levels(Parameters())
     return_freed_memory()
     if not is_local(host):
         print(ROOM_WARNING, flush=True)
