@@ -18,8 +18,8 @@ A week runs the same phases in the same order as `HealthgapModel.advance_week`:
 
 1. residents choose whether to go to a group (friends are counted from last week);
 2. full sessions turn away arrivals at random;
-3. each resident joins or drops out, updates habit, confidence and activity,
-   meets (or loses) group friends, may have a life event, and updates wellbeing;
+3. each resident joins or drops out, updates habit, confidence and activity, may take a
+   bus out, meets (or loses) group friends, may have a life event, and updates wellbeing;
 4. each group's attendees may befriend a co-attendee;
 5. residents update loneliness (which needs this week's ties) and rate their health;
 6. groups count attendance, members and volunteers and may close.
@@ -40,6 +40,7 @@ from healthgap.model import HealthgapModel, Parameters, evidence, metrics, popul
 from healthgap.model.behaviour import LIFE_EVENT_WEEKS
 from healthgap.model.groups import LOW_IMPACT, TYPE_NAMES
 from healthgap.model.health import AGE_55_74
+from healthgap.model.outings import RECALL_WEEKS
 
 # The model's metrics plus two that the group rules drive directly: group members (%) and
 # open groups (a count).
@@ -199,6 +200,7 @@ class Resident(mesa.Agent):
         self.maybe_drop_out()
         self.update_habit()
         self.update_activity()
+        self.take_bus()
         self.refresh_group_ties(self.model.week)
         self.update_wellbeing()
 
@@ -240,6 +242,13 @@ class Resident(mesa.Agent):
         self.activity_minutes = (
             self.base_minutes + self.group_minutes + h.spillover_minutes * self.habit
         )
+
+    def take_bus(self) -> None:
+        """Whether I take a bus out this week, at my neighbourhood's fare; my recent weeks out."""
+        fare = self.model.everyday_fare[self.neighbourhood]
+        cost = self.model.params.behaviour.cost_weight * fare * self.deprivation
+        rode = self.random.random() < logistic(self.bus_propensity - cost)
+        self.bus_recent += (rode - self.bus_recent) / RECALL_WEEKS
 
     def refresh_group_ties(self, week: int) -> None:
         """Group ties whose pair met this week are refreshed; unused ones may fade.
@@ -319,6 +328,7 @@ class Resident(mesa.Agent):
             + self.loneliness_noise
             - w.loneliness_ties_weight * math.log1p(len(self.friends))
             - w.loneliness_group_weight * self.wellbeing_gain
+            - w.loneliness_outing_weight * (1.0 if self.car else self.bus_recent)
         )
         self.lonely = score > 0
         self.attended_last = self.attended
@@ -391,6 +401,7 @@ class ReferenceModel(mesa.Model):
         p, g = start.people, start.groups
         self.copula = Copula(start.copula_maps, p.usual_activity_shares, self.params)
         self.loneliness_intercept = p.loneliness_intercept.tolist()
+        self.everyday_fare = start.everyday_fare.tolist()
         self.n_neighbourhoods = start.minutes_to_group.shape[1]
 
         minutes, trips = start.minutes_to_group.astype(float), start.trip_to_group.astype(float)
@@ -449,6 +460,8 @@ class ReferenceModel(mesa.Model):
             "taste",
             "health_fixed",
             "very_good_health",
+            "bus_propensity",
+            "bus_recent",
         )
         columns = [getattr(p, name).tolist() for name in resident_fields]
         people = [

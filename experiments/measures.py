@@ -178,6 +178,21 @@ def members_per_attender(model: HealthgapModel) -> float:
     return float(members[is_open].sum() / max(groups.attendance[: groups.n][is_open].sum(), 1))
 
 
+class TookBus:
+    """The share of adults who took a bus out in the first `weeks` reported weeks (any of them)."""
+
+    def __init__(self, weeks: int, _scenario, model: HealthgapModel) -> None:
+        self.weeks, self.seen, self.rode = weeks, 0, np.zeros(model.people.n, bool)
+
+    def week(self, model: HealthgapModel) -> None:
+        if self.seen < self.weeks:
+            self.rode |= model.people.rode_bus_out
+            self.seen += 1
+
+    def value(self, model: HealthgapModel, results: Results) -> float:
+        return float(self.rode.mean() * 100)
+
+
 def nearest_group_minutes(mode: str) -> Callable[[HealthgapModel], float]:
     """Mean minutes (weighted by neighbourhood population) to the nearest open group of each
     kind, walking, without a car (the quicker of walking and the bus) or by car, as
@@ -464,6 +479,25 @@ def _declared() -> list[Measure]:
         ),
         *(
             Measure(
+                name,
+                f"Adults who took a bus out in {span}, the town",
+                "%",
+                figure,
+                CONTEXT,
+                None,
+                "none: England's share beside a town's",
+                "the level is solved so that a reference England rides as the survey found "
+                "(model/outings.py); a town with fewer cars rides more",
+                watch=partial(TookBus, weeks),
+                periods=("run",),
+            )
+            for name, span, weeks, figure in (
+                ("bus_week_pct", "a week", 1, evidence.BUS_WEEKLY_PCT),
+                ("bus_four_weeks_pct", "four weeks", 4, evidence.BUS_MONTHLY_PCT),
+            )
+        ),
+        *(
+            Measure(
                 f"nearest_{mode}_min",
                 f"Minutes to the nearest group of each kind, {label}",
                 "minutes",
@@ -582,25 +616,32 @@ def measure_runs(
     if not names:
         return out
     for seed in seeds:
-        sim = Simulation(scenario, seed)
-        watchers = {
-            name: MEASURES[name].watch(scenario, sim.model)
-            for name in names
-            if MEASURES[name].watch is not None
-        }
-
-        def show(_week: int, sim: Simulation = sim, watchers: dict = watchers) -> None:
-            for watcher in watchers.values():
-                watcher.week(sim.model)
-
-        results = sim.run(on_week=show)
-        for name in names:
-            if name in watchers:
-                value = float(watchers[name].value(sim.model, results))
-                out[name].append(dict.fromkeys(MEASURES[name].periods, value))
-            else:
-                m = MEASURES[name]
-                out[name].append({when: m.value(results, when) for when in m.periods})
+        for name, by_period in measure_run(scenario, seed, names).items():
+            out[name].append(by_period)
         if on_done:
             on_done()
+    return out
+
+
+def measure_run(scenario: Scenario, seed: int, names: list[str]) -> dict[str, dict[str, float]]:
+    """One seed of `measure_runs`: each named measure's value at each of its periods."""
+    sim = Simulation(scenario, seed)
+    watchers = {
+        name: MEASURES[name].watch(scenario, sim.model)
+        for name in names
+        if MEASURES[name].watch is not None
+    }
+
+    def show(_week: int) -> None:
+        for watcher in watchers.values():
+            watcher.week(sim.model)
+
+    results = sim.run(on_week=show)
+    out = {}
+    for name in names:
+        m = MEASURES[name]
+        if name in watchers:
+            out[name] = dict.fromkeys(m.periods, float(watchers[name].value(sim.model, results)))
+        else:
+            out[name] = {when: m.value(results, when) for when in m.periods}
     return out

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import population
+from . import outings, population
 from .groups import LOW_IMPACT, WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -225,8 +225,8 @@ def drift_wellbeing(model: HealthgapModel, week: int) -> None:
     """Life satisfaction = set point + what groups add; life events (every four weeks) reset set points.
 
     Going moves a person's group gain towards the group's gain (Haake 2024);
-    staying away lets it fade. Loneliness falls with more ties and more
-    belonging.
+    staying away lets it fade. Loneliness falls with more ties, more
+    belonging and getting out (`outings.getting_out`).
     """
     p, w, g = model.people, model.params.wellbeing, model.groups
     if week % LIFE_EVENT_WEEKS == 0:
@@ -251,6 +251,7 @@ def loneliness_score(model: HealthgapModel) -> np.ndarray:
         + p.loneliness_noise
         - w.loneliness_ties_weight * np.log1p(model.ties_per_person)
         - w.loneliness_group_weight * p.wellbeing_gain
+        - w.loneliness_outing_weight * outings.getting_out(model)
     )
 
 

@@ -290,6 +290,20 @@ PARKRUN_MINUTES_12_MONTHS = Figure(
     "354 new registrants, prospective, 12 months",
     "Stevinson & Hickson, J Public Health 2019 (doi 10.1093/pubmed/fdy178)",
 )
+UNDERSTANDING_SOCIETY_BUS = (
+    "NatCen and UWE for DfT, Access to Transport and Life Opportunities (2019), section 4.2.3, "
+    "from Understanding Society 2014-15"
+)
+BUS_WEEKLY_PCT = Figure(
+    25.0,
+    "England adults 16+, 2014-15: use a bus often (at least once a week)",
+    UNDERSTANDING_SOCIETY_BUS,
+)
+BUS_MONTHLY_PCT = Figure(
+    39.0,
+    "England adults 16+, 2014-15: use a bus at least once a month (25% often and 14% sometimes)",
+    UNDERSTANDING_SOCIETY_BUS,
+)
 BUS_USE = Figure(
     0.08,
     "English Longitudinal Study of Ageing: eligibility raises public "

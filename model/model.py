@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from . import behaviour, children, evidence, health, metrics, population
+from . import behaviour, children, evidence, health, metrics, outings, population
 from .agents import Child, CommunityGroup, Resident
 from .groups import baseline_groups
 from .parameters import Parameters
@@ -88,6 +88,7 @@ class HealthgapModel(mesa.Model):
         self.update_travel()
         behaviour.seed_memberships(self, self.streams.build("memberships"))
         health.set_up_health(self, self.streams.build("self_rated_health"))
+        outings.set_up_outings(self, self.streams.build("outings"))
         self.burn_in(burn_in)
         self.week = 0
         self.calibrate_activity()
@@ -116,8 +117,8 @@ class HealthgapModel(mesa.Model):
 
     # The weekly order of phases, written once.
     def advance_week(self, week: int) -> None:
-        """One week: interventions, children, choice, attendance, habits, activity, ties,
-        wellbeing, health, groups."""
+        """One week: interventions, children, choice, attendance, habits, activity, trips out
+        by bus, ties, wellbeing, health, groups."""
         for spec, state in self.interventions:
             spec.advance(self, state, week)
         children.grow_up(self, week)
@@ -126,6 +127,7 @@ class HealthgapModel(mesa.Model):
         behaviour.drop_out(self, week)
         behaviour.update_habits(self)
         behaviour.update_activity(self)
+        outings.take_buses(self, week)
         behaviour.form_ties(self, week)
         behaviour.drift_wellbeing(self, week)
         health.rate_health(self)
@@ -211,6 +213,7 @@ class HealthgapModel(mesa.Model):
         self.people.driven[:] = False
         for scheme in schemes:
             scheme.mechanism.alter_trips(self, scheme)
+        self.everyday_fare = outings.everyday_fares(self)
         self.groups_changed()
 
     def groups_changed(self) -> None:

@@ -548,6 +548,16 @@ class Wellbeing:
     loneliness_group_weight: float = param(
         1.5, "probit per point of group wellbeing gain", 0.5, 3.0, "assumption"
     )
+    loneliness_outing_weight: float = param(
+        0.3,
+        "probit per share of the last 4 weeks with a bus trip out (adults without a car)",
+        0.0,
+        0.6,
+        "assumption: getting out among others lowers loneliness (direction only); free bus "
+        "travel's effect on loneliness (Reinhard et al. 2018) is held out as a test of the chain "
+        "fare -> trips -> loneliness, not fitted",
+        possible=NON_NEGATIVE,
+    )
     lonely_most_deprived_ratio: float = param(
         1.5,
         "ratio of most to least deprived quintile",
@@ -642,6 +652,32 @@ class SelfRatedHealth:
         -0.5,
         SELF_RATED_HEALTH_SOURCE,
         possible=Possible(high=0.0),
+    )
+
+
+@dataclass(frozen=True)
+class Outings:
+    """Everyday trips by bus beyond a resident's own neighbourhood (shops, appointments, visits).
+
+    The level is solved so that a reference England's adults take a bus in a week as often as
+    Understanding Society found (`model/outings.py`); these say who takes one."""
+
+    car_weight: float = param(
+        2.5,
+        "logit: having a car",
+        1.0,
+        4.0,
+        "assumption: adults with a car seldom take the bus (the level itself is solved from "
+        "Understanding Society: 25% of adults use a bus at least weekly)",
+        possible=NON_NEGATIVE,
+    )
+    propensity_sd: float = param(
+        1.5,
+        "logit: standard deviation of a resident's own lasting propensity to take the bus",
+        0.5,
+        2.5,
+        "assumption: some take the bus every week and some never do",
+        possible=NON_NEGATIVE,
     )
 
 
@@ -1121,6 +1157,7 @@ class Parameters:
     habit: Habit = field(default_factory=Habit)
     wellbeing: Wellbeing = field(default_factory=Wellbeing)
     health: SelfRatedHealth = field(default_factory=SelfRatedHealth)
+    outings: Outings = field(default_factory=Outings)
     children: Children = field(default_factory=Children)
     ties: Ties = field(default_factory=Ties)
     groups: GroupRules = field(default_factory=GroupRules)

@@ -161,6 +161,11 @@ class Residents:
         # (own health, the level for decile and age, a health limit), and whether it is very good.
         self.health_fixed = np.zeros(n, f32)
         self.very_good_health = np.zeros(n, bool)
+        # Everyday trips by bus (model/outings.py): a lasting propensity (logit, a car counted
+        # in), a trip out this week, and the share of recent weeks with one.
+        self.bus_propensity = np.zeros(n, f32)
+        self.rode_bus_out = np.zeros(n, bool)
+        self.bus_recent = np.zeros(n, f32)
         self.member_of = np.full(n, -1, np.int32)  # group id, or -1
         self.last_went = np.zeros(n, np.int32)  # the last week a member went to their group
         self.attended = np.full(n, -1, np.int32)  # group attended this week, or -1

@@ -28,6 +28,7 @@ PROCESSES = (
     "taste",
     "self_rated_health",
     "children",
+    "outings",
 )
 
 
