@@ -16,6 +16,7 @@ import math
 import platform
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ from healthgap.funnel import STAGES, FunnelRow
 from healthgap.model import evidence
 from healthgap.model.evidence import Figure
 from healthgap.simulation import Simulation, as_scenario, cpu_model, git_revision
+from healthgap.workers import process_pool
 
 from .measures import (
     BASELINE,
@@ -40,10 +42,10 @@ from .measures import (
     STATUSES,
     TARGET,
     Measure,
-    measure_runs,
+    measure_run,
     shipped_targets,
 )
-from .trials import TRIALS, Outcome, agrees, run_trial
+from .trials import TRIALS, Outcome, agrees, outcomes_of_seed
 
 if TYPE_CHECKING:
     from healthgap.scenarios import Scenario
@@ -199,16 +201,17 @@ def _seeds(seeds: list[int]) -> str:
     return f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]} to {seeds[-1]}"
 
 
-def _trial_rows(replicates: int, seed: int, targets: frozenset[str]) -> tuple[list[Row], str]:
-    """Every virtual trial (experiments/trials.py) re-run for `replicates` seeds: a row per
-    outcome, and a line for the method."""
-    seeds = [seed + i for i in range(replicates)]
+def _trial_rows(
+    seeds: list[int], per_seed: dict[tuple[str, int], tuple[dict, dict]], targets: frozenset[str]
+) -> tuple[list[Row], str]:
+    """Every virtual trial (experiments/trials.py) re-run for `seeds` (`per_seed`: each trial's
+    and seed's outcomes and null bounds): a row per outcome, and a line for the method."""
     rows = []
     for trial in TRIALS.values():
-        values, runs = run_trial(trial, seeds)
+        runs = [per_seed[trial.name, s] for s in seeds]
         for o in trial.outcomes:
-            mean, low, high = t_interval(values[o.name])
-            bounds = [r.null_bounds[o.name] for r in runs if o.name in r.null_bounds]
+            mean, low, high = t_interval([outcomes[o.name] for outcomes, _ in runs])
+            bounds = [nulls[o.name] for _, nulls in runs if o.name in nulls]
             bound = float(np.mean(bounds)) if bounds else None
             ok = agrees(o, mean, bound)
             rows.append(
@@ -258,9 +261,9 @@ def _agreement(o: Outcome) -> str:
 GP_REFERRAL_WORKERS = 6
 
 
-def _funnel(replicates: int, seed: int) -> tuple[list[FunnelRow], str]:
+def funnel_of_seed(seed: int) -> list[FunnelRow]:
     """A GP referral of inactive adults in the default town (30,000 adults, 6 workers for half
-    a year), followed for a year: its funnel by quintile, summed over the seeds."""
+    a year), followed for a year: its funnel by quintile."""
     from healthgap.model.interventions import Outreach
 
     from .trials import default_town
@@ -272,9 +275,12 @@ def _funnel(replicates: int, seed: int) -> tuple[list[FunnelRow], str]:
         target="inactive",
         end_year=0.5,
     )
-    scenario = default_town({}, 30_000, 1.0, [gp])
-    seeds = [seed + i for i in range(replicates)]
-    rows = summed_funnel(Simulation(scenario, s).run_with_funnel() for s in seeds)
+    return Simulation(default_town({}, 30_000, 1.0, [gp]), seed).run_with_funnel()
+
+
+def _funnel(seeds: list[int], funnels: list[list[FunnelRow]]) -> tuple[list[FunnelRow], str]:
+    """The GP referral's funnel (`funnel_of_seed`) summed over the seeds, and its method."""
+    rows = summed_funnel(funnels)
     how = (
         f"a GP referral of inactive adults ({GP_REFERRAL_WORKERS} workers for half a year, "
         "supported first visit) in the default town of 30,000 adults, followed for a year, "
@@ -306,13 +312,15 @@ def validate(
     trial_replicates: int = 4,
     targets: Iterable[str] | None = None,
     on_done: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> Validation:
     """Run `scenario` (the baseline: the default town, no intervention) for seeds seed,
     seed+1, ... for `years`, measure each comparison, and return the table's rows (with the
     Sheffield run for the distance decay unless `sheffield` is False, the run of grant-opened
     groups unless `grants` is False, and the virtual trials and the referral funnel unless
     `trials` is False). `residents` resizes the town; `targets` names the measures a
-    calibration fitted (they show as "calibration target"; default: the shipped fits')."""
+    calibration fitted (they show as "calibration target"; default: the shipped fits').
+    Every run is the same on `workers` processes as here, seed for seed."""
 
     began = time.perf_counter()
     base = as_scenario(scenario)
@@ -342,20 +350,24 @@ def validate(
         skipped[GRANTS] = (
             "not compared: the run of grant-opened groups was not asked for (--no-grants)"
         )
-    total = sum(len(s) for _, s in runs.values()) + trials
-    done = 0
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if on_done:
-            on_done(done, total)
-
     comparisons = [m for m in MEASURES.values() if m.figure is not None and m.trial is None]
-    values: dict[str, list[dict[str, float]]] = {}
+    # Every run is a job: a seed of a run with its measures, of a trial, or of the funnel.
+    jobs: list[tuple[Callable, tuple]] = []
     for on, (run_scenario, run_seeds) in runs.items():
         names = [m.name for m in comparisons if m.on == on and m.measured]
-        values |= measure_runs(run_scenario, run_seeds, names, on_done=tick)
+        jobs += [(measure_run, (run_scenario, s, names)) for s in run_seeds if names]
+    trial_seeds = [seed + i for i in range(trial_replicates)]
+    trial_jobs = [(name, s) for name in TRIALS for s in trial_seeds] if trials else []
+    jobs += [(outcomes_of_seed, job) for job in trial_jobs]
+    jobs += [(funnel_of_seed, (s,)) for s in trial_seeds] if trials else []
+    done = iter(run_jobs(jobs, workers, on_done))
+
+    values: dict[str, list[dict[str, float]]] = {}
+    for on, (_, run_seeds) in runs.items():
+        names = [m.name for m in comparisons if m.on == on and m.measured]
+        for by_name in (next(done) for _ in run_seeds if names):
+            for name, by_period in by_name.items():
+                values.setdefault(name, []).append(by_period)
     years_of = {BASELINE: years, SHEFFIELD: sheffield_years, GRANTS: GRANTS_YEARS}
     rows = []
     for m in comparisons:
@@ -372,9 +384,9 @@ def validate(
             note = "" if mean is not None else f"not compared: the runs gave no value; {m.note}"
             rows.append(_row(m, status, period, mean, low, high, note))
     if trials:
-        trial_rows, trials_how = _trial_rows(trial_replicates, seed, fitted)
-        funnel_rows, funnel_how = _funnel(trial_replicates, seed)
-        tick()
+        per_seed = {job: next(done) for job in trial_jobs}
+        trial_rows, trials_how = _trial_rows(trial_seeds, per_seed, fitted)
+        funnel_rows, funnel_how = _funnel(trial_seeds, [next(done) for _ in trial_seeds])
     else:
         trial_rows, funnel_rows = [], []
         trials_how = funnel_how = "not run: the virtual trials were not asked for (--no-trials)"
@@ -408,6 +420,28 @@ def validate(
         funnel_rows,
         funnel_how,
     )
+
+
+def run_jobs(
+    jobs: list[tuple[Callable, tuple]],
+    workers: int,
+    on_done: Callable[[int, int], None] | None = None,
+) -> list:
+    """Each job's result, in order: one after another here, or on `workers` processes;
+    `on_done(done, total)` after each."""
+    if workers <= 1:
+        results = []
+        for count, (function, args) in enumerate(jobs, start=1):
+            results.append(function(*args))
+            if on_done:
+                on_done(count, len(jobs))
+        return results
+    with process_pool(workers) as pool:
+        futures = [pool.submit(function, *args) for function, args in jobs]
+        for count, _ in enumerate(as_completed(futures), start=1):
+            if on_done:
+                on_done(count, len(jobs))
+        return [future.result() for future in futures]
 
 
 def figures_of_evidence() -> dict[str, Figure]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import shutil
 import signal
 import sys
@@ -376,6 +377,7 @@ def validate(
             "GP referral's funnel."
         ),
     ] = True,
+    workers: LocalWorkers = None,
 ) -> None:
     """Compare the default town with every published figure in the evidence table.
 
@@ -400,6 +402,7 @@ def validate(
                 grants=grants,
                 trials=trials,
                 on_done=lambda done, total: progress.update(task, completed=done, total=total),
+                workers=workers or os.cpu_count() or 1,
             )
         write_validation(result, staging)
     out.print(validation_table(result))

@@ -107,6 +107,17 @@ def test_page_lists_every_figure_with_its_status(small, page):
     assert "Sheffield run was not asked for" in page  # no Sheffield: says so, not silent
 
 
+def test_two_workers_give_the_same_rows_as_one(small):
+    """Reproducible on any executor: the same seeds run on two processes give every value."""
+    parallel = validation.validate(**SMALL, workers=2)
+
+    def values(result):
+        return [(r.name, r.period, r.model, r.low, r.high) for r in result.rows]
+
+    assert values(parallel) == values(small)
+    assert any(r.model is not None for r in parallel.rows)
+
+
 def test_calibrated_figures_are_within_tolerance(small):
     # The calibration targets need the runs this small validation skips: see the next test.
     calibrated = [r for r in small.rows if r.status == measures.BY_CONSTRUCTION]
@@ -122,7 +133,9 @@ def shipped(tmp_path_factory):
     years; every virtual trial on 4 seeds; and its page."""
     if validation.sheffield_files() is None:
         pytest.skip(f"the IoD tables are not at {validation.ENGLAND}")
-    result = validation.validate(replicates=1, years=1, residents=5_000, seed=7, trial_replicates=4)
+    result = validation.validate(
+        replicates=1, years=1, residents=5_000, seed=7, trial_replicates=4, workers=2
+    )
     folder = tmp_path_factory.mktemp("shipped")
     write_validation(result, folder)
     return result, (folder / "validation.html").read_text(encoding="utf-8")
@@ -209,16 +222,16 @@ def test_named_calibration_targets_show_as_such():
 
 
 def test_a_figure_far_off_is_reported_no(monkeypatch, tmp_path):
-    measured = validation.measure_runs
+    measured = validation.measure_run
 
-    def far_off(scenario, seeds, names, on_done=None):
+    def far_off(scenario, seed, names):
         if names == ["parkrun_rate_ratio_per_km"]:  # the Sheffield run, faked
-            return {names[0]: [{"run": 0.5} for _ in seeds]}
-        return measured(scenario, seeds, names, on_done)
+            return {names[0]: {"run": 0.5}}
+        return measured(scenario, seed, names)
 
     monkeypatch.setattr(validation, "sheffield_files", lambda: {"imd_file": "x"})
     monkeypatch.setattr(validation, "_sheffield", lambda base, years, sample: base)
-    monkeypatch.setattr(validation, "measure_runs", far_off)
+    monkeypatch.setattr(validation, "measure_run", far_off)
     result = validation.validate(
         replicates=1,
         years=0.5,
