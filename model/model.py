@@ -214,6 +214,7 @@ class HealthgapModel(mesa.Model):
         for scheme in schemes:
             scheme.mechanism.alter_trips(self, scheme)
         self.everyday_fare = outings.everyday_fares(self)
+        self.bus_chance: np.ndarray | None = None  # `outings.bus_chance` works it out again
         self.groups_changed()
 
     def groups_changed(self) -> None:

@@ -105,22 +105,25 @@ def set_up_outings(model: HealthgapModel, rng: np.random.Generator) -> None:
     p, o = model.people, model.params.outings
     level, spread = solve_level(model.params)
     p.bus_propensity[:] = level + spread * rng.normal(size=p.n) - o.car_weight * p.car
+    model.bus_chance = None
     p.bus_recent[:] = bus_chance(model)
 
 
 def bus_chance(model: HealthgapModel) -> np.ndarray:
-    """Each resident's chance of a bus trip out this week, at today's fares."""
-    p = model.people
-    fare = model.per_resident(model.everyday_fare)
-    return special.expit(
-        p.bus_propensity - model.params.behaviour.cost_weight * fare * p.deprivation
-    )
+    """Each resident's chance of a bus trip out in a week, at today's fares (kept until the
+    fares change: `HealthgapModel.update_travel` forgets it)."""
+    if model.bus_chance is None:
+        p = model.people
+        fare = model.per_resident(model.everyday_fare)
+        cost = model.params.behaviour.cost_weight * fare * p.deprivation
+        model.bus_chance = special.expit(p.bus_propensity - cost).astype(np.float32)
+    return model.bus_chance
 
 
 def take_buses(model: HealthgapModel, week: int) -> None:
     """Who takes a bus out this week, and the share of the last four weeks each did."""
     p = model.people
-    u = model.streams.week("outings", week).random(p.n)
+    u = model.streams.week("outings", week).random(p.n, dtype=np.float32)
     p.rode_bus_out[:] = u < bus_chance(model)
     p.bus_recent += (p.rode_bus_out - p.bus_recent) / RECALL_WEEKS
 
