@@ -659,8 +659,8 @@ class SelfRatedHealth:
 class Outings:
     """Everyday trips by bus beyond a resident's own neighbourhood (shops, appointments, visits).
 
-    The level is solved so that a reference England's adults take a bus in a week as often as
-    Understanding Society found (`model/outings.py`); these say who takes one."""
+    The level and how much people differ are solved so that a reference England's adults take a
+    bus as often as Understanding Society found (`model/outings.py`); this says who takes one."""
 
     car_weight: float = param(
         2.5,
@@ -669,14 +669,6 @@ class Outings:
         4.0,
         "assumption: adults with a car seldom take the bus (the level itself is solved from "
         "Understanding Society: 25% of adults use a bus at least weekly)",
-        possible=NON_NEGATIVE,
-    )
-    propensity_sd: float = param(
-        1.5,
-        "logit: standard deviation of a resident's own lasting propensity to take the bus",
-        0.5,
-        2.5,
-        "assumption: some take the bus every week and some never do",
         possible=NON_NEGATIVE,
     )
 
