@@ -244,9 +244,11 @@ class Resident(mesa.Agent):
         )
 
     def take_bus(self) -> None:
-        """Whether I take a bus out this week, at my neighbourhood's fare; my recent weeks out."""
+        """Whether I take a bus out this week, at my neighbourhood's fare and buses; my recent
+        weeks out."""
         fare = self.model.everyday_fare[self.neighbourhood]
         cost = self.model.params.behaviour.cost_weight * fare * self.deprivation
+        cost += self.model.everyday_quicker[self.neighbourhood]
         rode = self.random.random() < logistic(self.bus_propensity - cost)
         self.bus_recent += (rode - self.bus_recent) / RECALL_WEEKS
 
@@ -402,6 +404,11 @@ class ReferenceModel(mesa.Model):
         self.copula = Copula(start.copula_maps, p.usual_activity_shares, self.params)
         self.loneliness_intercept = p.loneliness_intercept.tolist()
         self.everyday_fare = start.everyday_fare.tolist()
+        self.everyday_quicker = (
+            (start.everyday_minutes - start.usual_everyday_minutes)
+            * start.params.behaviour.travel_weight
+            / 10
+        ).tolist()
         self.n_neighbourhoods = start.minutes_to_group.shape[1]
 
         minutes, trips = start.minutes_to_group.astype(float), start.trip_to_group.astype(float)

@@ -213,7 +213,7 @@ class HealthgapModel(mesa.Model):
         self.people.driven[:] = False
         for scheme in schemes:
             scheme.mechanism.alter_trips(self, scheme)
-        self.everyday_fare = outings.everyday_fares(self)
+        self.everyday_fare, self.everyday_minutes = outings.everyday_trips(self)
         self.bus_chance: np.ndarray | None = None  # `outings.bus_chance` works it out again
         self.groups_changed()
 

@@ -5,7 +5,8 @@ is a logit of their own lasting propensity (some ride every week, some never), l
 a car makes unnecessary (`outings.car_weight`) and what the fare costs them: the same weight on
 a fare as for a group (`behaviour.cost_weight`), felt more by the deprived. The fare is their
 neighbourhood's return fare to the rest of town, weighted by where people live, so a fare
-scheme changes it (0 everywhere with free buses).
+scheme changes it (0 everywhere with free buses); a new route or more buses, by the minutes they
+save against the town's own buses (`behaviour.travel_weight`, as for a trip to a group).
 
 The level and the spread of the propensity are solved once, on a reference England (every IMD
 decile alike, drawn as any town's residents are, paying the usual fare), so that 25% of adults
@@ -92,30 +93,35 @@ def _level(
     return float(solved[0]), float(abs(solved[1]))
 
 
-def everyday_fares(model: HealthgapModel) -> np.ndarray:
-    """Each neighbourhood's return fare to the rest of town, weighted by where people live."""
+def everyday_trips(model: HealthgapModel) -> tuple[np.ndarray, np.ndarray]:
+    """Each neighbourhood's return fare and minutes (by bus, or on foot where that is quicker)
+    to the rest of town, weighted by where people live."""
     elsewhere = model.town.population[None, :] * (1 - np.eye(model.town.n))
-    totals = np.maximum(elsewhere.sum(axis=1), 1)
-    return (model.bus_fare * elsewhere).sum(axis=1) / totals
+    elsewhere /= np.maximum(elsewhere.sum(axis=1, keepdims=True), 1)
+    minutes = np.minimum(model.travel["walk"], model.travel["bus"])
+    return (model.bus_fare * elsewhere).sum(axis=1), (minutes * elsewhere).sum(axis=1)
 
 
 def set_up_outings(model: HealthgapModel, rng: np.random.Generator) -> None:
     """Give each resident their lasting propensity (from `rng`), a car counted in, and the share
-    of recent weeks out at its expected value."""
+    of recent weeks out at its expected value; the town's own buses are its usual trips."""
     p, o = model.people, model.params.outings
     level, spread = solve_level(model.params)
     p.bus_propensity[:] = level + spread * rng.normal(size=p.n) - o.car_weight * p.car
+    model.usual_everyday_minutes = model.everyday_minutes.copy()
     model.bus_chance = None
     p.bus_recent[:] = bus_chance(model)
 
 
 def bus_chance(model: HealthgapModel) -> np.ndarray:
-    """Each resident's chance of a bus trip out in a week, at today's fares (kept until the
-    fares change: `HealthgapModel.update_travel` forgets it)."""
+    """Each resident's chance of a bus trip out in a week, at today's fares and buses (kept
+    until travel changes: `HealthgapModel.update_travel` forgets it). A scheme that makes the
+    trip quicker than the town's own buses do lowers its cost as minutes to a group do."""
     if model.bus_chance is None:
-        p = model.people
-        fare = model.per_resident(model.everyday_fare)
-        cost = model.params.behaviour.cost_weight * fare * p.deprivation
+        p, b = model.people, model.params.behaviour
+        quicker = b.travel_weight * (model.everyday_minutes - model.usual_everyday_minutes) / 10
+        cost = b.cost_weight * model.per_resident(model.everyday_fare) * p.deprivation
+        cost += model.per_resident(quicker)
         model.bus_chance = special.expit(p.bus_propensity - cost).astype(np.float32)
     return model.bus_chance
 

@@ -74,3 +74,19 @@ def test_trips_out_leave_every_other_outcome_alone_when_they_do_not_touch_loneli
         assert np.array_equal(a.sums[..., j], b.sums[..., j]), name
     for field in ("activity_minutes", "life_satisfaction", "lonely", "member_of", "habit"):
         assert np.array_equal(getattr(with_trips.people, field), getattr(without.people, field))
+
+
+def test_more_buses_make_trips_out_likelier_where_they_run_and_nowhere_less_likely():
+    town = typical_town(4_000)
+    codes = list(town.node_array("code"))
+    more = Transport(name="more", mode="more_buses", neighbourhoods=codes[:3])
+    usual, busier = (
+        HealthgapModel(town, seed=2, interventions=levers, mesa_agents=False)
+        for levers in ((), (more,))
+    )
+    usual.step()
+    busier.step()
+    gain = outings.bus_chance(busier) - outings.bus_chance(usual)
+    assert (gain >= -1e-6).all()
+    assert gain.max() > 0.005
+    assert (busier.everyday_minutes <= usual.everyday_minutes + 1e-9).all()
