@@ -51,6 +51,7 @@ class Resident(ArrayView):
     life_satisfaction = ArrayField("people")
     lonely = ArrayField("people")
     very_good_health = ArrayField("people")
+    rode_bus_out = ArrayField("people")  # took a bus out this week (model/outings.py)
     member_of = ArrayField("people")
     attended = ArrayField("people")
 

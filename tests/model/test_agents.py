@@ -19,6 +19,8 @@ def test_agents_are_views_of_the_arrays():
     model.step()
     someone = residents.select(lambda a: a.index == 17).to_list()[0]
     assert someone.life_satisfaction == float(model.people.life_satisfaction[17])
+    riders = residents.select(lambda a: a.rode_bus_out)
+    assert len(riders) == int(model.people.rode_bus_out.sum()) > 0
     someone.habit = 0.75  # writing through the agent writes the array
     assert model.people.habit[17] == np.float32(0.75)
 
