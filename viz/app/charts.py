@@ -41,7 +41,7 @@ QUINTILE_NAMES = {
     "4": "Quintile 4",
     "5": "Quintile 5 (least deprived)",
 }
-Lookup = dict  # (run, metric, quintile) -> (weeks, values), from `drawing.series_lookup`
+Lookup = dict  # (run, metric, quintile) -> (weeks, values), from `Workshop.chart_series`
 
 
 def chart_svgs(lookup: Lookup, metric: str) -> list[str]:

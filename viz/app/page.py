@@ -36,7 +36,7 @@ from .about import About
 from .background import report_html
 from .charts import Charts, charted
 from .controls import Choice, Message, UploadButton
-from .drawing import change_with_unit, series_lookup, with_unit
+from .drawing import change_with_unit, with_unit
 from .levers import LeverPanel, as_raw
 from .room import Plan, Session, check_name, room
 from .server import RESIDENTS_VARIABLE, SCENARIO_VARIABLE
@@ -182,7 +182,7 @@ def WorkshopPage(session: Session, tab: str):
     when, week, weeks, finished, so_far = status
     town = solara.use_memo(lambda: session.read(lambda w: w.town_map(outcome)), [version, outcome])
     lookup = solara.use_memo(
-        lambda: session.read(lambda w: series_lookup(w.series(charted(chart_metric)))),
+        lambda: session.read(lambda w: w.chart_series(charted(chart_metric))),
         [version, chart_metric],
     )
     levers, errors = solara.use_memo(
@@ -479,6 +479,8 @@ def slug(name: str) -> str:
 
 def neighbourhood_text(town, code: str | None) -> str:
     """What a clicked neighbourhood is and how it is doing this week."""
+    if code is None:
+        return ""  # nothing clicked: no need to search the table at every redraw
     rows = town.neighbourhoods[town.neighbourhoods["code"] == code]
     if rows.empty:
         return ""
