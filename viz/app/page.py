@@ -3,10 +3,15 @@
 Each browser tab gets its own `Workshop` (made inside the component, never at module level).
 The play thread and clicks change it only under the session's lock, and the page reads it
 under the same lock, so a half-stepped pair is never drawn.
+
+A Step redraws only what shows the week: the parts of the page that read the tab's `version`
+(the header's week and spending, the result, the map and the charts), not the levers, the
+plan or the scenario picker; and Steps take turns across the whole server (`TURNS`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -46,6 +51,37 @@ SPEEDS = [("1", "1 week a second"), ("4", "4 weeks a second"), ("13", "A quarter
           ("52", "A year a second")]  # fmt: skip
 TICK_SECONDS = 0.1  # play redraws at most this often; quicker speeds step several weeks a tick
 FOLLOW_SECONDS = 0.5  # how often a tab on a named plan looks for levers another tab applied
+
+
+class Turns:
+    """First come, first served across the server: one tab's Step (or play's tick) is
+    stepped and redrawn before the next one's starts.
+
+    The server is one Python process, so ten visitors' Steps at once shared its time and each
+    finished only near the end of the round (a median wait of about the whole round); taking
+    turns, the median visitor waits for half the others (and threads switching among ten
+    redraws cost time of their own). Only quick work takes a turn: applying levers or loading
+    a scenario (seconds) does not, so it never holds up another table's Step."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._issued = 0  # tickets handed out
+        self._serving = 0  # the ticket whose turn it is
+
+    @contextlib.contextmanager
+    def turn(self):
+        with self._changed:
+            ticket, self._issued = self._issued, self._issued + 1
+            self._changed.wait_for(lambda: self._serving == ticket)
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._serving += 1
+                self._changed.notify_all()
+
+
+TURNS = Turns()
 CSS = """
 .hg-header { position: sticky; top: 0; z-index: 5; background: #fff; border-bottom: 1px solid #ddd;
   padding: 6px 0; align-items: center; flex-wrap: wrap; }
@@ -128,7 +164,9 @@ def WorkshopPage(session: Session, tab: str):
             f"{router.path}?{urlencode({'tab': tab, 'plan': name} if name else {'tab': tab})}"
         )
 
-    version, set_version = solara.use_state(0)  # bumped whenever either run changes
+    # Bumped whenever either run changes; read only by the parts that show the week, so a
+    # Step re-renders those and not the rest of the page.
+    version = solara.use_reactive(0)
     loaded, set_loaded = solara.use_state(0)  # bumped when a scenario is loaded
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state("4")
@@ -145,11 +183,15 @@ def WorkshopPage(session: Session, tab: str):
     name_error, set_name_error = solara.use_state("")
 
     def bump() -> None:
-        set_version(lambda v: v + 1)
+        version.value = session.bump()
 
     def act(fn: Callable[[Workshop], None]) -> None:
         session.read(fn)
         bump()
+
+    def step() -> None:
+        with TURNS.turn():
+            act(lambda w: w.step())
 
     def play(cancel: threading.Event) -> None:
         """Step the weeks as they fall due by the clock, redrawing at most every tick: a slow
@@ -164,27 +206,18 @@ def WorkshopPage(session: Session, tab: str):
 
         while not cancel.wait(max(TICK_SECONDS, (played + 1) / weeks_a_second - elapsed())):
             weeks = max(1, int(elapsed() * weeks_a_second) - played)
-            with session.lock:
-                if session.closed.is_set() or w.finished or cancel.is_set():
-                    break
-                w.step(weeks)
+            with TURNS.turn():
+                with session.lock:
+                    if session.closed.is_set() or w.finished or cancel.is_set():
+                        break
+                    w.step(weeks)
+                bump()
             played += weeks
-            bump()
         if not cancel.is_set():
             set_playing(False)
 
     solara.use_thread(play, [playing, speed], intrusive_cancel=False)
 
-    status = solara.use_memo(
-        lambda: session.read(lambda w: (w.when, w.week, w.weeks, w.finished, w.so_far())),
-        [version],
-    )
-    when, week, weeks, finished, so_far = status
-    town = solara.use_memo(lambda: session.read(lambda w: w.town_map(outcome)), [version, outcome])
-    lookup = solara.use_memo(
-        lambda: session.read(lambda w: w.chart_series(charted(chart_metric))),
-        [version, chart_metric],
-    )
     levers, errors = solara.use_memo(
         lambda: session.read(lambda w: check_levers(raw, w)), [raw, loaded]
     )
@@ -210,12 +243,7 @@ def WorkshopPage(session: Session, tab: str):
         if named is not None:
             room.publish(named, tab)
 
-    def progress() -> None:
-        if name:
-            room.progress(name, w.levers, so_far)
-
     solara.use_effect(publish, [named])
-    solara.use_effect(progress, [so_far])
 
     def set_field(name: str, value) -> None:
         if name.startswith("assumptions."):
@@ -340,21 +368,9 @@ def WorkshopPage(session: Session, tab: str):
     root = ["hg-root", "hg-projecting"] if projector else ["hg-root"]
     with solara.Column(gap="8px", classes=root, style={"padding": "0 12px"}):
         with solara.Row(classes=["hg-header"], gap="8px"):
-            solara.Text(when, classes=["hg-when"])
-            solara.Text(f"of {horizon(weeks)}", style={"margin-right": "12px"})
-            if playing:
-                solara.Button("Pause", icon_name="mdi-pause", on_click=lambda: set_playing(False))
-            else:
-                solara.Button(
-                    "Play",
-                    icon_name="mdi-play",
-                    on_click=lambda: set_playing(True),
-                    disabled=finished,
-                )
-            solara.Button(
-                "Step", icon_name="mdi-step-forward", on_click=lambda: act(lambda w: w.step()),
-                disabled=finished or playing,
-            )  # fmt: skip
+            Week(session, version)
+            PlayButton(session, version, playing, set_playing)
+            StepButton(session, version, playing, step)
             solara.Button(
                 "Reset", icon_name="mdi-restart",
                 on_click=lambda: (set_playing(False), act(lambda w: w.reset())),
@@ -363,17 +379,13 @@ def WorkshopPage(session: Session, tab: str):
                 Choice("Speed", SPEEDS, speed, set_speed)
             solara.Switch(label="Large type", value=large, on_value=set_large)
             solara.Switch(label="Projector", value=projector, on_value=set_projector)
-            solara.Text(
-                f"Spent beyond the baseline: {money(so_far.spent_gbp)}",
-                style={"margin-left": "auto"},
-            )
+            Spent(session, version)
         Message(notice, "info")
-        if finished:
-            Message("The end of this scenario's years: Reset to run it again.", "info")
+        Finished(session, version)
         picked = (raw["transport_from"], raw["transport_to"]) if raw["transport"] else ()
 
         def town_map(scale: float) -> None:
-            TownMapView(town, week, outcome, set_outcome, change, set_change, picked, pick, scale)
+            LiveMap(session, version, outcome, set_outcome, change, set_change, picked, pick, scale)
 
         if projector:  # the map beside the result and the difference, the levers folded away
             with solara.Row(gap="16px", classes=["hg-projector"], style={"flex-wrap": "nowrap"}):
@@ -384,10 +396,11 @@ def WorkshopPage(session: Session, tab: str):
                     classes=["hg-difference"],
                     style={"flex": "1 1 50%", "min-width": "0"},
                 ):
-                    ResultCard(so_far, name)
-                    Charts(lookup, chart_metric, set_chart_metric, only_difference=True)
+                    LiveResult(session, version, name)
+                    LiveCharts(session, version, chart_metric, set_chart_metric,
+                               only_difference=True)  # fmt: skip
             return
-        ResultCard(so_far, name)
+        LiveResult(session, version, name)
         with solara.Columns([1, 2]):
             with solara.Column(gap="4px"):
                 PlanCard(name, rename, name_error, downloads)
@@ -398,9 +411,112 @@ def WorkshopPage(session: Session, tab: str):
             with solara.Row(gap="16px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
                 with solara.Column(gap="4px", style={"flex": "1 1 480px", "max-width": "720px"}):
                     town_map(text_scale)
-                    Message(neighbourhood_text(town, selected), "info")
+                    Picked(session, version, outcome, selected)
                 with solara.Column(gap="4px", style={"flex": "1 1 480px"}):
-                    Charts(lookup, chart_metric, set_chart_metric, text_scale)
+                    LiveCharts(session, version, chart_metric, set_chart_metric, text_scale)
+
+
+# --- the parts that show the week: each reads `version`, so only they redraw at a Step ----
+Version = solara.Reactive  # of int: the tab's runs' version (`Session.bump`)
+
+
+def use_status(session: Session, version: Version) -> tuple:
+    """(when, week, weeks, finished, so_far) at the tab's version; the calling component
+    redraws when the version changes."""
+    return session.status(version.value)
+
+
+@solara.component
+def Week(session: Session, version: Version):
+    when, _, weeks, _, _ = use_status(session, version)
+    solara.Text(when, classes=["hg-when"])
+    solara.Text(f"of {horizon(weeks)}", style={"margin-right": "12px"})
+
+
+@solara.component
+def PlayButton(session: Session, version: Version, playing: bool, set_playing):
+    if playing:
+        solara.Button("Pause", icon_name="mdi-pause", on_click=lambda: set_playing(False))
+    else:
+        finished = use_status(session, version)[3]
+        solara.Button(
+            "Play", icon_name="mdi-play", on_click=lambda: set_playing(True), disabled=finished
+        )
+
+
+@solara.component
+def StepButton(session: Session, version: Version, playing: bool, step: Callable[[], None]):
+    finished = use_status(session, version)[3]
+    solara.Button("Step", icon_name="mdi-step-forward", on_click=step, disabled=finished or playing)
+
+
+@solara.component
+def Spent(session: Session, version: Version):
+    so_far = use_status(session, version)[4]
+    solara.Text(
+        f"Spent beyond the baseline: {money(so_far.spent_gbp)}", style={"margin-left": "auto"}
+    )
+
+
+@solara.component
+def Finished(session: Session, version: Version):
+    if use_status(session, version)[3]:
+        Message("The end of this scenario's years: Reset to run it again.", "info")
+
+
+@solara.component
+def LiveResult(session: Session, version: Version, name: str):
+    """The result in words; a named plan's progress passed on to the facilitator."""
+    so_far = use_status(session, version)[4]
+
+    def progress() -> None:
+        if name:
+            room.progress(name, session.read(lambda w: w.levers), so_far)
+
+    solara.use_effect(progress, [so_far, name])
+    ResultCard(so_far, name)
+
+
+@solara.component
+def LiveMap(
+    session: Session,
+    version: Version,
+    outcome: str,
+    on_outcome: Callable[[str], None],
+    change: bool,
+    on_change: Callable[[bool], None],
+    picked: tuple[str | None, ...],
+    on_pick: Callable[[str], None],
+    text_scale: float,
+):
+    """The map this week."""
+    week = use_status(session, version)[1]
+    town = session.town_map(version.value, outcome)
+    TownMapView(town, week, outcome, on_outcome, change, on_change, picked, on_pick, text_scale)
+
+
+@solara.component
+def Picked(session: Session, version: Version, outcome: str, selected: str | None):
+    """What the clicked neighbourhood (`selected`) is, and how it is doing this week."""
+    v = version.value
+    said = "" if selected is None else neighbourhood_text(session.town_map(v, outcome), selected)
+    Message(said, "info")
+
+
+@solara.component
+def LiveCharts(
+    session: Session,
+    version: Version,
+    metric: str,
+    on_metric: Callable[[str], None],
+    text_scale: float = 1.0,
+    only_difference: bool = False,
+):
+    v = version.value
+    lookup = solara.use_memo(
+        lambda: session.read(lambda w: w.chart_series(charted(metric))), [v, metric]
+    )
+    Charts(lookup, metric, on_metric, text_scale, only_difference)
 
 
 def room_baseline():
