@@ -89,7 +89,12 @@ CSS = """
 .hg-svg svg { display: block; }
 .v-card .v-btn:not(.v-btn--round) { height: auto !important; min-height: 36px; max-width: 100%; }
 .v-card .v-btn__content { white-space: normal; flex-shrink: 1; text-align: left; padding: 4px 0; }
-"""
+.v-progress-linear__indeterminate--active .long { animation: none !important; left: 0 !important;
+  right: 0 !important; }
+.v-progress-linear__indeterminate--active .short { animation: none !important; display: none; }
+"""  # Solara's busy bar (shown once the server takes over 0.3 s to answer) stands still: its
+# animation moved the bar's ends, a layout and paint of the whole page every frame while a tab
+# waited, which in a room of ten tabs on the serving laptop's cores took more CPU than the server
 LARGE_CSS = "html { font-size: 22px !important; } .v-application { font-size: 1.1rem; }"
 LARGE_TEXT = 1.6  # how much larger Large type draws the map's and charts' text
 # The projector's map is drawn on a canvas half as wide (so its text is twice the size). The
