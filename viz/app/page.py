@@ -39,7 +39,7 @@ from healthgap.viz.workshop import (
 
 from .about import About
 from .background import report_html
-from .charts import Charts, charted
+from .charts import Charts
 from .controls import Choice, Message, UploadButton
 from .drawing import change_with_unit, with_unit
 from .levers import LeverPanel, as_raw
@@ -360,6 +360,12 @@ def WorkshopPage(session: Session, tab: str):
     def report() -> str:
         return report_html(session.read(lambda w: w.comparison(session.name)))
 
+    def town_at(v: int, outcome: str):
+        return session.town_map(v, outcome), session.status(v)[1]
+
+    def series_at(v: int, metrics: tuple[str, ...]):
+        return session.read(lambda w: w.chart_series(metrics))
+
     downloads = solara.use_memo(
         lambda: (plan_file, report, lambda: session.read(lambda w: w.results_csv())), []
     )
@@ -390,7 +396,8 @@ def WorkshopPage(session: Session, tab: str):
         picked = (raw["transport_from"], raw["transport_to"]) if raw["transport"] else ()
 
         def town_map(scale: float) -> None:
-            LiveMap(session, version, outcome, set_outcome, change, set_change, picked, pick, scale)
+            TownMapView(version, town_at, outcome, set_outcome, change, set_change, picked, pick,
+                        scale)  # fmt: skip
 
         if projector:  # the map beside the result and the difference, the levers folded away
             with solara.Row(gap="16px", classes=["hg-projector"], style={"flex-wrap": "nowrap"}):
@@ -402,8 +409,8 @@ def WorkshopPage(session: Session, tab: str):
                     style={"flex": "1 1 50%", "min-width": "0"},
                 ):
                     LiveResult(session, version, name)
-                    LiveCharts(session, version, chart_metric, set_chart_metric,
-                               only_difference=True)  # fmt: skip
+                    Charts(version, series_at, chart_metric, set_chart_metric,
+                           only_difference=True)  # fmt: skip
             return
         LiveResult(session, version, name)
         with solara.Columns([1, 2]):
@@ -418,7 +425,7 @@ def WorkshopPage(session: Session, tab: str):
                     town_map(text_scale)
                     Picked(session, version, outcome, selected)
                 with solara.Column(gap="4px", style={"flex": "1 1 480px"}):
-                    LiveCharts(session, version, chart_metric, set_chart_metric, text_scale)
+                    Charts(version, series_at, chart_metric, set_chart_metric, text_scale)
 
 
 # --- the parts that show the week: each reads `version`, so only they redraw at a Step ----
@@ -483,45 +490,11 @@ def LiveResult(session: Session, version: Version, name: str):
 
 
 @solara.component
-def LiveMap(
-    session: Session,
-    version: Version,
-    outcome: str,
-    on_outcome: Callable[[str], None],
-    change: bool,
-    on_change: Callable[[bool], None],
-    picked: tuple[str | None, ...],
-    on_pick: Callable[[str], None],
-    text_scale: float,
-):
-    """The map this week."""
-    week = use_status(session, version)[1]
-    town = session.town_map(version.value, outcome)
-    TownMapView(town, week, outcome, on_outcome, change, on_change, picked, on_pick, text_scale)
-
-
-@solara.component
 def Picked(session: Session, version: Version, outcome: str, selected: str | None):
     """What the clicked neighbourhood (`selected`) is, and how it is doing this week."""
     v = version.value
     said = "" if selected is None else neighbourhood_text(session.town_map(v, outcome), selected)
     Message(said, "info")
-
-
-@solara.component
-def LiveCharts(
-    session: Session,
-    version: Version,
-    metric: str,
-    on_metric: Callable[[str], None],
-    text_scale: float = 1.0,
-    only_difference: bool = False,
-):
-    v = version.value
-    lookup = solara.use_memo(
-        lambda: session.read(lambda w: w.chart_series(charted(metric))), [v, metric]
-    )
-    Charts(lookup, metric, on_metric, text_scale, only_difference)
 
 
 def room_baseline():
