@@ -92,9 +92,11 @@ CSS = """
 .v-progress-linear__indeterminate--active .long { animation: none !important; left: 0 !important;
   right: 0 !important; }
 .v-progress-linear__indeterminate--active .short { animation: none !important; display: none; }
-"""  # Solara's busy bar (shown once the server takes over 0.3 s to answer) stands still: its
-# animation moved the bar's ends, a layout and paint of the whole page every frame while a tab
-# waited, which in a room of ten tabs on the serving laptop's cores took more CPU than the server
+.v-progress-linear, .v-progress-linear * { transition: none !important; }
+"""  # Solara's busy bar (shown once the server takes over 0.3 s to answer) stands still and
+# shows at once: its animation moved the bar's ends, a layout and paint of the whole page every
+# frame while a tab waited, and its fading in and out drew frames too, which in a room of ten
+# tabs on the serving laptop's cores took more CPU than the server
 LARGE_CSS = "html { font-size: 22px !important; } .v-application { font-size: 1.1rem; }"
 LARGE_TEXT = 1.6  # how much larger Large type draws the map's and charts' text
 # The projector's map is drawn on a canvas half as wide (so its text is twice the size). The
