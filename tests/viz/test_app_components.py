@@ -215,3 +215,28 @@ def test_a_moved_assumption_applies_to_both_towns_and_can_be_taken_back(sessions
     button(rc, "Back to the scenario's assumptions").click()
     button(rc, "Apply the levers").click()
     assert sessions[0].workshop.levers.assumptions == {}
+
+
+def texts(rc) -> list[str]:
+    return [c for t in rc.find(v.Html).widgets for c in t.children if isinstance(c, str)]
+
+
+def test_a_second_apply_shows_the_new_levers_running_and_a_step_leaves_the_levers_alone():
+    """A Step redraws only the week's parts; applying levers (the same notice as the last
+    apply) must still redraw the page, or it goes on saying the levers are not yet applied
+    and the others on the plan never hear of them."""
+    rc = render()
+    switch(rc, "Link workers who invite people to groups").v_model = True
+    button(rc, "Apply the levers").click()
+    assert "These levers are running." in texts(rc)
+    workers = field(rc, "outreach_workers")
+    workers.v_model = "7"
+    workers.fire_event("focusout", None)  # solara reads a text field when it loses focus
+    assert "Changed: apply to run these levers." in texts(rc)
+    button(rc, "Apply the levers").click()
+    assert "These levers are running." in texts(rc)
+    levers_panel = rc.find(v.TextField, class_="mb-2 hg-field-outreach_workers").widget
+    button(rc, "Step").click()
+    assert week_label(rc) == "Year 1, week 1"
+    # the levers' field is the same widget: the Step did not redraw the levers
+    assert rc.find(v.TextField, class_="mb-2 hg-field-outreach_workers").widget is levers_panel

@@ -175,6 +175,9 @@ def WorkshopPage(session: Session, tab: str):
     # Step re-renders those and not the rest of the page.
     version = solara.use_reactive(0)
     loaded, set_loaded = solara.use_state(0)  # bumped when a scenario is loaded
+    # Bumped when levers are applied: the page is drawn again, so it shows them as running
+    # and passes them on to the others on its plan (a Step redraws only the week's parts).
+    _, set_applied = solara.use_state(0)
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state("4")
     outcome, set_outcome = solara.use_state("imd_decile")
@@ -277,6 +280,7 @@ def WorkshopPage(session: Session, tab: str):
             return  # the marked fields say what to fix
         set_playing(False)
         act(lambda w: w.apply(levers))
+        set_applied(lambda n: n + 1)
         set_notice("Levers applied: both towns start again from week 0.")
 
     def load(scenario, levers=None, draft=None) -> bool:
