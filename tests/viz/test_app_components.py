@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import ipyvuetify as v
@@ -240,3 +241,53 @@ def test_a_second_apply_shows_the_new_levers_running_and_a_step_leaves_the_lever
     assert week_label(rc) == "Year 1, week 1"
     # the levers' field is the same widget: the Step did not redraw the levers
     assert rc.find(v.TextField, class_="mb-2 hg-field-outreach_workers").widget is levers_panel
+
+
+def test_steps_take_turns_first_come_first_served_but_a_stuck_one_holds_no_one_up():
+    turns = page.Turns(patience=0.5)
+    order: list[str] = []
+    first_in, release_first = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with turns.turn():
+            first_in.set()
+            release_first.wait(5)
+            order.append("first")
+
+    def second() -> None:
+        with turns.turn():
+            order.append("second")
+
+    one = threading.Thread(target=first)
+    one.start()
+    first_in.wait(5)
+    two = threading.Thread(target=second)
+    started = time.monotonic()
+    two.start()
+    two.join(5)  # the first is stuck: the second goes ahead after its patience
+    waited = time.monotonic() - started
+    assert order == ["second"] and 0.4 < waited < 3
+    release_first.set()
+    one.join(5)
+    assert order == ["second", "first"]
+    # Both tickets done: the next one goes at once, in turn.
+    started = time.monotonic()
+    with turns.turn():
+        assert time.monotonic() - started < 0.3
+    # In turn: while one is in, the next waits for it (not for its patience).
+    in_turn, let_go = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with turns.turn():
+            in_turn.set()
+            let_go.wait(5)
+            order.append("holder")
+
+    held = threading.Thread(target=holder)
+    held.start()
+    in_turn.wait(5)
+    threading.Timer(0.1, let_go.set).start()
+    with turns.turn():
+        order.append("next")
+    held.join(5)
+    assert order[-2:] == ["holder", "next"]

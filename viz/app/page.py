@@ -61,23 +61,31 @@ class Turns:
     finished only near the end of the round (a median wait of about the whole round); taking
     turns, the median visitor waits for half the others (and threads switching among ten
     redraws cost time of their own). Only quick work takes a turn: applying levers or loading
-    a scenario (seconds) does not, so it never holds up another table's Step."""
+    a scenario (seconds) does not, so it never holds up another table's Step. Turns only
+    order the work (each tab's lock keeps its towns whole), so a tab kept waiting longer than
+    `patience` goes ahead anyway: a tab whose redraw is stuck (a phone that went to sleep
+    while playing, its connection not yet given up) cannot hold up the room."""
 
-    def __init__(self) -> None:
+    def __init__(self, patience: float = 1.0) -> None:
+        self.patience = patience
         self._changed = threading.Condition()
         self._issued = 0  # tickets handed out
-        self._serving = 0  # the ticket whose turn it is
+        self._serving = 0  # every ticket before this one is done
+        self._done: set[int] = set()  # tickets done out of turn
 
     @contextlib.contextmanager
     def turn(self):
         with self._changed:
             ticket, self._issued = self._issued, self._issued + 1
-            self._changed.wait_for(lambda: self._serving == ticket)
+            self._changed.wait_for(lambda: self._serving >= ticket, timeout=self.patience)
         try:
             yield
         finally:
             with self._changed:
-                self._serving += 1
+                self._done.add(ticket)
+                while self._serving in self._done:
+                    self._done.remove(self._serving)
+                    self._serving += 1
                 self._changed.notify_all()
 
 
