@@ -128,7 +128,7 @@ SeriesAt = Callable[[int, tuple[str, ...]], Lookup]  # (version, metrics) -> the
 
 @solara.component
 def Charts(
-    version: solara.Reactive,
+    version_of: Callable[[], int],
     series_at: SeriesAt,
     metric: str,
     on_metric: Callable[[str], None],
@@ -136,7 +136,8 @@ def Charts(
     only_difference: bool = False,
 ):
     """The outcome picker and every chart (or only the difference from the baseline). Only
-    the pictures read `version` (the tab's runs'), so a Step redraws them and not the picker."""
+    the pictures watch the tab's runs' version (`version_of`, a hook), so a Step redraws them
+    and not the picker."""
     with solara.Column(gap="4px", classes=["hg-fill"]):  # fills a projector's height
         Choice(
             "Outcome to chart",
@@ -144,20 +145,20 @@ def Charts(
             metric,
             on_metric,
         )
-        ChartPictures(version, series_at, metric, text_scale, only_difference)
+        ChartPictures(version_of, series_at, metric, text_scale, only_difference)
         solara.Text(f"Quintiles: {QUINTILES_MEANING}.", style={"font-size": "0.85em"})
 
 
 @solara.component
 def ChartPictures(
-    version: solara.Reactive,
+    version_of: Callable[[], int],
     series_at: SeriesAt,
     metric: str,
     text_scale: float,
     only_difference: bool,
 ):
     """Every chart, redrawn only when the week, the outcome or the size of the text changes."""
-    v = version.value
+    v = version_of()
     lookup = solara.use_memo(lambda: series_at(v, charted(metric)), [v, metric])
 
     def draw() -> str:

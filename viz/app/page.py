@@ -4,8 +4,8 @@ Each browser tab gets its own `Workshop` (made inside the component, never at mo
 The play thread and clicks change it only under the session's lock, and the page reads it
 under the same lock, so a half-stepped pair is never drawn.
 
-A Step redraws only what shows the week: the parts of the page that read the tab's `version`
-(the header's week and spending, the result, the map and the charts), not the levers, the
+A Step redraws only what shows the week: the parts of the page that watch the tab's version
+(`use_version`: the header's week and spending, the result, the map and the charts), not the levers, the
 plan or the scenario picker; and Steps take turns across the whole server (`TURNS`).
 """
 
@@ -22,6 +22,7 @@ from collections.abc import Callable
 from urllib.parse import parse_qs, urlencode
 
 import solara
+from reacton.core import get_render_context
 
 from healthgap.model.errors import InputError
 from healthgap.model.metrics import METRICS
@@ -179,9 +180,7 @@ def WorkshopPage(session: Session, tab: str):
             f"{router.path}?{urlencode({'tab': tab, 'plan': name} if name else {'tab': tab})}"
         )
 
-    # Bumped whenever either run changes; read only by the parts that show the week, so a
-    # Step re-renders those and not the rest of the page.
-    version = solara.use_reactive(0)
+    batch = get_render_context()  # the parts a bump redraws are drawn once, together
     loaded, set_loaded = solara.use_state(0)  # bumped when a scenario is loaded
     # Bumped when levers are applied: the page is drawn again, so it shows them as running
     # and passes them on to the others on its plan (a Step redraws only the week's parts).
@@ -201,7 +200,8 @@ def WorkshopPage(session: Session, tab: str):
     name_error, set_name_error = solara.use_state("")
 
     def bump() -> None:
-        version.value = session.bump()
+        with batch:
+            session.bump()  # only the parts that show the week redraw (`use_version`)
 
     def act(fn: Callable[[Workshop], None]) -> None:
         session.read(fn)
@@ -374,6 +374,9 @@ def WorkshopPage(session: Session, tab: str):
     def report() -> str:
         return report_html(session.read(lambda w: w.comparison(session.name)))
 
+    def version_of() -> int:
+        return use_version(session)
+
     def town_at(v: int, outcome: str):
         return session.town_map(v, outcome), session.status(v)[1]
 
@@ -393,9 +396,9 @@ def WorkshopPage(session: Session, tab: str):
     root = ["hg-root", "hg-projecting"] if projector else ["hg-root"]
     with solara.Column(gap="8px", classes=root, style={"padding": "0 12px"}):
         with solara.Row(classes=["hg-header"], gap="8px"):
-            Week(session, version)
-            PlayButton(session, version, playing, set_playing)
-            StepButton(session, version, playing, step)
+            Week(session)
+            PlayButton(session, playing, set_playing)
+            StepButton(session, playing, step)
             solara.Button(
                 "Reset", icon_name="mdi-restart",
                 on_click=lambda: (set_playing(False), act(lambda w: w.reset())),
@@ -404,13 +407,13 @@ def WorkshopPage(session: Session, tab: str):
                 Choice("Speed", SPEEDS, speed, set_speed)
             solara.Switch(label="Large type", value=large, on_value=set_large)
             solara.Switch(label="Projector", value=projector, on_value=set_projector)
-            Spent(session, version)
+            Spent(session)
         Message(notice, "info")
-        Finished(session, version)
+        Finished(session)
         picked = (raw["transport_from"], raw["transport_to"]) if raw["transport"] else ()
 
         def town_map(scale: float) -> None:
-            TownMapView(version, town_at, outcome, set_outcome, change, set_change, picked, pick,
+            TownMapView(version_of, town_at, outcome, set_outcome, change, set_change, picked, pick,
                         scale)  # fmt: skip
 
         if projector:  # the map beside the result and the difference, the levers folded away
@@ -422,11 +425,11 @@ def WorkshopPage(session: Session, tab: str):
                     classes=["hg-difference"],
                     style={"flex": "1 1 50%", "min-width": "0"},
                 ):
-                    LiveResult(session, version, name)
-                    Charts(version, series_at, chart_metric, set_chart_metric,
+                    LiveResult(session, name)
+                    Charts(version_of, series_at, chart_metric, set_chart_metric,
                            only_difference=True)  # fmt: skip
             return
-        LiveResult(session, version, name)
+        LiveResult(session, name)
         with solara.Columns([1, 2]):
             with solara.Column(gap="4px"):
                 PlanCard(name, rename, name_error, downloads)
@@ -437,63 +440,75 @@ def WorkshopPage(session: Session, tab: str):
             with solara.Row(gap="16px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
                 with solara.Column(gap="4px", style={"flex": "1 1 480px", "max-width": "720px"}):
                     town_map(text_scale)
-                    Picked(session, version, outcome, selected)
+                    Picked(session, outcome, selected)
                 with solara.Column(gap="4px", style={"flex": "1 1 480px"}):
-                    Charts(version, series_at, chart_metric, set_chart_metric, text_scale)
+                    Charts(version_of, series_at, chart_metric, set_chart_metric, text_scale)
 
 
-# --- the parts that show the week: each reads `version`, so only they redraw at a Step ----
-Version = solara.Reactive  # of int: the tab's runs' version (`Session.bump`)
+# --- the parts that show the week: each watches the tab's version, so only they redraw at a Step
+def use_version(session: Session) -> int:
+    """The tab's runs' version (`Session.bump`); the calling component redraws when it
+    changes. A watcher on the session rather than a Solara reactive variable: with one, a
+    closed tab's towns stayed in the server's memory."""
+    version, set_version = solara.use_state(session.version)
+
+    def watch():
+        stop = session.watch(set_version)
+        set_version(session.version)  # a bump between the first draw and now
+        return stop
+
+    solara.use_effect(watch, [])
+    return version
 
 
-def use_status(session: Session, version: Version) -> tuple:
+def use_status(session: Session) -> tuple:
     """(when, week, weeks, finished, so_far) at the tab's version; the calling component
     redraws when the version changes."""
-    return session.status(version.value)
+    return session.status(use_version(session))
 
 
 @solara.component
-def Week(session: Session, version: Version):
-    when, _, weeks, _, _ = use_status(session, version)
+def Week(session: Session):
+    when, _, weeks, _, _ = use_status(session)
     solara.Text(when, classes=["hg-when"])
     solara.Text(f"of {horizon(weeks)}", style={"margin-right": "12px"})
 
 
 @solara.component
-def PlayButton(session: Session, version: Version, playing: bool, set_playing):
+def PlayButton(session: Session, playing: bool, set_playing):
+    finished = use_status(session)[3]  # a hook: called at every draw
     if playing:
         solara.Button("Pause", icon_name="mdi-pause", on_click=lambda: set_playing(False))
     else:
-        finished = use_status(session, version)[3]
         solara.Button(
             "Play", icon_name="mdi-play", on_click=lambda: set_playing(True), disabled=finished
         )
 
 
 @solara.component
-def StepButton(session: Session, version: Version, playing: bool, step: Callable[[], None]):
-    finished = use_status(session, version)[3]
+def StepButton(session: Session, playing: bool, step: Callable[[], None]):
+    finished = use_status(session)[3]
     solara.Button("Step", icon_name="mdi-step-forward", on_click=step, disabled=finished or playing)
 
 
 @solara.component
-def Spent(session: Session, version: Version):
-    so_far = use_status(session, version)[4]
+def Spent(session: Session):
+    so_far = use_status(session)[4]
     solara.Text(
         f"Spent beyond the baseline: {money(so_far.spent_gbp)}", style={"margin-left": "auto"}
     )
 
 
 @solara.component
-def Finished(session: Session, version: Version):
-    if use_status(session, version)[3]:
+def Finished(session: Session):
+    if use_status(session)[3]:
         Message("The end of this scenario's years: Reset to run it again.", "info")
 
 
 @solara.component
-def LiveResult(session: Session, version: Version, name: str):
+def LiveResult(session: Session, name: str):
     """The result in words; a named plan's progress passed on to the facilitator."""
-    so_far = use_status(session, version)[4]
+    so_far = use_status(session)[4]
 
     def progress() -> None:
         if name:
@@ -504,9 +519,9 @@ def LiveResult(session: Session, version: Version, name: str):
 
 
 @solara.component
-def Picked(session: Session, version: Version, outcome: str, selected: str | None):
+def Picked(session: Session, outcome: str, selected: str | None):
     """What the clicked neighbourhood (`selected`) is, and how it is doing this week."""
-    v = version.value
+    v = use_version(session)
     said = "" if selected is None else neighbourhood_text(session.town_map(v, outcome), selected)
     Message(said, "info")
 

@@ -264,14 +264,30 @@ class Session:
         self.draft = plan.draft if plan else None
         self.closed = threading.Event()
         self.version = 0  # bumped whenever either run changes (`bump`)
+        self._watchers: set[Callable[[int], None]] = set()
         self._status: tuple[int, tuple] = (-1, ())
         self._town_map: tuple[tuple[int, str], object] = ((-1, ""), None)
 
     def bump(self) -> int:
-        """A new version: either run has just changed (a step, new levers, a scenario)."""
+        """A new version: either run has just changed (a step, new levers, a scenario); the
+        parts of the page that show the week are told (`watch`)."""
         with self.lock:
             self.version += 1
-            return self.version
+            version, watchers = self.version, list(self._watchers)
+        for watcher in watchers:
+            watcher(version)
+        return version
+
+    def watch(self, watcher: Callable[[int], None]) -> Callable[[], None]:
+        """Call `watcher(version)` at every `bump`; returns what stops it."""
+        with self.lock:
+            self._watchers.add(watcher)
+
+        def stop() -> None:
+            with self.lock:
+                self._watchers.discard(watcher)
+
+        return stop
 
     def status(self, version: int) -> tuple:
         """(when, week, weeks, finished, so_far) as of `version`, worked out once for all the
@@ -301,6 +317,7 @@ class Session:
         with self.lock:
             self.workshop = None
             self._status, self._town_map = (-1, ()), ((-1, ""), None)
+            self._watchers.clear()
 
     def table_plan(self, plan: Plan) -> TablePlan:
         """This tab's named plan, as the facilitator sees it."""

@@ -16,7 +16,7 @@ TownAt = Callable[[int, str], tuple[TownMap, int]]  # (version, outcome) -> (map
 
 @solara.component
 def TownMapView(
-    version: solara.Reactive,
+    version_of: Callable[[], int],
     town_at: TownAt,
     outcome: str,
     on_outcome: Callable[[str], None],
@@ -28,8 +28,8 @@ def TownMapView(
 ):
     """The map, what it is coloured by, and whether it shows change against the baseline; with
     `text_scale` above 1 the map is drawn on a smaller canvas shown at the same size, so its
-    labels and legend come out that much larger. Only the picture reads `version` (the tab's
-    runs'), so a Step redraws it and not the pickers."""
+    labels and legend come out that much larger. Only the picture watches the tab's runs'
+    version (`version_of`, a hook), so a Step redraws it and not the pickers."""
     with solara.Column(gap="4px", classes=["hg-fill"]):  # fills a projector's height
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             with solara.Div(style={"flex": "1 1 260px", "max-width": "460px"}):
@@ -42,12 +42,12 @@ def TownMapView(
                 on_value=on_change,
                 disabled=outcome == "imd_decile",
             )
-        MapPicture(version, town_at, outcome, change, picked, on_pick, text_scale)
+        MapPicture(version_of, town_at, outcome, change, picked, on_pick, text_scale)
 
 
 @solara.component
 def MapPicture(
-    version: solara.Reactive,
+    version_of: Callable[[], int],
     town_at: TownAt,
     outcome: str,
     change: bool,
@@ -55,7 +55,7 @@ def MapPicture(
     on_pick: Callable[[str], None],
     text_scale: float,
 ):
-    town, week = town_at(version.value, outcome)
+    town, week = town_at(version_of(), outcome)
     svg = solara.use_memo(
         lambda: town_map_svg(
             town, week, change=change, picked=picked, width=round(MAP_WIDTH / text_scale)
