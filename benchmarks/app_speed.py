@@ -11,6 +11,11 @@ here share the server's cores; in a room each visitor's browser is on their own 
 
     python benchmarks/app_speed.py
     python benchmarks/app_speed.py --steps 40 --residents 10000 --room-rounds 10
+    python benchmarks/app_speed.py --only room --against ../before/.venv/bin/python --pairs 2
+
+`--against PYTHON` times the room also with the server run by another interpreter (another
+checkout's .venv, e.g. the commit before a change), alternating the two `--pairs` times, so a
+before-and-after comparison shares the machine's load.
 """
 
 from __future__ import annotations
@@ -169,6 +174,52 @@ def time_facilitators_run(browser, url: str) -> tuple[float, list[str]]:
     return time.perf_counter() - started, seen
 
 
+def room_line(label: str, times: list[float], split: dict[str, float]) -> str:
+    median = statistics.median(times)
+    return (
+        f"{label}room of {ROOM_VISITORS} visitors ({ROOM_RESIDENTS:,} residents each) clicking "
+        f"Step together: median {median * 1000:.0f} ms of {len(times)} steps (range "
+        f"{min(times) * 1000:.0f}-{max(times) * 1000:.0f} ms) "
+        f"({'meets' if median < ROOM_STEP_TARGET_SECONDS else 'MISSES'} the "
+        f"{ROOM_STEP_TARGET_SECONDS * 1000:.0f} ms target); CPU a step: server "
+        f"{split['server_cpu_seconds_a_step'] * 1000:.0f} ms, Chromium's ten tabs "
+        f"{split['chromium_cpu_seconds_a_step'] * 1000:.0f} ms; a round of ten "
+        f"{split['seconds_a_round']:.2f} s on {os.cpu_count()} CPUs"
+    )
+
+
+def room_entry(times: list[float], split: dict[str, float]) -> dict:
+    return {
+        "visitors": ROOM_VISITORS,
+        "residents": ROOM_RESIDENTS,
+        "seconds": [round(t, 4) for t in times],
+        "median_seconds": round(statistics.median(times), 4),
+        "target_seconds": ROOM_STEP_TARGET_SECONDS,
+        **{key: round(value, 4) for key, value in split.items()},
+    }
+
+
+def time_rooms_against(browser, rounds: int, against: str, pairs: int) -> dict:
+    """The room with this checkout's server and with `against`'s (another interpreter, so
+    another checkout), alternating `pairs` times; each side's steps pooled."""
+    sides = {"before": (against, [], []), "after": (None, [], [])}
+    for pair in range(pairs):
+        for label, (python, times, splits) in sides.items():
+            with running_app(residents=ROOM_RESIDENTS, start_seconds=300, python=python) as app:
+                got, split = time_room(browser, app, rounds)
+            times.extend(got)
+            splits.append(split)
+            print(room_line(f"[{label}, pair {pair + 1}] ", got, split), flush=True)
+    found = {}
+    for label, (python, times, splits) in sides.items():
+        split = {key: statistics.mean(s[key] for s in splits) for key in splits[0]}
+        found[label] = {"python": python or sys.executable, **room_entry(times, split)}
+        print(room_line(f"[{label}, all {pairs} pairs] ", times, split))
+    ratio = found["after"]["median_seconds"] / found["before"]["median_seconds"]
+    print(f"room median after/before: x{ratio:.2f}")
+    return found
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=25, help="timed steps per town (>= 20)")
@@ -176,12 +227,23 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--room-rounds", type=int, default=5, help="rounds of ten visitors stepping together"
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=("one", "room", "run"),
+        default=("one", "room", "run"),
+        help="time only these: one visitor, the room, the facilitator's run",
+    )
+    parser.add_argument(
+        "--against", help="another checkout's Python: time the room with its server too"
+    )
+    parser.add_argument("--pairs", type=int, default=2, help="alternations with --against")
     args = parser.parse_args(argv)
     print(header())
     result = {"steps": args.steps, "warm_up_steps": WARM_UP_STEPS, "towns": {}}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        for residents in args.residents:
+        for residents in args.residents if "one" in args.only else ():
             with running_app(residents=residents, start_seconds=300) as app:
                 times, loaded = time_steps(browser, app.url, args.steps)
             median = statistics.median(times)
@@ -204,27 +266,19 @@ def main(argv: list[str] | None = None) -> dict:
                 f"of {args.steps} steps (range {min(times) * 1000:.0f}-{max(times) * 1000:.0f} ms)"
                 f"{verdict}; page loaded with week 0 drawn in {loaded:.1f} s"
             )
-        with running_app(residents=ROOM_RESIDENTS, start_seconds=300) as app:
-            times, split = time_room(browser, app, args.room_rounds)
-        median = statistics.median(times)
-        result["room"] = {
-            "visitors": ROOM_VISITORS,
-            "residents": ROOM_RESIDENTS,
-            "seconds": [round(t, 4) for t in times],
-            "median_seconds": round(median, 4),
-            "target_seconds": ROOM_STEP_TARGET_SECONDS,
-            **{key: round(value, 4) for key, value in split.items()},
-        }
-        print(
-            f"room of {ROOM_VISITORS} visitors ({ROOM_RESIDENTS:,} residents each) clicking Step "
-            f"together: median {median * 1000:.0f} ms of {len(times)} steps (range "
-            f"{min(times) * 1000:.0f}-{max(times) * 1000:.0f} ms) "
-            f"({'meets' if median < ROOM_STEP_TARGET_SECONDS else 'MISSES'} the "
-            f"{ROOM_STEP_TARGET_SECONDS * 1000:.0f} ms target); CPU a step: server "
-            f"{split['server_cpu_seconds_a_step'] * 1000:.0f} ms, Chromium's ten tabs "
-            f"{split['chromium_cpu_seconds_a_step'] * 1000:.0f} ms; a round of ten "
-            f"{split['seconds_a_round']:.2f} s on {os.cpu_count()} CPUs"
-        )
+        if "room" in args.only and args.against:
+            result["rooms"] = time_rooms_against(
+                browser, args.room_rounds, args.against, args.pairs
+            )
+        elif "room" in args.only:
+            with running_app(residents=ROOM_RESIDENTS, start_seconds=300) as app:
+                times, split = time_room(browser, app, args.room_rounds)
+            result["room"] = room_entry(times, split)
+            print(room_line("", times, split))
+        if "run" not in args.only:
+            browser.close()
+            print(f"written to {write_result('app_speed', result)}")
+            return result
         with running_app(start_seconds=300) as app:  # the default town
             seconds, progress = time_facilitators_run(browser, app.url)
         result["facilitators_run"] = {

@@ -39,6 +39,7 @@ from healthgap.model.interventions import (
     TransportMode,
 )
 from healthgap.model.metrics import (
+    GROUPS,
     INEQUALITY_METRICS,
     METRIC_NAMES,
     METRICS,
@@ -804,6 +805,32 @@ class Workshop:
             [t.assign(run=run) for run, t in zip(RUNS, (ours, theirs, difference), strict=True)],
             ignore_index=True,
         )
+
+    def chart_series(
+        self, metrics: tuple[str, ...] = CHART_METRICS
+    ) -> dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]]:
+        """What `series` holds, keyed as the charts read it: (run, metric, quintile) ->
+        (weeks, values), taken straight from the runs' arrays. Building the tidy table and
+        then splitting it again was a fifth of the server's time for a Step (9 ms against
+        under 1 ms with 10,000 residents)."""
+        ours, theirs = self.with_levers.results(), self.baseline.results()
+        found: dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = {}
+
+        def add(metric: str, quintile: str, a: np.ndarray, b: np.ndarray) -> None:
+            for run, values in zip(RUNS, (a, b, a - b), strict=True):
+                found[(run, metric, quintile)] = (ours.weeks, values)
+
+        for metric in metrics:
+            if metric in METRIC_NAMES:
+                j = METRIC_NAMES.index(metric)
+                for i, quintile in enumerate(GROUPS):
+                    add(metric, quintile, ours.values[:, i, j], theirs.values[:, i, j])
+            if metric in INEQUALITY_METRICS:
+                j = INEQUALITY_METRICS.index(metric)
+                for kind in ("gap", "sii"):
+                    add(f"{kind}_{metric}", "all", ours.inequality[kind][:, j],
+                        theirs.inequality[kind][:, j])  # fmt: skip
+        return found
 
     # --- downloads --------------------------------------------------------------------------
     def results_csv(self) -> str:

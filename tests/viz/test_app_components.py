@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import ipyvuetify as v
@@ -215,3 +216,78 @@ def test_a_moved_assumption_applies_to_both_towns_and_can_be_taken_back(sessions
     button(rc, "Back to the scenario's assumptions").click()
     button(rc, "Apply the levers").click()
     assert sessions[0].workshop.levers.assumptions == {}
+
+
+def texts(rc) -> list[str]:
+    return [c for t in rc.find(v.Html).widgets for c in t.children if isinstance(c, str)]
+
+
+def test_a_second_apply_shows_the_new_levers_running_and_a_step_leaves_the_levers_alone():
+    """A Step redraws only the week's parts; applying levers (the same notice as the last
+    apply) must still redraw the page, or it goes on saying the levers are not yet applied
+    and the others on the plan never hear of them."""
+    rc = render()
+    switch(rc, "Link workers who invite people to groups").v_model = True
+    button(rc, "Apply the levers").click()
+    assert "These levers are running." in texts(rc)
+    workers = field(rc, "outreach_workers")
+    workers.v_model = "7"
+    workers.fire_event("focusout", None)  # solara reads a text field when it loses focus
+    assert "Changed: apply to run these levers." in texts(rc)
+    button(rc, "Apply the levers").click()
+    assert "These levers are running." in texts(rc)
+    levers_panel = rc.find(v.TextField, class_="mb-2 hg-field-outreach_workers").widget
+    button(rc, "Step").click()
+    assert week_label(rc) == "Year 1, week 1"
+    # the levers' field is the same widget: the Step did not redraw the levers
+    assert rc.find(v.TextField, class_="mb-2 hg-field-outreach_workers").widget is levers_panel
+
+
+def test_steps_take_turns_first_come_first_served_but_a_stuck_one_holds_no_one_up():
+    turns = page.Turns(patience=0.5)
+    order: list[str] = []
+    first_in, release_first = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with turns.turn():
+            first_in.set()
+            release_first.wait(5)
+            order.append("first")
+
+    def second() -> None:
+        with turns.turn():
+            order.append("second")
+
+    one = threading.Thread(target=first)
+    one.start()
+    first_in.wait(5)
+    two = threading.Thread(target=second)
+    started = time.monotonic()
+    two.start()
+    two.join(5)  # the first is stuck: the second goes ahead after its patience
+    waited = time.monotonic() - started
+    assert order == ["second"] and 0.4 < waited < 3
+    release_first.set()
+    one.join(5)
+    assert order == ["second", "first"]
+    # Both tickets done: the next one goes at once, in turn.
+    started = time.monotonic()
+    with turns.turn():
+        assert time.monotonic() - started < 0.3
+    # In turn: while one is in, the next waits for it (not for its patience).
+    in_turn, let_go = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with turns.turn():
+            in_turn.set()
+            let_go.wait(5)
+            order.append("holder")
+
+    held = threading.Thread(target=holder)
+    held.start()
+    in_turn.wait(5)
+    threading.Timer(0.1, let_go.set).start()
+    with turns.turn():
+        order.append("next")
+    held.join(5)
+    assert order[-2:] == ["holder", "next"]

@@ -9,6 +9,7 @@ import pytest
 from healthgap.model.errors import InputError
 from healthgap.scenarios import load_scenario
 from healthgap.simulation import Simulation
+from healthgap.viz.app.drawing import series_lookup
 from healthgap.viz.workshop import (
     ASSUMPTION_SLIDERS,
     MAX_BUDGET_GBP,
@@ -228,3 +229,16 @@ def test_a_plan_file_with_a_broken_levers_line_says_so():
     with pytest.raises(InputError, match="levers line") as caught:
         uploaded_scenario("ours.toml", text)
     assert "ours.toml" in caught.value.message()
+
+
+def test_the_charts_series_are_the_tidy_series_read_straight_from_the_arrays():
+    workshop = Workshop(residents=RESIDENTS, levers=Levers(outreach=True))
+    workshop.step(7)
+    metrics = ("life_satisfaction_mean", "inactive_pct", "fairly_active_pct", "active_pct")
+    tidy = series_lookup(workshop.series(metrics))
+    direct = workshop.chart_series(metrics)
+    assert set(direct) == set(tidy)
+    assert ("difference", "gap_inactive_pct", "all") in direct
+    for key, (weeks, values) in tidy.items():
+        np.testing.assert_array_equal(direct[key][0], weeks)
+        np.testing.assert_array_equal(direct[key][1], values)

@@ -41,7 +41,7 @@ QUINTILE_NAMES = {
     "4": "Quintile 4",
     "5": "Quintile 5 (least deprived)",
 }
-Lookup = dict  # (run, metric, quintile) -> (weeks, values), from `drawing.series_lookup`
+Lookup = dict  # (run, metric, quintile) -> (weeks, values), from `Workshop.chart_series`
 
 
 def chart_svgs(lookup: Lookup, metric: str) -> list[str]:
@@ -123,23 +123,21 @@ def panels_html(panels: list[str], text_scale: float = 1.0) -> str:
     )
 
 
+SeriesAt = Callable[[int, tuple[str, ...]], Lookup]  # (version, metrics) -> their series
+
+
 @solara.component
 def Charts(
-    lookup: Lookup,
+    version_of: Callable[[], int],
+    series_at: SeriesAt,
     metric: str,
     on_metric: Callable[[str], None],
     text_scale: float = 1.0,
     only_difference: bool = False,
 ):
-    """The outcome picker and every chart (or only the difference from the baseline), redrawn
-    only when the week, the outcome or the size of the text changes."""
-
-    def draw() -> str:
-        panels = chart_svgs(lookup, metric)
-        shown = panels[1:2] if only_difference else [activity_svg(lookup), *panels]
-        return panels_html(shown, text_scale)
-
-    html = solara.use_memo(draw, [lookup, metric, text_scale, only_difference])
+    """The outcome picker and every chart (or only the difference from the baseline). Only
+    the pictures watch the tab's runs' version (`version_of`, a hook), so a Step redraws them
+    and not the picker."""
     with solara.Column(gap="4px", classes=["hg-fill"]):  # fills a projector's height
         Choice(
             "Outcome to chart",
@@ -147,5 +145,26 @@ def Charts(
             metric,
             on_metric,
         )
-        SvgView.element(svg=html)
+        ChartPictures(version_of, series_at, metric, text_scale, only_difference)
         solara.Text(f"Quintiles: {QUINTILES_MEANING}.", style={"font-size": "0.85em"})
+
+
+@solara.component
+def ChartPictures(
+    version_of: Callable[[], int],
+    series_at: SeriesAt,
+    metric: str,
+    text_scale: float,
+    only_difference: bool,
+):
+    """Every chart, redrawn only when the week, the outcome or the size of the text changes."""
+    v = version_of()
+    lookup = solara.use_memo(lambda: series_at(v, charted(metric)), [v, metric])
+
+    def draw() -> str:
+        panels = chart_svgs(lookup, metric)
+        shown = panels[1:2] if only_difference else [activity_svg(lookup), *panels]
+        return panels_html(shown, text_scale)
+
+    html = solara.use_memo(draw, [lookup, metric, text_scale, only_difference])
+    SvgView.element(svg=html)

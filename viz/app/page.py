@@ -3,10 +3,15 @@
 Each browser tab gets its own `Workshop` (made inside the component, never at module level).
 The play thread and clicks change it only under the session's lock, and the page reads it
 under the same lock, so a half-stepped pair is never drawn.
+
+A Step redraws only what shows the week: the parts of the page that watch the tab's version
+(`use_version`: the header's week and spending, the result, the map and the charts), not the levers, the
+plan or the scenario picker; and Steps take turns across the whole server (`TURNS`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -17,6 +22,7 @@ from collections.abc import Callable
 from urllib.parse import parse_qs, urlencode
 
 import solara
+from reacton.core import get_render_context
 
 from healthgap.model.errors import InputError
 from healthgap.model.metrics import METRICS
@@ -34,9 +40,9 @@ from healthgap.viz.workshop import (
 
 from .about import About
 from .background import report_html
-from .charts import Charts, charted
+from .charts import Charts
 from .controls import Choice, Message, UploadButton
-from .drawing import change_with_unit, series_lookup, with_unit
+from .drawing import change_with_unit, with_unit
 from .levers import LeverPanel, as_raw
 from .room import Plan, Session, check_name, room
 from .server import RESIDENTS_VARIABLE, SCENARIO_VARIABLE
@@ -46,6 +52,45 @@ SPEEDS = [("1", "1 week a second"), ("4", "4 weeks a second"), ("13", "A quarter
           ("52", "A year a second")]  # fmt: skip
 TICK_SECONDS = 0.1  # play redraws at most this often; quicker speeds step several weeks a tick
 FOLLOW_SECONDS = 0.5  # how often a tab on a named plan looks for levers another tab applied
+
+
+class Turns:
+    """First come, first served across the server: one tab's Step (or play's tick) is
+    stepped and redrawn before the next one's starts.
+
+    The server is one Python process, so ten visitors' Steps at once shared its time and each
+    finished only near the end of the round (a median wait of about the whole round); taking
+    turns, the median visitor waits for half the others (and threads switching among ten
+    redraws cost time of their own). Only quick work takes a turn: applying levers or loading
+    a scenario (seconds) does not, so it never holds up another table's Step. Turns only
+    order the work (each tab's lock keeps its towns whole), so a tab kept waiting longer than
+    `patience` goes ahead anyway: a tab whose redraw is stuck (a phone that went to sleep
+    while playing, its connection not yet given up) cannot hold up the room."""
+
+    def __init__(self, patience: float = 1.0) -> None:
+        self.patience = patience
+        self._changed = threading.Condition()
+        self._issued = 0  # tickets handed out
+        self._serving = 0  # every ticket before this one is done
+        self._done: set[int] = set()  # tickets done out of turn
+
+    @contextlib.contextmanager
+    def turn(self):
+        with self._changed:
+            ticket, self._issued = self._issued, self._issued + 1
+            self._changed.wait_for(lambda: self._serving >= ticket, timeout=self.patience)
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._done.add(ticket)
+                while self._serving in self._done:
+                    self._done.remove(self._serving)
+                    self._serving += 1
+                self._changed.notify_all()
+
+
+TURNS = Turns()
 CSS = """
 .hg-header { position: sticky; top: 0; z-index: 5; background: #fff; border-bottom: 1px solid #ddd;
   padding: 6px 0; align-items: center; flex-wrap: wrap; }
@@ -53,7 +98,14 @@ CSS = """
 .hg-svg svg { display: block; }
 .v-card .v-btn:not(.v-btn--round) { height: auto !important; min-height: 36px; max-width: 100%; }
 .v-card .v-btn__content { white-space: normal; flex-shrink: 1; text-align: left; padding: 4px 0; }
-"""
+.v-progress-linear__indeterminate--active .long { animation: none !important; left: 0 !important;
+  right: 0 !important; }
+.v-progress-linear__indeterminate--active .short { animation: none !important; display: none; }
+.v-progress-linear, .v-progress-linear * { transition: none !important; }
+"""  # Solara's busy bar (shown once the server takes over 0.3 s to answer) stands still and
+# shows at once: its animation moved the bar's ends, a layout and paint of the whole page every
+# frame while a tab waited, and its fading in and out drew frames too, which in a room of ten
+# tabs on the serving laptop's cores took more CPU than the server
 LARGE_CSS = "html { font-size: 22px !important; } .v-application { font-size: 1.1rem; }"
 LARGE_TEXT = 1.6  # how much larger Large type draws the map's and charts' text
 # The projector's map is drawn on a canvas half as wide (so its text is twice the size). The
@@ -128,8 +180,11 @@ def WorkshopPage(session: Session, tab: str):
             f"{router.path}?{urlencode({'tab': tab, 'plan': name} if name else {'tab': tab})}"
         )
 
-    version, set_version = solara.use_state(0)  # bumped whenever either run changes
+    batch = get_render_context()  # the parts a bump redraws are drawn once, together
     loaded, set_loaded = solara.use_state(0)  # bumped when a scenario is loaded
+    # Bumped when levers are applied: the page is drawn again, so it shows them as running
+    # and passes them on to the others on its plan (a Step redraws only the week's parts).
+    _, set_applied = solara.use_state(0)
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state("4")
     outcome, set_outcome = solara.use_state("imd_decile")
@@ -145,11 +200,16 @@ def WorkshopPage(session: Session, tab: str):
     name_error, set_name_error = solara.use_state("")
 
     def bump() -> None:
-        set_version(lambda v: v + 1)
+        with batch:
+            session.bump()  # only the parts that show the week redraw (`use_version`)
 
     def act(fn: Callable[[Workshop], None]) -> None:
         session.read(fn)
         bump()
+
+    def step() -> None:
+        with TURNS.turn():
+            act(lambda w: w.step())
 
     def play(cancel: threading.Event) -> None:
         """Step the weeks as they fall due by the clock, redrawing at most every tick: a slow
@@ -164,27 +224,18 @@ def WorkshopPage(session: Session, tab: str):
 
         while not cancel.wait(max(TICK_SECONDS, (played + 1) / weeks_a_second - elapsed())):
             weeks = max(1, int(elapsed() * weeks_a_second) - played)
-            with session.lock:
-                if session.closed.is_set() or w.finished or cancel.is_set():
-                    break
-                w.step(weeks)
+            with TURNS.turn():
+                with session.lock:
+                    if session.closed.is_set() or w.finished or cancel.is_set():
+                        break
+                    w.step(weeks)
+                bump()
             played += weeks
-            bump()
         if not cancel.is_set():
             set_playing(False)
 
     solara.use_thread(play, [playing, speed], intrusive_cancel=False)
 
-    status = solara.use_memo(
-        lambda: session.read(lambda w: (w.when, w.week, w.weeks, w.finished, w.so_far())),
-        [version],
-    )
-    when, week, weeks, finished, so_far = status
-    town = solara.use_memo(lambda: session.read(lambda w: w.town_map(outcome)), [version, outcome])
-    lookup = solara.use_memo(
-        lambda: session.read(lambda w: series_lookup(w.series(charted(chart_metric)))),
-        [version, chart_metric],
-    )
     levers, errors = solara.use_memo(
         lambda: session.read(lambda w: check_levers(raw, w)), [raw, loaded]
     )
@@ -210,12 +261,7 @@ def WorkshopPage(session: Session, tab: str):
         if named is not None:
             room.publish(named, tab)
 
-    def progress() -> None:
-        if name:
-            room.progress(name, w.levers, so_far)
-
     solara.use_effect(publish, [named])
-    solara.use_effect(progress, [so_far])
 
     def set_field(name: str, value) -> None:
         if name.startswith("assumptions."):
@@ -242,6 +288,7 @@ def WorkshopPage(session: Session, tab: str):
             return  # the marked fields say what to fix
         set_playing(False)
         act(lambda w: w.apply(levers))
+        set_applied(lambda n: n + 1)
         set_notice("Levers applied: both towns start again from week 0.")
 
     def load(scenario, levers=None, draft=None) -> bool:
@@ -327,6 +374,15 @@ def WorkshopPage(session: Session, tab: str):
     def report() -> str:
         return report_html(session.read(lambda w: w.comparison(session.name)))
 
+    def version_of() -> int:
+        return use_version(session)
+
+    def town_at(v: int, outcome: str):
+        return session.town_map(v, outcome), session.status(v)[1]
+
+    def series_at(v: int, metrics: tuple[str, ...]):
+        return session.read(lambda w: w.chart_series(metrics))
+
     downloads = solara.use_memo(
         lambda: (plan_file, report, lambda: session.read(lambda w: w.results_csv())), []
     )
@@ -340,21 +396,9 @@ def WorkshopPage(session: Session, tab: str):
     root = ["hg-root", "hg-projecting"] if projector else ["hg-root"]
     with solara.Column(gap="8px", classes=root, style={"padding": "0 12px"}):
         with solara.Row(classes=["hg-header"], gap="8px"):
-            solara.Text(when, classes=["hg-when"])
-            solara.Text(f"of {horizon(weeks)}", style={"margin-right": "12px"})
-            if playing:
-                solara.Button("Pause", icon_name="mdi-pause", on_click=lambda: set_playing(False))
-            else:
-                solara.Button(
-                    "Play",
-                    icon_name="mdi-play",
-                    on_click=lambda: set_playing(True),
-                    disabled=finished,
-                )
-            solara.Button(
-                "Step", icon_name="mdi-step-forward", on_click=lambda: act(lambda w: w.step()),
-                disabled=finished or playing,
-            )  # fmt: skip
+            Week(session)
+            PlayButton(session, playing, set_playing)
+            StepButton(session, playing, step)
             solara.Button(
                 "Reset", icon_name="mdi-restart",
                 on_click=lambda: (set_playing(False), act(lambda w: w.reset())),
@@ -363,17 +407,14 @@ def WorkshopPage(session: Session, tab: str):
                 Choice("Speed", SPEEDS, speed, set_speed)
             solara.Switch(label="Large type", value=large, on_value=set_large)
             solara.Switch(label="Projector", value=projector, on_value=set_projector)
-            solara.Text(
-                f"Spent beyond the baseline: {money(so_far.spent_gbp)}",
-                style={"margin-left": "auto"},
-            )
+            Spent(session)
         Message(notice, "info")
-        if finished:
-            Message("The end of this scenario's years: Reset to run it again.", "info")
+        Finished(session)
         picked = (raw["transport_from"], raw["transport_to"]) if raw["transport"] else ()
 
         def town_map(scale: float) -> None:
-            TownMapView(town, week, outcome, set_outcome, change, set_change, picked, pick, scale)
+            TownMapView(version_of, town_at, outcome, set_outcome, change, set_change, picked, pick,
+                        scale)  # fmt: skip
 
         if projector:  # the map beside the result and the difference, the levers folded away
             with solara.Row(gap="16px", classes=["hg-projector"], style={"flex-wrap": "nowrap"}):
@@ -384,10 +425,11 @@ def WorkshopPage(session: Session, tab: str):
                     classes=["hg-difference"],
                     style={"flex": "1 1 50%", "min-width": "0"},
                 ):
-                    ResultCard(so_far, name)
-                    Charts(lookup, chart_metric, set_chart_metric, only_difference=True)
+                    LiveResult(session, name)
+                    Charts(version_of, series_at, chart_metric, set_chart_metric,
+                           only_difference=True)  # fmt: skip
             return
-        ResultCard(so_far, name)
+        LiveResult(session, name)
         with solara.Columns([1, 2]):
             with solara.Column(gap="4px"):
                 PlanCard(name, rename, name_error, downloads)
@@ -398,9 +440,90 @@ def WorkshopPage(session: Session, tab: str):
             with solara.Row(gap="16px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
                 with solara.Column(gap="4px", style={"flex": "1 1 480px", "max-width": "720px"}):
                     town_map(text_scale)
-                    Message(neighbourhood_text(town, selected), "info")
+                    Picked(session, outcome, selected)
                 with solara.Column(gap="4px", style={"flex": "1 1 480px"}):
-                    Charts(lookup, chart_metric, set_chart_metric, text_scale)
+                    Charts(version_of, series_at, chart_metric, set_chart_metric, text_scale)
+
+
+# --- the parts that show the week: each watches the tab's version, so only they redraw at a Step
+def use_version(session: Session) -> int:
+    """The tab's runs' version (`Session.bump`); the calling component redraws when it
+    changes. A watcher on the session rather than a Solara reactive variable: with one, a
+    closed tab's towns stayed in the server's memory."""
+    version, set_version = solara.use_state(session.version)
+
+    def watch():
+        stop = session.watch(set_version)
+        set_version(session.version)  # a bump between the first draw and now
+        return stop
+
+    solara.use_effect(watch, [])
+    return version
+
+
+def use_status(session: Session) -> tuple:
+    """(when, week, weeks, finished, so_far) at the tab's version; the calling component
+    redraws when the version changes."""
+    return session.status(use_version(session))
+
+
+@solara.component
+def Week(session: Session):
+    when, _, weeks, _, _ = use_status(session)
+    solara.Text(when, classes=["hg-when"])
+    solara.Text(f"of {horizon(weeks)}", style={"margin-right": "12px"})
+
+
+@solara.component
+def PlayButton(session: Session, playing: bool, set_playing):
+    finished = use_status(session)[3]  # a hook: called at every draw
+    if playing:
+        solara.Button("Pause", icon_name="mdi-pause", on_click=lambda: set_playing(False))
+    else:
+        solara.Button(
+            "Play", icon_name="mdi-play", on_click=lambda: set_playing(True), disabled=finished
+        )
+
+
+@solara.component
+def StepButton(session: Session, playing: bool, step: Callable[[], None]):
+    finished = use_status(session)[3]
+    solara.Button("Step", icon_name="mdi-step-forward", on_click=step, disabled=finished or playing)
+
+
+@solara.component
+def Spent(session: Session):
+    so_far = use_status(session)[4]
+    solara.Text(
+        f"Spent beyond the baseline: {money(so_far.spent_gbp)}", style={"margin-left": "auto"}
+    )
+
+
+@solara.component
+def Finished(session: Session):
+    if use_status(session)[3]:
+        Message("The end of this scenario's years: Reset to run it again.", "info")
+
+
+@solara.component
+def LiveResult(session: Session, name: str):
+    """The result in words; a named plan's progress passed on to the facilitator."""
+    so_far = use_status(session)[4]
+
+    def progress() -> None:
+        if name:
+            room.progress(name, session.read(lambda w: w.levers), so_far)
+
+    solara.use_effect(progress, [so_far, name])
+    ResultCard(so_far, name)
+
+
+@solara.component
+def Picked(session: Session, outcome: str, selected: str | None):
+    """What the clicked neighbourhood (`selected`) is, and how it is doing this week."""
+    v = use_version(session)
+    said = "" if selected is None else neighbourhood_text(session.town_map(v, outcome), selected)
+    Message(said, "info")
 
 
 def room_baseline():
@@ -479,6 +602,8 @@ def slug(name: str) -> str:
 
 def neighbourhood_text(town, code: str | None) -> str:
     """What a clicked neighbourhood is and how it is doing this week."""
+    if code is None:
+        return ""  # nothing clicked: no need to search the table at every redraw
     rows = town.neighbourhoods[town.neighbourhoods["code"] == code]
     if rows.empty:
         return ""

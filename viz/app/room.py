@@ -263,6 +263,48 @@ class Session:
             self.workshop = Workshop("baseline", residents=residents)
         self.draft = plan.draft if plan else None
         self.closed = threading.Event()
+        self.version = 0  # bumped whenever either run changes (`bump`)
+        self._watchers: set[Callable[[int], None]] = set()
+        self._status: tuple[int, tuple] = (-1, ())
+        self._town_map: tuple[tuple[int, str], object] = ((-1, ""), None)
+
+    def bump(self) -> int:
+        """A new version: either run has just changed (a step, new levers, a scenario); the
+        parts of the page that show the week are told (`watch`)."""
+        with self.lock:
+            self.version += 1
+            version, watchers = self.version, list(self._watchers)
+        for watcher in watchers:
+            watcher(version)
+        return version
+
+    def watch(self, watcher: Callable[[int], None]) -> Callable[[], None]:
+        """Call `watcher(version)` at every `bump`; returns what stops it."""
+        with self.lock:
+            self._watchers.add(watcher)
+
+        def stop() -> None:
+            with self.lock:
+                self._watchers.discard(watcher)
+
+        return stop
+
+    def status(self, version: int) -> tuple:
+        """(when, week, weeks, finished, so_far) as of `version`, worked out once for all the
+        parts of the page that show them."""
+        with self.lock:
+            if self._status[0] != version:
+                w = self.workshop
+                self._status = (version, (w.when, w.week, w.weeks, w.finished, w.so_far()))
+            return self._status[1]
+
+    def town_map(self, version: int, outcome: str):
+        """The map's `TownMap` as of `version`, coloured by `outcome` (made once for both the
+        map and the clicked neighbourhood's words)."""
+        with self.lock:
+            if self._town_map[0] != (version, outcome):
+                self._town_map = ((version, outcome), self.workshop.town_map(outcome))
+            return self._town_map[1]
 
     def read(self, fn: Callable[[Workshop], object]):
         """`fn(workshop)` under the lock."""
@@ -274,6 +316,8 @@ class Session:
         self.closed.set()
         with self.lock:
             self.workshop = None
+            self._status, self._town_map = (-1, ()), ((-1, ""), None)
+            self._watchers.clear()
 
     def table_plan(self, plan: Plan) -> TablePlan:
         """This tab's named plan, as the facilitator sees it."""

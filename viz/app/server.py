@@ -220,16 +220,20 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(
-    scenario: str = "baseline", residents: int | None = None, start_seconds: float = 120
+    scenario: str = "baseline",
+    residents: int | None = None,
+    start_seconds: float = 120,
+    python: str | None = None,
 ) -> Iterator[RunningApp]:
     """`healthgap app SCENARIO` on a free port of 127.0.0.1, once it answers (a RuntimeError
-    with its output if it stops or stays silent for `start_seconds`); Ctrl-C stops it after."""
+    with its output if it stops or stays silent for `start_seconds`); Ctrl-C stops it after.
+    `python` runs it with another interpreter (another checkout's, to compare versions)."""
     port = free_port()
     env = dict(os.environ)
     if residents is not None:
         env[RESIDENTS_VARIABLE] = str(residents)
     process = subprocess.Popen(
-        [sys.executable, "-m", "healthgap", "app", scenario, "--port", str(port)],
+        [python or sys.executable, "-m", "healthgap", "app", scenario, "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -11,11 +11,13 @@ from healthgap.viz.workshop import MAP_OUTCOMES, TownMap
 from .controls import Choice, SvgView
 from .drawing import MAP_WIDTH, town_map_svg
 
+TownAt = Callable[[int, str], tuple[TownMap, int]]  # (version, outcome) -> (map, week)
+
 
 @solara.component
 def TownMapView(
-    town: TownMap,
-    week: int,
+    version_of: Callable[[], int],
+    town_at: TownAt,
     outcome: str,
     on_outcome: Callable[[str], None],
     change: bool,
@@ -26,13 +28,8 @@ def TownMapView(
 ):
     """The map, what it is coloured by, and whether it shows change against the baseline; with
     `text_scale` above 1 the map is drawn on a smaller canvas shown at the same size, so its
-    labels and legend come out that much larger."""
-    svg = solara.use_memo(
-        lambda: town_map_svg(
-            town, week, change=change, picked=picked, width=round(MAP_WIDTH / text_scale)
-        ),
-        [town, change, picked, text_scale],
-    )
+    labels and legend come out that much larger. Only the picture watches the tab's runs'
+    version (`version_of`, a hook), so a Step redraws it and not the pickers."""
     with solara.Column(gap="4px", classes=["hg-fill"]):  # fills a projector's height
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             with solara.Div(style={"flex": "1 1 260px", "max-width": "460px"}):
@@ -45,4 +42,24 @@ def TownMapView(
                 on_value=on_change,
                 disabled=outcome == "imd_decile",
             )
-        SvgView.element(svg=svg, on_pick=on_pick)
+        MapPicture(version_of, town_at, outcome, change, picked, on_pick, text_scale)
+
+
+@solara.component
+def MapPicture(
+    version_of: Callable[[], int],
+    town_at: TownAt,
+    outcome: str,
+    change: bool,
+    picked: tuple[str | None, ...],
+    on_pick: Callable[[str], None],
+    text_scale: float,
+):
+    town, week = town_at(version_of(), outcome)
+    svg = solara.use_memo(
+        lambda: town_map_svg(
+            town, week, change=change, picked=picked, width=round(MAP_WIDTH / text_scale)
+        ),
+        [town, change, picked, text_scale],
+    )
+    SvgView.element(svg=svg, on_pick=on_pick)
