@@ -16,7 +16,6 @@ import math
 import platform
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +27,7 @@ from healthgap.funnel import STAGES, FunnelRow
 from healthgap.model import evidence
 from healthgap.model.evidence import Figure
 from healthgap.simulation import Simulation, as_scenario, cpu_model, git_revision
-from healthgap.workers import process_pool
+from healthgap.workers import run_in_order
 
 from .measures import (
     BASELINE,
@@ -202,7 +201,7 @@ def _seeds(seeds: list[int]) -> str:
 
 
 def _trial_rows(
-    seeds: list[int], per_seed: dict[tuple[str, int], tuple[dict, dict]], targets: frozenset[str]
+    seeds: list[int], per_seed: dict[tuple, tuple[dict, dict]], targets: frozenset[str]
 ) -> tuple[list[Row], str]:
     """Every virtual trial (experiments/trials.py) re-run for `seeds` (`per_seed`: each trial's
     and seed's outcomes and null bounds): a row per outcome, and a line for the method."""
@@ -352,21 +351,22 @@ def validate(
         )
     comparisons = [m for m in MEASURES.values() if m.figure is not None and m.trial is None]
     # Every run is a job: a seed of a run with its measures, of a trial, or of the funnel.
-    jobs: list[tuple[Callable, tuple]] = []
-    for on, (run_scenario, run_seeds) in runs.items():
-        names = [m.name for m in comparisons if m.on == on and m.measured]
-        jobs += [(measure_run, (run_scenario, s, names)) for s in run_seeds if names]
+    measured = {on: [m.name for m in comparisons if m.on == on and m.measured] for on in runs}
     trial_seeds = [seed + i for i in range(trial_replicates)]
-    trial_jobs = [(name, s) for name in TRIALS for s in trial_seeds] if trials else []
-    jobs += [(outcomes_of_seed, job) for job in trial_jobs]
-    jobs += [(funnel_of_seed, (s,)) for s in trial_seeds] if trials else []
-    done = iter(run_jobs(jobs, workers, on_done))
+    jobs: dict[tuple, tuple[Callable, tuple]] = {}
+    for on, (run_scenario, run_seeds) in runs.items():
+        if measured[on]:
+            jobs |= {(on, s): (measure_run, (run_scenario, s, measured[on])) for s in run_seeds}
+    if trials:
+        jobs |= {(name, s): (outcomes_of_seed, (name, s)) for name in TRIALS for s in trial_seeds}
+        jobs |= {("funnel", s): (funnel_of_seed, (s,)) for s in trial_seeds}
+    progress = (lambda count: on_done(count, len(jobs))) if on_done else None
+    done = dict(zip(jobs, run_in_order(list(jobs.values()), workers, progress), strict=True))
 
     values: dict[str, list[dict[str, float]]] = {}
     for on, (_, run_seeds) in runs.items():
-        names = [m.name for m in comparisons if m.on == on and m.measured]
-        for by_name in (next(done) for _ in run_seeds if names):
-            for name, by_period in by_name.items():
+        for s in run_seeds if measured[on] else []:
+            for name, by_period in done[on, s].items():
                 values.setdefault(name, []).append(by_period)
     years_of = {BASELINE: years, SHEFFIELD: sheffield_years, GRANTS: GRANTS_YEARS}
     rows = []
@@ -384,9 +384,8 @@ def validate(
             note = "" if mean is not None else f"not compared: the runs gave no value; {m.note}"
             rows.append(_row(m, status, period, mean, low, high, note))
     if trials:
-        per_seed = {job: next(done) for job in trial_jobs}
-        trial_rows, trials_how = _trial_rows(trial_seeds, per_seed, fitted)
-        funnel_rows, funnel_how = _funnel(trial_seeds, [next(done) for _ in trial_seeds])
+        trial_rows, trials_how = _trial_rows(trial_seeds, done, fitted)
+        funnel_rows, funnel_how = _funnel(trial_seeds, [done["funnel", s] for s in trial_seeds])
     else:
         trial_rows, funnel_rows = [], []
         trials_how = funnel_how = "not run: the virtual trials were not asked for (--no-trials)"
@@ -420,28 +419,6 @@ def validate(
         funnel_rows,
         funnel_how,
     )
-
-
-def run_jobs(
-    jobs: list[tuple[Callable, tuple]],
-    workers: int,
-    on_done: Callable[[int, int], None] | None = None,
-) -> list:
-    """Each job's result, in order: one after another here, or on `workers` processes;
-    `on_done(done, total)` after each."""
-    if workers <= 1:
-        results = []
-        for count, (function, args) in enumerate(jobs, start=1):
-            results.append(function(*args))
-            if on_done:
-                on_done(count, len(jobs))
-        return results
-    with process_pool(workers) as pool:
-        futures = [pool.submit(function, *args) for function, args in jobs]
-        for count, _ in enumerate(as_completed(futures), start=1):
-            if on_done:
-                on_done(count, len(jobs))
-        return [future.result() for future in futures]
 
 
 def figures_of_evidence() -> dict[str, Figure]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from concurrent.futures import as_completed
 from pathlib import Path
 
 from healthgap.model.errors import InputError
@@ -23,7 +22,7 @@ from healthgap.scenarios import Scenario
 from .effects import Comparison, RunOutcome, summarise
 from .ensemble import Ensemble, load_ensemble
 from .simulation import ScenarioLike, Simulation, as_scenario, burnt_in_town
-from .workers import process_pool
+from .workers import run_in_order
 
 
 def place_key(scenario: Scenario) -> str:
@@ -133,20 +132,6 @@ def compare(
     draws = ensemble.draw(seed, replicates) if ensemble else None
     sets = ensemble.drawn(draws) if ensemble else [{}] * replicates
     workers = workers or min(os.cpu_count() or 1, replicates)
-    runs: list = [None] * replicates
-    if workers == 1:
-        for r, s in enumerate(seeds):
-            runs[r] = run_seed(baseline, scenarios, s, sets[r])
-            if on_done:
-                on_done(r + 1)
-    else:
-        with process_pool(workers) as pool:
-            futures = {
-                pool.submit(run_seed, baseline, scenarios, s, sets[r]): r
-                for r, s in enumerate(seeds)
-            }
-            for done, future in enumerate(as_completed(futures), start=1):
-                runs[futures[future]] = future.result()
-                if on_done:
-                    on_done(done)
+    jobs = [(run_seed, (baseline, scenarios, s, sets[r])) for r, s in enumerate(seeds)]
+    runs = run_in_order(jobs, workers, on_done)
     return summarise(baseline, scenarios, seeds, runs, draws)

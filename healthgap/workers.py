@@ -11,8 +11,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import forkserver
 
 
@@ -34,6 +34,28 @@ def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
             for process in workers_running:
                 process.terminate()
             raise
+
+
+def run_in_order(
+    jobs: list[tuple[Callable, tuple]],
+    workers: int,
+    on_done: Callable[[int], None] | None = None,
+) -> list:
+    """Each job's `function(*args)`, in the jobs' order: one after another here, or on a pool of
+    `workers` processes (`process_pool`); `on_done(count)` as each finishes."""
+    if workers <= 1:
+        results = []
+        for count, (function, args) in enumerate(jobs, start=1):
+            results.append(function(*args))
+            if on_done:
+                on_done(count)
+        return results
+    with process_pool(workers) as pool:
+        futures = [pool.submit(function, *args) for function, args in jobs]
+        for count, _ in enumerate(as_completed(futures), start=1):
+            if on_done:
+                on_done(count)
+        return [future.result() for future in futures]
 
 
 @contextlib.contextmanager
