@@ -109,7 +109,8 @@ def baseline_groups(
     rng: np.random.Generator,
     rules: GroupRules,
 ) -> Groups:
-    """The groups a town already has, in proportion to its size (times `existing_count_scale`).
+    """The groups a town already has, in proportion to its size (times `existing_count_scale`,
+    except parkrun: its events are counted nationally, so its `per_50k` stands alone).
 
     Venues are drawn by population weighted towards less deprived
     neighbourhoods (`venue_weights`): deprived areas are under-represented
@@ -118,7 +119,9 @@ def baseline_groups(
     one walking group.
     """
     groups = Groups(rules.attendance_window_weeks, rules.types)
-    expected = rules.types.column("per_50k") * rules.existing_count_scale * residents / 50_000
+    scale = np.full(len(TYPE_NAMES), rules.existing_count_scale)
+    scale[TYPE_INDEX["parkrun"]] = 1.0
+    expected = rules.types.column("per_50k") * scale * residents / 50_000
     counts = np.floor(expected + rng.random(len(expected))).astype(int)
     counts[TYPE_INDEX["walk_and_talk"]] = max(counts[TYPE_INDEX["walk_and_talk"]], 1)
     kinds = np.repeat(np.arange(len(TYPE_NAMES)), counts)

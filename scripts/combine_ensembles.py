@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-FITS = ("response", "distance_decay", "survival")
+FITS = ("response", "distance_decay", "survival", "room")
 MAX_SETS = 500
 
 

@@ -30,10 +30,9 @@ SAMPLE_FILES = {
     "centroids_file": str(SAMPLES / "sample_centroids.csv"),
 }
 # Kelby and Marne (12 invented LSOAs, 17,330 adults) with three parkruns per 50,000 adults
-# (the top of per_50k's declared range, doubled), so it has at least one: 1.04 expected.
+# (twice the top of per_50k's declared range), so it has at least one: 1.04 expected.
 PARAMETERS = {
-    "groups.types.parkrun.per_50k": 1.5,
-    "groups.existing_count_scale": 2.0,
+    "groups.types.parkrun.per_50k": 3.0,
     "burn_in_weeks": 26,
 }
 

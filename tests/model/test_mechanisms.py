@@ -1,9 +1,12 @@
 """Each behavioural mechanism has a test that fails if the mechanism is broken or reversed."""
 
+from dataclasses import replace
+
 import numpy as np
 
 from healthgap.model import behaviour, build_town, typical_town
-from healthgap.model.groups import TYPE_INDEX
+from healthgap.model.groups import TYPE_INDEX, baseline_groups
+from healthgap.model.parameters import Parameters
 from tests.conftest import small_model
 
 
@@ -100,3 +103,22 @@ def test_unfunded_group_with_too_few_members_closes():
     assert not model.groups.open[unfunded]
     assert model.groups.open[funded]
     assert not np.any(model.people.member_of == unfunded)
+
+
+def test_more_existing_groups_leave_parkrun_as_counted():
+    """`existing_count_scale` multiplies a town's own groups, not parkrun's nationally counted
+    events (per_50k alone)."""
+    rules = Parameters().groups
+    counts = {}
+    for scale in (1.0, 2.0):
+        groups = baseline_groups(
+            np.ones(20),
+            500_000,
+            0,
+            np.random.default_rng(1),
+            replace(rules, existing_count_scale=scale),
+        )
+        counts[scale] = np.bincount(groups.kind[: groups.n], minlength=len(TYPE_INDEX))
+    parkrun, walks = TYPE_INDEX["parkrun"], TYPE_INDEX["walk_and_talk"]
+    assert counts[2.0][parkrun] == counts[1.0][parkrun] == round(10 * rules.types.parkrun.per_50k)
+    assert counts[2.0][walks] == 2 * counts[1.0][walks]
