@@ -62,6 +62,7 @@ FOLLOWED: dict[str, Callable[[HealthgapModel], np.ndarray]] = {
     "lonely": lambda m: m.people.lonely.astype(float),
     "low_life_satisfaction": lambda m: (m.people.life_satisfaction <= 4).astype(float),
     "went": lambda m: (m.people.attended >= 0).astype(float),
+    "link_worker_contacts": lambda m: m.people.link_worker_contacts.astype(float),
     "went_to_new": lambda m: _went_to_new(m).astype(float),
     "member_kind": lambda m: _kind_member(m).astype(float),
     "rode_bus": lambda m: outings.rode_bus(m).astype(float),
@@ -310,9 +311,9 @@ def sessions(c: Cohort, first: int, last: int, arm: str = "arm") -> np.ndarray:
 
 
 def engaged(c: Cohort, weeks: int) -> np.ndarray:
-    """Went to a group at least 3 times within `weeks` of enrolment (the link-worker trial's
-    engaged saw the worker 3 or more times)."""
-    return sessions(c, 0, weeks) >= 3
+    """Met their link worker at least 3 times within `weeks` of enrolment, as the trial's
+    engaged did."""
+    return c.at("link_worker_contacts", weeks) >= 3
 
 
 def share(mask: np.ndarray) -> float:
@@ -470,14 +471,16 @@ def _declared() -> list[Trial]:
                 ),
                 Outcome(
                     "engaged_share",
-                    "Referred patients who engaged (3 or more sessions within 13 weeks)",
+                    "Referred patients who engaged (met the link worker 3 or more times within "
+                    "13 weeks)",
                     "share",
                     evidence.ENGAGED_SHARE,
                     lambda c: share(engaged(c, 12)),
                     low=0.30,
                     high=0.60,
-                    note="the model's engaged went to a group 3 times; the trial's saw the "
-                    "worker 3 times: a judgement of +-15 points",
+                    note="a judgement of +-15 points, kept from when the model counted group "
+                    "sessions instead (288 referred give +-6); how often people meet a link "
+                    "worker is set from City and Hackney's scheme, not from this trial",
                 ),
                 Outcome(
                     "engaged_life_satisfaction_gain",
@@ -495,6 +498,79 @@ def _declared() -> list[Trial]:
                 ),
             ),
             levers=("outreach/link_worker", "outreach/champions", "outreach/faith_centre"),
+            followed=(
+                "activity_minutes",
+                "life_satisfaction",
+                "lonely",
+                "went",
+                "member_kind",
+                "link_worker_contacts",
+            ),
+        )
+    )
+
+    # How often people meet a link worker, set from City and Hackney's scheme (by construction).
+    def link_workers_for_a_year(parameters):
+        worker = Outreach(
+            name="link workers",
+            channel="link_worker",
+            workers=6,
+            target="most_deprived",
+            end_year=1.0,
+        )
+        return default_town(parameters, 30_000, 1.0, [worker])
+
+    def meetings(c: Cohort) -> np.ndarray:
+        return c.at("link_worker_contacts", 25)
+
+    one_chance = (
+        "one chance of another meeting a week is set from both figures, so it meets neither exactly"
+    )
+    trials.append(
+        Trial(
+            "link_worker_meetings",
+            "How often people meet their link worker",
+            evidence.CITY_AND_HACKNEY,
+            "the default town (30,000 adults), its most deprived fifth, with 6 link workers for "
+            "a year",
+            "adults of the most deprived quintile not in a group, first seen in the workers' "
+            "first 26 weeks",
+            "link workers who see each person again each week with the set chance "
+            "(interventions.contact_continue)",
+            "none: meetings counted in the arm",
+            "26 weeks after each was first seen",
+            link_workers_for_a_year,
+            seen_by_outreach,
+            26,
+            26,
+            (
+                Outcome(
+                    "link_worker_one_meeting",
+                    "Seen by a link worker, met them once in 26 weeks",
+                    "share",
+                    evidence.LINK_WORKER_ONE_MEETING,
+                    lambda c: share(meetings(c) == 1),
+                    low=0.332,
+                    high=0.432,
+                    interval_source="+-5 points (judgement)",
+                    note=one_chance,
+                    by_construction=True,
+                ),
+                Outcome(
+                    "link_worker_over_five_meetings",
+                    "Seen by a link worker, met them more than five times in 26 weeks",
+                    "share",
+                    evidence.LINK_WORKER_OVER_FIVE_MEETINGS,
+                    lambda c: share(meetings(c) > 5),
+                    low=0.074,
+                    high=0.174,
+                    interval_source="+-5 points (judgement)",
+                    note=one_chance,
+                    by_construction=True,
+                ),
+            ),
+            levers=("outreach/link_worker",),
+            followed=("link_worker_contacts",),
         )
     )
 

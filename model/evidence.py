@@ -246,6 +246,22 @@ ENGAGED_SHARE = Figure(
     "Glasgow: 45% of those referred saw the link worker 3 or more times",
     "Mercer et al., Annals of Family Medicine 2019;17:518 (doi 10.1370/afm.2429)",
 )
+CITY_AND_HACKNEY = (
+    "Bertotti & Hutt, Social prescribing in City and Hackney: lessons from implementation and "
+    "evaluation (slides; City and Hackney CCG's Shine 2014 project, University of East London, "
+    "Health Foundation final report September 2015)"
+)
+LINK_WORKER_ONE_MEETING = Figure(
+    0.382,
+    "737 patients referred to 3 social prescribing coordinators, 2014-15: 11% did not come, 34% "
+    "came once (0.382 of those who came)",
+    CITY_AND_HACKNEY,
+)
+LINK_WORKER_OVER_FIVE_MEETINGS = Figure(
+    0.124,
+    "the same 737: 11% came more than five times (0.124 of those who came)",
+    CITY_AND_HACKNEY,
+)
 ENGAGED_LIFE_SATISFACTION_GAIN = Figure(
     0.0,
     "improvements only among those who saw the link worker 3 or more times",

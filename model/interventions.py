@@ -297,7 +297,10 @@ class Outreach(Intervention):
     Each week the workers see their caseload, drawn from the people the
     targeting rule picks; each learns of local groups, and a share (`uptake`)
     accept a referral to the best-suited group with room, with a supported
-    first visit if offered.
+    first visit if offered. Link workers see people again: each week someone
+    they are seeing meets them once more with chance `contact_continue`, until
+    a week they do not; at each meeting someone not in a group is referred
+    again, to the best group with room then.
     """
 
     SCALED = ("workers",)
@@ -340,14 +343,34 @@ class Outreach(Intervention):
         state.carry += self.workers * self.caseload_per_worker_year / WEEKS_PER_YEAR
         seen_count, state.carry = int(state.carry), state.carry - int(state.carry)
         p, effects = model.people, model.params.interventions
-        eligible = np.flatnonzero(self.eligible(model, state, week))
-        if seen_count == 0 or len(eligible) == 0:
-            return
         rng = model.streams.week("interventions", week)
-        seen = rng.choice(eligible, size=min(seen_count, len(eligible)), replace=False)
-        p.awareness[seen] = np.maximum(p.awareness[seen], effects.referral_awareness)
-        p.seen_week[seen], p.seen_by[seen] = week, state.index
-        accepted = seen[rng.random(len(seen)) < self.uptake]
+        eligible = np.flatnonzero(self.eligible(model, state, week))
+        if seen_count > 0 and len(eligible) > 0:
+            seen = rng.choice(eligible, size=min(seen_count, len(eligible)), replace=False)
+            p.awareness[seen] = np.maximum(p.awareness[seen], effects.referral_awareness)
+            p.seen_week[seen], p.seen_by[seen] = week, state.index
+            if self.channel == "link_worker":
+                p.link_worker_contacts[seen], p.in_contact[seen] = 1, True
+            self.refer(model, seen[rng.random(len(seen)) < self.uptake], week)
+        if self.channel == "link_worker":
+            self.meet_again(model, state, week, rng)
+
+    def meet_again(
+        self, model: HealthgapModel, state: OutreachState, week: int, rng: np.random.Generator
+    ) -> None:
+        """Those the link workers have been seeing meet them again this week, or stop for good;
+        anyone met who is not in a group is referred again."""
+        p = model.people
+        seeing = np.flatnonzero(p.in_contact & (p.seen_by == state.index) & (p.seen_week < week))
+        meets = rng.random(len(seeing)) < model.params.interventions.contact_continue
+        p.in_contact[seeing[~meets]] = False
+        met = seeing[meets]
+        p.link_worker_contacts[met] += 1
+        self.refer(model, met[p.member_of[met] < 0], week)
+
+    def refer(self, model: HealthgapModel, accepted: np.ndarray, week: int) -> None:
+        """Refer `accepted` to the best-suited group with room for the referral's weeks."""
+        p, effects = model.people, model.params.interventions
         group = self.best_group(model, accepted)
         accepted, group = accepted[group >= 0], group[group >= 0]
         p.referred_to[accepted] = group
@@ -358,7 +381,8 @@ class Outreach(Intervention):
         )
 
     def eligible(self, model: HealthgapModel, state: OutreachState, week: int) -> np.ndarray:
-        """Who the targeting rule picks: not in a group, not already referred, in the area served."""
+        """Who the targeting rule picks: not in a group, not already referred or being seen, in
+        the area served."""
         p = model.people
         rule = {
             "inactive": p.activity_minutes < 30,
@@ -369,7 +393,7 @@ class Outreach(Intervention):
             "everyone": np.ones(p.n, bool),
         }[self.target]
         in_area = np.isin(p.neighbourhood, state.places)
-        return rule & in_area & (p.member_of < 0) & (p.referred_until < week)
+        return rule & in_area & (p.member_of < 0) & (p.referred_until < week) & ~p.in_contact
 
     def best_group(self, model: HealthgapModel, who: np.ndarray) -> np.ndarray:
         """For each person, the open group with room they would like most (-1 if none)."""

@@ -1026,6 +1026,16 @@ class InterventionEffects:
         "assumption: the funnel's 12 weeks",
         possible=AT_LEAST_ONE,
     )
+    contact_continue: float = param(
+        0.64,
+        "chance a week that someone a link worker is seeing meets them again",
+        0.5,
+        0.75,
+        "City and Hackney's social prescribing, 737 patients referred in 2014-15 (Bertotti & "
+        "Hutt): of those who came, 38% met their coordinator once and 12% more than five times, "
+        "which a constant chance of another meeting of 0.62 and 0.66 gives",
+        possible=CHANCE,
+    )
     referral_awareness: float = param(
         0.8,
         "awareness of local groups after meeting an outreach worker",

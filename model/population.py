@@ -177,6 +177,10 @@ class Residents:
         self.seen_week = np.full(n, -1, np.int32)  # last week an outreach worker saw them
         self.referred_week = np.full(n, -1, np.int32)  # last week they accepted a referral
         self.seen_by = np.full(n, -1, np.int16)  # which intervention (model.interventions index)
+        self.link_worker_contacts = np.zeros(
+            n, np.int16
+        )  # meetings since a link worker first saw them
+        self.in_contact = np.zeros(n, bool)  # a link worker is still seeing them
         self.driven = np.zeros(n, bool)  # enrolled with a volunteer driver scheme
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from healthgap.model import HealthgapModel, Parameters, build_town, typical_town
+from healthgap.model import HealthgapModel, Parameters, build_town, evidence, typical_town
 from healthgap.model.interventions import (
     Directory,
     LowImpactOffer,
@@ -318,3 +318,31 @@ def test_each_intervention_plans_what_it_spends(start, spec):
     spent = model.spending[spec.label]
     assert planned.at_start_gbp + planned.per_year_gbp > 0
     assert spent == pytest.approx(planned.at_start_gbp + planned.per_year_gbp, rel=1e-6)
+
+
+def test_link_workers_meet_people_again_at_the_set_chance_and_a_gp_referral_once(start):
+    """Each week someone a link worker is seeing meets them again with chance
+    `contact_continue`, until a week they do not; anyone met who is not in a group is referred
+    again. A GP referral is one meeting, counted nowhere."""
+    chance = start.params.interventions.contact_continue
+    model = run(start, [Outreach(workers=6, channel="link_worker", end_year=1.0)], weeks=40)
+    p = model.people
+    early = np.flatnonzero((p.seen_week >= 1) & (p.seen_week <= 20))  # 20+ weeks to meet again
+    meetings = p.link_worker_contacts[early]
+    assert len(early) > 200 and meetings.min() >= 1
+    assert abs((meetings == 1).mean() - (1 - chance)) < 0.07
+    assert abs((meetings >= 3).mean() - chance**2) < 0.07
+    again = early[(meetings >= 2) & (p.member_of[early] < 0)]
+    # referred again at a later meeting (where a group has room: the town's groups run full)
+    assert (p.referred_week[again] > p.seen_week[again]).mean() > 0.2
+    gp = run(start, [Outreach(workers=6, channel="gp_referral", end_year=1.0)], weeks=40)
+    assert (gp.people.seen_week >= 0).sum() > 200
+    assert not gp.people.link_worker_contacts.any() and not gp.people.in_contact.any()
+
+
+def test_the_chance_of_meeting_again_is_city_and_hackneys():
+    """A constant chance of another meeting gives City and Hackney's shares of those who came
+    once and more than five times, each within 3 points."""
+    chance = Parameters().interventions.contact_continue
+    assert abs((1 - chance) - evidence.LINK_WORKER_ONE_MEETING.value) < 0.03
+    assert abs(chance**5 - evidence.LINK_WORKER_OVER_FIVE_MEETINGS.value) < 0.03
