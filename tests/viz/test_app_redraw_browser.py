@@ -1,11 +1,13 @@
 """What a Step costs the browser: the pictures are updated in place (only the marks that changed
-are touched, and the result is exactly what the server drew)."""
+are touched, and the result is exactly what the server drew), and Solara's busy bar still
+shows, standing still, while a tab waits for the server."""
 
 from __future__ import annotations
 
 from healthgap.viz.app.charts import activity_svg, chart_svgs, charted, panels_html
 from healthgap.viz.app.controls import UPDATE_JS
 from healthgap.viz.app.drawing import town_map_svg
+from healthgap.viz.app.server import running_app
 from healthgap.viz.workshop import Workshop, check_levers
 
 from .test_app_browser import open_app, step
@@ -90,3 +92,43 @@ def test_a_step_keeps_the_pictures_marks_in_place(server, new_session):
         "a Step drew the map's legend again instead of keeping it"
     )
     assert recorded.errors == []
+
+
+BAR = ".v-application > .v-progress-linear, .v-application--wrap > .v-progress-linear"
+# From the page itself: each time Solara's busy bar turns visible, how it looks then (the
+# width its bar takes and the animations and transitions running in it).
+WATCH_BAR_JS = f"""() => {{
+  const bar = document.querySelector("{BAR}");
+  window.hgBarSeen = [];
+  new MutationObserver(() => {{
+    if (getComputedStyle(bar).visibility !== 'visible') {{ return; }}
+    const shown = [...bar.querySelectorAll('.long')].map((b) => b.getBoundingClientRect().width);
+    window.hgBarSeen.push({{
+      width: Math.max(0, ...shown),
+      moving: bar.getAnimations({{subtree: true}}).length,
+    }});
+  }}).observe(bar, {{subtree: true, attributes: true}});
+  return bar.getBoundingClientRect().width;
+}}"""
+
+
+def test_the_busy_bar_shows_standing_still_while_a_tab_waits(chromium):
+    """Loading another town of 50,000 residents keeps the server busy for seconds: the bar
+    shows across the page, and nothing in it moves (a moving bar made the browser lay out
+    and paint the page every frame while it waited)."""
+    with running_app(residents=50_000, start_seconds=300) as app:
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+        context.set_default_timeout(120_000)
+        try:
+            page = context.new_page()
+            open_app(page, app.url)
+            assert page.evaluate(WATCH_BAR_JS) > 1000
+            page.get_by_role("button", name="Built-in scenario").click()
+            page.get_by_role("option", name="big_local", exact=False).click()
+            page.get_by_text("Loaded big_local: week 0.").wait_for()
+            seen = page.evaluate("() => window.hgBarSeen")
+            assert seen, "the busy bar never showed while the tab waited for the town"
+            assert all(look["width"] > 1000 for look in seen), seen
+            assert all(look["moving"] == 0 for look in seen), seen
+        finally:
+            context.close()
