@@ -117,6 +117,15 @@ def cpu_seconds(processes) -> float:
     return total
 
 
+def timed_round(pages) -> list[float]:
+    """Every one of `pages` clicks Step at once: each one's click-to-redrawn seconds."""
+    for page in pages:
+        page.evaluate(START_TIMED_STEP_JS)
+    for page in pages:
+        page.wait_for_function("() => window.hgTimed !== null")
+    return [page.evaluate("() => window.hgTimed") / 1000 for page in pages]
+
+
 def time_room(browser, app, rounds: int) -> tuple[list[float], dict[str, float]]:
     """Ten visitors click Step together, `rounds` times: each one's click-to-redrawn seconds,
     and where the time went: CPU seconds a step used by the server (with its workers) and by
@@ -133,12 +142,9 @@ def time_room(browser, app, rounds: int) -> tuple[list[float], dict[str, float]]
     for round_ in range(WARM_UP_STEPS + rounds):
         if round_ == WARM_UP_STEPS:
             before = used()
-        for page in pages:
-            page.evaluate(START_TIMED_STEP_JS)
-        for page in pages:
-            page.wait_for_function("() => window.hgTimed !== null")
-            if round_ >= WARM_UP_STEPS:
-                times.append(page.evaluate("() => window.hgTimed") / 1000)
+        got = timed_round(pages)
+        if round_ >= WARM_UP_STEPS:
+            times.extend(got)
     after = used()
     for page in pages:
         page.context.close()
@@ -161,16 +167,8 @@ def time_room_reporting(browser, app, rounds: int) -> tuple[list[float], list[fl
     click-to-redrawn seconds during the reports and without them, and each report's seconds."""
     pages = [opened(browser, app.url) for _ in range(ROOM_VISITORS)]
     reporter, others = pages[0], pages[1:]
-
-    def round_of_steps() -> list[float]:
-        for page in others:
-            page.evaluate(START_TIMED_STEP_JS)
-        for page in others:
-            page.wait_for_function("() => window.hgTimed !== null")
-        return [page.evaluate("() => window.hgTimed") / 1000 for page in others]
-
     for _ in range(WARM_UP_STEPS):
-        round_of_steps()
+        timed_round(others)
     during: list[float] = []
     without: list[float] = []
     reports: list[float] = []
@@ -179,13 +177,13 @@ def time_room_reporting(browser, app, rounds: int) -> tuple[list[float], list[fl
         with reporter.expect_download(timeout=300_000) as download:
             reporter.get_by_role("button", name=REPORT).click()
             while not download.is_done() and len(during) < rounds * len(others):
-                got = round_of_steps()
+                got = timed_round(others)
                 if not download.is_done():  # the report was drawn all through this round
                     during.extend(got)
                     overlapped += 1
         reports.append(time.perf_counter() - started)
         for _ in range(overlapped):
-            without.extend(round_of_steps())
+            without.extend(timed_round(others))
     for page in pages:
         page.context.close()
     return during, without, reports
@@ -226,7 +224,8 @@ def room_line(label: str, times: list[float], split: dict[str, float]) -> str:
         f"{ROOM_STEP_TARGET_SECONDS * 1000:.0f} ms target); CPU a step: server "
         f"{split['server_cpu_seconds_a_step'] * 1000:.0f} ms, Chromium's ten tabs "
         f"{split['chromium_cpu_seconds_a_step'] * 1000:.0f} ms; a round of ten "
-        f"{split['seconds_a_round']:.2f} s on {os.cpu_count()} CPUs"
+        f"{split['seconds_a_round']:.2f} s on {os.cpu_count()} CPUs; load average "
+        f"{os.getloadavg()[0]:.1f}"
     )
 
 
@@ -339,7 +338,8 @@ def main(argv: list[str] | None = None) -> dict:
                 f"({'meets' if median < ROOM_STEP_TARGET_SECONDS else 'MISSES'} the "
                 f"{ROOM_STEP_TARGET_SECONDS * 1000:.0f} ms target), against {quiet * 1000:.0f} "
                 f"ms in as many rounds right after with no report (x{median / quiet:.2f}); the "
-                f"reports took {' / '.join(f'{r:.1f}' for r in reports)} s"
+                f"reports took {' / '.join(f'{r:.1f}' for r in reports)} s; load average "
+                f"{os.getloadavg()[0]:.1f}"
             )
         if "run" not in args.only:
             browser.close()
