@@ -767,24 +767,24 @@ class Workshop:
     def _groups(self, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
         import pandas as pd
 
-        groups = self.with_levers.groups()
-        shown = groups.open | (groups.closed_week > 0)  # skip groups that closed before the start
+        groups = {name: column.to_numpy() for name, column in self.with_levers.groups().items()}
+        shown = groups["open"] | (groups["closed_week"] > 0)  # not those closed before the start
         index = np.flatnonzero(shown)
-        g = groups.iloc[index]
         # Spread a neighbourhood's groups around its centre, on a sunflower spiral.
         within = self.town.node_array("within_km")
-        venue = g.venue.to_numpy()
+        venue = groups["venue"][index]
         turn = index * math.pi * (3 - math.sqrt(5))
         radius = within[venue] * 0.7 * np.sqrt((index % 12 + 1) / 12)
-        status = np.where(~g.open, "closed", np.where(g.opened_week > 0, "new", "running"))
-        kind = g.kind.to_numpy()
+        opened, is_open = groups["opened_week"][index], groups["open"][index]
+        status = np.where(~is_open, "closed", np.where(opened > 0, "new", "running"))
+        kind = groups["kind"][index]
         return pd.DataFrame(
             {
                 "x_km": x[venue] + radius * np.cos(turn),
                 "y_km": y[venue] + radius * np.sin(turn),
                 "kind": kind,
                 "label": [plain(k) for k in kind],
-                "attendance": g.attendance.to_numpy(),
+                "attendance": groups["attendance"][index],
                 "status": status,
             }
         )

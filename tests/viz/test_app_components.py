@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -171,6 +172,23 @@ def test_the_map_colours_by_the_chosen_outcome_and_its_change():
     assert deciles.count("data-code=") == len(workshop.neighbourhood_choices())
     assert "IMD decile" in deciles and "Inactive" in inactive
     assert "Change against the baseline (percentage points)" in change
+
+
+def test_the_map_draws_its_streets_once_and_each_look_once():
+    """A Step sends the map again: every street is one path, and marks of a kind take their
+    look from their group, not an attribute each (the map of 30 neighbourhoods was 19 kB)."""
+    workshop = Workshop("baseline", residents=RESIDENTS)
+    workshop.step()
+    town = workshop.town_map("imd_decile")
+    svg = town_map_svg(town, workshop.week, picked=("T001",))
+    drawn = svg.split("<g class='hg-legend'>")[0]  # the legend draws one of each mark
+    assert "<line" not in drawn  # no link added by a lever
+    [streets] = re.findall(r"<path d='([^']*)'", drawn)
+    assert streets.count("M") == streets.count("L") == len(town.links)
+    assert drawn.count("cursor:pointer") == 1 and drawn.count("stroke='#555'") == 1
+    assert drawn.count("stroke='#000' stroke-width='3'") == 1  # the picked neighbourhood
+    assert drawn.count("font-size") == 1 and drawn.count("pointer-events") == 2  # labels, groups
+    assert len(svg) < 12_000
 
 
 def test_charts_use_the_metric_labels_and_show_the_gap_and_sii():

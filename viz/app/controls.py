@@ -1,4 +1,5 @@
-"""Small building blocks of the page: a labelled choice, an SVG view that reports clicks."""
+"""Small building blocks of the page: a labelled choice, an SVG view that reports clicks and
+redraws only what changed."""
 
 from __future__ import annotations
 
@@ -8,12 +9,50 @@ import ipyvuetify
 import solara
 import traitlets
 
-SVG_TEMPLATE = """
+# Make `old`'s children what `next`'s are, changing only what differs. A Step changes a few
+# marks of each picture (a week's colours and groups, a line's newest points): replacing the
+# whole picture made the browser parse, lay out, paint and rasterise every mark again.
+UPDATE_JS = """
+function update(old, next) {
+  const wanted = [...next.childNodes];
+  wanted.forEach((node, i) => {
+    const there = old.childNodes[i];
+    if (!there) {
+      old.appendChild(node);
+    } else if (there.isEqualNode(node)) {
+      // unchanged: keep it as it is
+    } else if (there.nodeName !== node.nodeName) {
+      old.replaceChild(node, there);
+    } else if (node.nodeType !== Node.ELEMENT_NODE) {
+      there.nodeValue = node.nodeValue;
+    } else {
+      for (const { name } of [...there.attributes]) {
+        if (!node.hasAttribute(name)) { there.removeAttribute(name); }
+      }
+      for (const { name, value } of node.attributes) {
+        if (there.getAttribute(name) !== value) { there.setAttribute(name, value); }
+      }
+      update(there, node);
+    }
+  });
+  while (old.childNodes.length > wanted.length) { old.removeChild(old.lastChild); }
+}
+"""
+SVG_TEMPLATE = (
+    """
 <template>
-  <div class="hg-svg" v-html="svg" @click="clicked"></div>
+  <div class="hg-svg" @click="clicked"></div>
 </template>
 <script>
 module.exports = {
+  mounted() { this.$el.innerHTML = this.svg; },
+  watch: {
+    svg(text) {
+      const next = document.createElement("template");
+      next.innerHTML = text;
+      update(this.$el, next.content);
+    },
+  },
   methods: {
     clicked(event) {
       const mark = event.target.closest("[data-code]");
@@ -21,8 +60,10 @@ module.exports = {
     },
   },
 };
-</script>
 """
+    + UPDATE_JS
+    + "</script>\n"
+)
 
 
 class SvgView(ipyvuetify.VuetifyTemplate):

@@ -188,28 +188,31 @@ def town_map_svg(
         f"viewBox='0 0 {width} {height + legend_h}' "
         f"width='100%' role='img' aria-label='Map of the town' {FONT}>"
     ]
+    streets, added = [], []  # every street in one path: they differ only in where they run
     for row in rows(links):
         (a, b), (c, d) = px(row.x1, row.y1), px(row.x2, row.y2)
         if row.added:
-            out.append(
+            added.append(
                 f"<line x1='{a:.1f}' y1='{b:.1f}' x2='{c:.1f}' y2='{d:.1f}' stroke='{ADDED_LINK}' "
                 f"stroke-width='5' stroke-dasharray='10 5' stroke-linecap='round'>"
                 f"<title>Added: {escape(row.mode.replace('_', ' '))}</title></line>"
             )
         else:
-            out.append(
-                f"<line x1='{a:.1f}' y1='{b:.1f}' x2='{c:.1f}' y2='{d:.1f}' stroke='#C8C8C8' "
-                "stroke-width='1.5'/>"
-            )
+            streets.append(f"M{a:.1f} {b:.1f}L{c:.1f} {d:.1f}")
+    if streets:
+        out.append(
+            f"<path d='{''.join(streets)}' fill='none' stroke='#C8C8C8' stroke-width='1.5'/>"
+        )
+    out.extend(added)
     centres = [px(x, y) for x, y in zip(xs, ys, strict=True)]
     shown_codes = labelled(hood, centres, radius, picked)
+    # Marks of a kind share their look through their group: a Step sends and the browser
+    # reads each attribute once, not once a mark.
+    out.append("<g stroke='#555' stroke-width='0.8' style='cursor:pointer'>")
+    labels = []
     for i, row in enumerate(rows(hood)):
         cx, cy = px(row.x_km, row.y_km)
-        ring = (
-            "stroke='#000' stroke-width='3'"
-            if row.code in picked
-            else "stroke='#555' stroke-width='0.8'"
-        )
+        ring = " stroke='#000' stroke-width='3'" if row.code in picked else ""
         if metric is None:
             said = f"IMD decile {row.decile}"
         else:
@@ -219,15 +222,17 @@ def town_map_svg(
             )
         out.append(
             f"<circle data-code='{escape(str(row.code))}' cx='{cx:.1f}' cy='{cy:.1f}' "
-            f"r='{radius[i]:.1f}' fill='{colour.colours[i]}' {ring} style='cursor:pointer'>"
+            f"r='{radius[i]:.1f}' fill='{colour.colours[i]}'{ring}>"
             f"<title>{escape(str(row.name))} ({escape(str(row.code))}), decile {row.decile}, "
             f"{row.population:,} residents. {escape(said)}</title></circle>"
         )
-        if i in shown_codes:
-            out.append(
-                f"<text x='{cx:.1f}' y='{cy + radius[i] + 10:.1f}' font-size='9' "
-                f"text-anchor='middle' fill='#444' pointer-events='none'>{escape(str(row.code))}</text>"
+        if i in shown_codes:  # a label never covers a neighbourhood, so it can come after all
+            labels.append(
+                f"<text x='{cx:.1f}' y='{cy + radius[i] + 10:.1f}'>{escape(str(row.code))}</text>"
             )
+    out.append("</g><g font-size='9' text-anchor='middle' fill='#444' pointer-events='none'>")
+    out.extend(labels)
+    out.append("</g><g fill-opacity='0.8' stroke='#fff' stroke-width='1' pointer-events='none'>")
     biggest = max(float(groups["attendance"].max()) if len(groups) else 1.0, 30.0)
     for row in rows(groups):
         gx, gy = px(row.x_km, row.y_km)
@@ -235,7 +240,7 @@ def town_map_svg(
         tip = f"<title>{escape(row.label)}: {row.attendance} went this week ({row.status})</title>"
         if row.status == "closed":
             out.append(
-                f"<g stroke='{CLOSED_GROUP}' stroke-width='2' pointer-events='none'>"
+                f"<g stroke='{CLOSED_GROUP}' stroke-width='2'>"
                 f"<line x1='{gx - 4:.1f}' y1='{gy - 4:.1f}' x2='{gx + 4:.1f}' y2='{gy + 4:.1f}'/>"
                 f"<line x1='{gx - 4:.1f}' y1='{gy + 4:.1f}' x2='{gx + 4:.1f}' y2='{gy - 4:.1f}'/>"
                 f"{tip}</g>"
@@ -243,9 +248,9 @@ def town_map_svg(
         else:
             fill = NEW_GROUP if row.status == "new" else "#333333"
             out.append(
-                f"<circle cx='{gx:.1f}' cy='{gy:.1f}' r='{r:.1f}' fill='{fill}' fill-opacity='0.8' "
-                f"stroke='#fff' stroke-width='1' pointer-events='none'>{tip}</circle>"
+                f"<circle cx='{gx:.1f}' cy='{gy:.1f}' r='{r:.1f}' fill='{fill}'>{tip}</circle>"
             )
+    out.append("</g>")
     out.append(map_legend(colour, top=height + 6, width=width))
     out.append("</svg>")
     return "".join(out)
