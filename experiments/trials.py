@@ -418,16 +418,24 @@ def default_town(parameters: dict[str, float], residents: int, years: float, int
 def _declared() -> list[Trial]:
     trials = []
 
+    def six_link_workers(years: float):
+        """The design: the default town (30,000 adults), 6 link workers in its most deprived
+        fifth for `years`."""
+
+        def design(parameters):
+            worker = Outreach(
+                name="link workers",
+                channel="link_worker",
+                workers=6,
+                target="most_deprived",
+                end_year=years,
+            )
+            return default_town(parameters, 30_000, 1.0, [worker])
+
+        return design
+
     # Glasgow's Deep End link workers: patients referred in deprived practices, 9 months on.
-    def glasgow(parameters):
-        worker = Outreach(
-            name="link workers",
-            channel="link_worker",
-            workers=6,
-            target="most_deprived",
-            end_year=0.25,
-        )
-        return default_town(parameters, 30_000, 1.0, [worker])
+    glasgow = six_link_workers(0.25)
 
     trials.append(
         Trial(
@@ -510,15 +518,7 @@ def _declared() -> list[Trial]:
     )
 
     # How often people meet a link worker, set from City and Hackney's scheme (by construction).
-    def link_workers_for_a_year(parameters):
-        worker = Outreach(
-            name="link workers",
-            channel="link_worker",
-            workers=6,
-            target="most_deprived",
-            end_year=1.0,
-        )
-        return default_town(parameters, 30_000, 1.0, [worker])
+    link_workers_for_a_year = six_link_workers(1.0)
 
     def meetings(c: Cohort) -> np.ndarray:
         return c.at("link_worker_contacts", 25)
