@@ -22,11 +22,14 @@ GONE_WITHIN_SECONDS = 15  # generous on busy shared cores; killing takes well un
 
 def processes_under(pid: int) -> set[int]:
     """The ids of every living process below `pid` (its children, theirs, ...)."""
-    return {
-        p.pid
-        for p in psutil.Process(pid).children(recursive=True)
-        if p.is_running() and p.status() != psutil.STATUS_ZOMBIE
-    }
+    alive = set()
+    for p in psutil.Process(pid).children(recursive=True):
+        try:
+            if p.status() != psutil.STATUS_ZOMBIE:
+                alive.add(p.pid)
+        except psutil.NoSuchProcess:  # it ended between being listed and being looked at
+            pass
+    return alive
 
 
 def wait_for_processes(pid: int, done, seconds: float, what: str) -> set[int]:
