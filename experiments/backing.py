@@ -3,9 +3,9 @@ the model reproduced them at the last validation (its return beside published re
 `healthgap.effects.return_check`, part of the comparison).
 
 The last validation's trial rows ship in docs/validation/validation.csv (`healthgap validate
---out docs/validation`); a comparison reads them rather than re-running every trial. The page
-says which revision they were made at, and says so plainly when they were made with other
-parameters than the comparison's.
+--out docs/validation`, re-made whenever a change moves a trial); a comparison reads them rather
+than re-running every trial. They are the default model's verdicts: a comparison made with other
+parameters shows them as they are, and its report lists the parameters that differ.
 """
 
 from __future__ import annotations
