@@ -30,9 +30,10 @@ if TYPE_CHECKING:
 
 NICE = 10  # of 0 (normal) to 19 (lowest); Linux gives a process at 10 about a tenth of the CPU
 # a nice-0 one gets when they compete. Measured with nine tables stepping on 2 cores: at 5, the
-# full report slowed their Steps x1.7 while it was drawn; at 19 x1.2, as much as a report that
-# only waited. But at 19 a report would take minutes when two other processes keep both cores
-# busy; at 10 a brief report (about 2 s of CPU) still comes within about half a minute then
+# full report slowed their Steps x1.7 while it was drawn; at 19 x1.2-1.3, near a report that
+# only waited (x1.1-1.3, single runs). But at 19 a report would take minutes when two other
+# processes keep both cores busy; at 10 a brief report (about 2 s of CPU) comes in about half a
+# minute then. Side by side, brief at 10 against full at 5: x1.33 against x1.48
 REPORTS_KEPT = 16  # reports drawn lately (about 0.6 MB each), by what they show
 
 
