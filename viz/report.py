@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 __all__ = ["render_report", "write_report"]
 
 DPI = 110
+# A brief report (the workshop app's) draws these outcomes over time, and no chart of the gaps
+# (the table under it gives every gap and SII): 6 figures of 23 axes instead of 13 of 59, about
+# a third of the drawing, which a laptop serving a room does while the other tables step.
+BRIEF_OVER_TIME = ("inactive_pct", "life_satisfaction_mean", "lonely_pct", "attendance_pct")
 ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("healthgap.viz", "templates"),
     autoescape=True,
@@ -104,8 +108,11 @@ def write_report(comparison: Comparison, path: Path) -> None:
     path.write_text(render_report(comparison), encoding="utf-8")
 
 
-def render_report(comparison: Comparison, today: datetime.date | None = None) -> str:
-    """The report as one HTML string."""
+def render_report(
+    comparison: Comparison, today: datetime.date | None = None, *, brief: bool = False
+) -> str:
+    """The report as one HTML string; `brief`, with fewer charts (`BRIEF_OVER_TIME`) and the
+    same tables and words."""
     today = today or datetime.date.today()
     return ENVIRONMENT.get_template("report.html").render(
         c=comparison,
@@ -114,7 +121,8 @@ def render_report(comparison: Comparison, today: datetime.date | None = None) ->
         shifts={name: gap_shifts(e) for name, e in comparison.scenarios.items()},
         warnings=[w for e in comparison.scenarios.values() for w in e.warnings],
         unmeasured=unmeasured_gaps(comparison),
-        charts=charts(comparison) if comparison.scenarios else None,
+        charts=charts(comparison, brief) if comparison.scenarios else None,
+        brief=brief,
         importance=importance_sizes(),
         better=better_directions(),
         differences=parameter_differences(comparison),
@@ -329,10 +337,12 @@ def access_tables(comparison: Comparison) -> dict[str, list[AccessRow]]:
     return tables
 
 
-def charts(comparison: Comparison) -> dict:
+def charts(comparison: Comparison, brief: bool = False) -> dict:
     """Every figure of the report: "over_time" (metric name -> Chart), "by_quintile", "gap"
-    and "value"."""
+    and "value"; a brief report's "over_time" has only `BRIEF_OVER_TIME`, and no "gap"."""
     shown = [m for m in METRICS if any(m in e.series for e in comparison.scenarios.values())]
+    if brief:
+        shown = [m for m in shown if m in BRIEF_OVER_TIME]
     return {
         "over_time": {
             m: chart(figures.change_over_time, figures.change_over_time_alt, comparison, m)
@@ -341,7 +351,9 @@ def charts(comparison: Comparison) -> dict:
         "by_quintile": chart(
             figures.change_by_quintile, figures.change_by_quintile_alt, comparison
         ),
-        "gap": chart(figures.change_in_inequality, figures.change_in_inequality_alt, comparison),
+        "gap": None
+        if brief
+        else chart(figures.change_in_inequality, figures.change_in_inequality_alt, comparison),
         "value": chart(figures.wellbeing_and_value, figures.wellbeing_and_value_alt, comparison),
     }
 

@@ -13,6 +13,21 @@ APPLY = "Apply the levers (both towns restart)"
 REPORT = "Comparison with the baseline (HTML report)"
 
 
+# From the page itself: each spinner that appears (the report's button's, while it is drawn),
+# and how many animations run in it.
+WATCH_SPINNERS_JS = """() => {
+  window.hgSpinners = [];
+  new MutationObserver(() => {
+    for (const spinner of document.querySelectorAll('.v-progress-circular--indeterminate')) {
+      if (!spinner.hgSeen) {
+        spinner.hgSeen = true;
+        window.hgSpinners.push(spinner.getAnimations({subtree: true}).length);
+      }
+    }
+  }).observe(document.body, {subtree: true, childList: true});
+}"""
+
+
 def name_plan(page, name: str) -> None:
     """Type the table's name for its plan and press Enter, as a table does."""
     field = page.locator(".hg-field-plan_name input")
@@ -57,10 +72,12 @@ def test_the_report_lists_the_plans_levers_and_the_others_keep_stepping(
     other, _ = new_session()
     open_app(other, server.url)
     before = [timed_step(other) for _ in range(4)]
+    page.evaluate(WATCH_SPINNERS_JS)
     with page.expect_download(timeout=180_000) as download:
         page.get_by_role("button", name=REPORT).click()
         during = [timed_step(other) for _ in range(6)]
         overlapped = not download.is_done()  # the report was still being drawn
+    spinners = page.evaluate("() => window.hgSpinners")
     path = tmp_path / "report.html"
     download.value.save_as(path)
     html = path.read_text(encoding="utf-8")
@@ -72,6 +89,8 @@ def test_the_report_lists_the_plans_levers_and_the_others_keep_stepping(
     assert "no intervention" not in text and "baseline baseline" not in text
     assert "baseline without the levers (the baseline)" in text
     assert overlapped, "the report was ready before the other table's steps: nothing was tested"
+    assert spinners, "the report's button showed no spinner while the report was drawn"
+    assert all(moving == 0 for moving in spinners), spinners  # a turning one took Chromium's CPU
     print(
         f"\nanother table's step: median {statistics.median(before):.2f} s before, "
         f"{statistics.median(during):.2f} s while the report was drawn"

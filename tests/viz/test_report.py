@@ -18,7 +18,7 @@ from healthgap.effects import (
 )
 from healthgap.model.metrics import GROUPS, INEQUALITY_METRICS, METRICS, SII_DIRECTION
 from healthgap.viz import figures
-from healthgap.viz.report import render_report, write_report
+from healthgap.viz.report import BRIEF_OVER_TIME, render_report, write_report
 
 SERIES = (*INEQUALITY_METRICS, "attendance_pct")
 VALUES = {"low": 10_000, "central": 13_000, "high": 16_000}
@@ -282,3 +282,24 @@ def test_access_without_a_car_by_kind(two):
         "Walk and talk": ["25.0", "n/a", "n/a", "45.0", "n/a", "n/a"],
         "Swim": ["0.0", "12.5", "\u221212.5", "20.0", "12.5", "7.5"],
     }
+
+
+def test_a_brief_report_draws_fewer_charts_and_keeps_every_table(two):
+    """The workshop app's report draws a few outcomes over time and no chart of the gaps (a
+    third of the drawing, done while the other tables step), and keeps every table and word:
+    the levers, the headline results, every gap and SII."""
+    full, brief = render_report(two), render_report(two, brief=True)
+    over_time = [m for m in BRIEF_OVER_TIME if m in SERIES]
+    assert brief.count("data:image/png;base64,") == len(over_time) + 2  # by quintile, value
+    assert full.count("data:image/png;base64,") == len(SERIES) + 3
+    assert "brief report" in brief and "brief report" not in full
+    assert "healthgap compare" in brief
+    for name in over_time:
+        assert METRICS[name].label in brief
+    text = " ".join(re.sub(r"<[^>]+>", " ", re.sub(r"<img[^>]*>", "", brief)).split())
+    assert "seed-funding programme" in text  # what the scenario does
+    for metric in INEQUALITY_METRICS:  # the gap table lists every outcome
+        assert f"{METRICS[metric].label} ({METRICS[metric].change_unit})" in text
+    assert "gyms &amp; pools widens the gap in inactivity" in brief  # the warning
+    for section in ("key", "over-time", "by-quintile", "gap", "value", "certainty", "provenance"):
+        assert f'<section id="{section}">' in brief
