@@ -12,9 +12,6 @@ import textwrap
 from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib import patheffects
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from healthgap.model.metrics import INEQUALITY_METRICS, METRICS
 
@@ -32,6 +29,7 @@ from .formatting import (
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from healthgap.effects import Comparison, Interval, ScenarioEffect
     from healthgap.model.metrics import Metric
@@ -273,7 +271,11 @@ def wellbeing_and_value_alt(comparison: Comparison) -> str:
 
 
 def new_figure(width: float, height: float) -> Figure:
-    """A figure with its own Agg canvas (no pyplot)."""
+    """A figure with its own Agg canvas (no pyplot). matplotlib is loaded here, at the first
+    figure, so the text alternatives (and the app's brief report, drawn as SVG) need none."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
@@ -291,6 +293,8 @@ def bars(
     cap=2.5,
 ) -> None:
     """Bars at the means (none where there is no mean), with dark, white-haloed 95% error bars."""
+    from matplotlib import patheffects
+
     means = values([c.mean for c in changes])
     draw = ax.barh if horizontal else ax.bar
     draw(

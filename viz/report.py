@@ -4,7 +4,9 @@
 scenario names and descriptions are user text) into a single report.html: key messages and a
 headline table first, then the detail (charts, the gap, access to groups without a car, value
 for money, how sure we are, provenance). Charts come from `viz.figures` as PNG data URIs; the
-page needs no network, no JavaScript and no other files. Every metric's label, unit and
+page needs no network, no JavaScript and no other files. A brief report (the workshop app's)
+draws its charts as SVG with the app's own drawing code instead: no matplotlib, milliseconds of
+drawing and a page a fraction of the size, downloaded while the other tables step. Every metric's label, unit and
 direction comes from the registry in `healthgap.model.metrics`.
 """
 
@@ -13,17 +15,20 @@ from __future__ import annotations
 import base64
 import datetime
 import io
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
+import numpy as np
 
 from healthgap.experiments.backing import VALIDATION_CSV, trials_backing, validated_rows
 from healthgap.model import evidence
 from healthgap.model.metrics import INEQUALITY_METRICS, METRICS, Metric
 
 from . import figures, formatting
+from .app import drawing
 from .formatting import gap_change, horizon, is_number, money, number, percent, ratio
 
 if TYPE_CHECKING:
@@ -64,7 +69,8 @@ ENVIRONMENT.globals |= {
 
 @dataclass(frozen=True)
 class Chart:
-    """A figure ready for the page: its PNG as a data URI and its text alternative."""
+    """A figure ready for the page: its PNG (or, in a brief report, SVG) as a data URI and its
+    text alternative."""
 
     src: str
     alt: str
@@ -342,7 +348,7 @@ def charts(comparison: Comparison, brief: bool = False) -> dict:
     and "value"; a brief report's "over_time" has only `BRIEF_OVER_TIME`, and no "gap"."""
     shown = [m for m in METRICS if any(m in e.series for e in comparison.scenarios.values())]
     if brief:
-        shown = [m for m in shown if m in BRIEF_OVER_TIME]
+        return svg_charts(comparison, [m for m in shown if m in BRIEF_OVER_TIME])
     return {
         "over_time": {
             m: chart(figures.change_over_time, figures.change_over_time_alt, comparison, m)
@@ -367,6 +373,143 @@ def data_uri(fig: Figure) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+# ------------------------------------------------- the brief report's charts, as SVG
+DASHES = ("", "7 3", "7 2 2 2", "2 2")  # figures.LINESTYLES, as SVG dashes
+
+
+def svg_charts(comparison: Comparison, over_time: list[str]) -> dict:
+    """A brief report's charts, as `charts` gives them (no "gap"), drawn as SVG by the app's
+    drawing code: what figures.py's do, with the same text alternatives."""
+    return {
+        "over_time": {
+            m: Chart(
+                svg_uri(over_time_svg(comparison, m)), figures.change_over_time_alt(comparison, m)
+            )
+            for m in over_time
+        },
+        "by_quintile": Chart(
+            svg_uri(by_quintile_svg(comparison)), figures.change_by_quintile_alt(comparison)
+        ),
+        "gap": None,
+        "value": Chart(svg_uri(value_svg(comparison)), figures.wellbeing_and_value_alt(comparison)),
+    }
+
+
+def over_time_svg(comparison: Comparison, metric: str) -> str:
+    """`figures.change_over_time` as SVG: a panel each for the town and quintiles 1 and 5, on
+    one scale, a line per scenario with its 95% band where there is one."""
+    panels: dict[str, list[drawing.Line]] = {group: [] for group, _ in figures.PANELS}
+    for i, effect in enumerate(comparison.scenarios.values()):
+        for group, _ in figures.PANELS:
+            band = effect.series.get(metric, {}).get(group)
+            if band is None:
+                continue
+            mean, low, high = (figures.values(v) for v in (band.mean, band.low, band.high))
+            weeks = np.arange(len(mean)) * comparison.weeks / max(1, len(mean) - 1)
+            banded = np.isfinite(low).any()
+            panels[group].append(
+                drawing.Line(
+                    effect.name,
+                    weeks,
+                    mean,
+                    figures.colour(i),
+                    DASHES[i % len(DASHES)],
+                    low if banded else None,
+                    high if banded else None,
+                )
+            )
+    every = np.concatenate(
+        [np.zeros(1)]
+        + [
+            v
+            for lines in panels.values()
+            for line in lines
+            for v in (line.values, line.low, line.high)
+            if v is not None
+        ]
+    )
+    every = every[np.isfinite(every)]
+    span = (float(every.min()), float(every.max()))
+    m = METRICS[metric]
+    return drawing.panels_svg(
+        f"{m.label}: change against the baseline ({m.change_unit})",
+        [
+            drawing.line_chart_svg(title, panels[group], zero=True, span=span)
+            for group, title in figures.PANELS
+        ],
+        columns=len(figures.PANELS),
+    )
+
+
+def interval_of(change: Interval) -> tuple[float | None, float | None, float | None]:
+    return change.mean, change.low, change.high
+
+
+def by_quintile_svg(comparison: Comparison) -> str:
+    """`figures.change_by_quintile` as SVG: a chart per outcome, a group of bars per scenario,
+    a bar per quintile (1 darkest) with its 95% interval."""
+    series = [
+        ({"1": "1 (most deprived)", "5": "5 (least deprived)"}.get(q, q), colour)
+        for q, colour in zip(figures.QUINTILES, figures.QUINTILE_COLOURS, strict=True)
+    ]
+    series = [(f"Quintile {label}", colour) for label, colour in series]
+    return drawing.panels_svg(
+        "Change against the baseline at the end, by deprivation quintile",
+        [
+            drawing.grouped_bars_svg(
+                f"{METRICS[metric].label} ({METRICS[metric].change_unit})",
+                list(comparison.scenarios),
+                series,
+                [
+                    [interval_of(e.delta[metric][q]) for q in figures.QUINTILES]
+                    for e in comparison.scenarios.values()
+                ],
+                legend=i < 2,  # under the first row's charts only
+            )
+            for i, metric in enumerate(INEQUALITY_METRICS)
+        ],
+        columns=2,
+    )
+
+
+def value_svg(comparison: Comparison) -> str:
+    """`figures.wellbeing_and_value` as SVG: WELLBYs gained with 95% intervals, above the
+    benefit-cost ratios at three values of a WELLBY, with break-even marked."""
+    names = list(comparison.scenarios)
+    effects = list(comparison.scenarios.values())
+    values = comparison.wellby_values_gbp
+    return drawing.panels_svg(
+        "Wellbeing gained and benefit-cost ratios",
+        [
+            drawing.grouped_bars_svg(
+                "Wellbeing gained (WELLBYs, discounted), with 95% intervals",
+                names,
+                [("WELLBYs gained", figures.PALETTE[0])],
+                [[interval_of(e.wellbys)] for e in effects],
+                width=960,
+                height=170,
+            ),
+            drawing.grouped_bars_svg(
+                "Benefit-cost ratio (£ of wellbeing value per £1 spent) at three values of a WELLBY",
+                names,
+                [
+                    (f"at {money(values[key])} per WELLBY", colour)
+                    for key, colour in zip(figures.BCR_KEYS, figures.BCR_COLOURS, strict=True)
+                ],
+                [[(e.bcr[key], None, None) for key in figures.BCR_KEYS] for e in effects],
+                reference=(1.0, "break-even (benefit equals cost)"),
+                width=960,
+                height=170,
+            ),
+        ],
+    )
+
+
+def svg_uri(svg: str) -> str:
+    """An SVG as a data URI: percent-encoded only where it must be (a fifth smaller than base64)."""
+    return "data:image/svg+xml," + urllib.parse.quote(svg, safe=" ,.:;=/-_()!*")
 
 
 def and_list(words: list[str]) -> str:

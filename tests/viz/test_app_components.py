@@ -14,7 +14,15 @@ import solara
 from healthgap.viz.app import page
 from healthgap.viz.app.charts import chart_svgs
 from healthgap.viz.app.controls import SvgView, UploadButton
-from healthgap.viz.app.drawing import Line, line_chart_svg, series_lookup, town_map_svg
+from healthgap.viz.app.drawing import (
+    Line,
+    grouped_bars_svg,
+    line_chart_svg,
+    panels_svg,
+    series_lookup,
+    town_map_svg,
+)
+from healthgap.viz.formatting import MINUS
 from healthgap.viz.workshop import MAX_BUDGET_GBP, Workshop
 
 RESIDENTS = 2_000
@@ -206,6 +214,30 @@ def test_a_flat_line_still_gets_an_axis(values):
     weeks = np.arange(len(values))
     svg = line_chart_svg("Flat", [Line("flat", weeks, np.array(values), "#000000")], zero=True)
     assert svg.count("<polyline") == 1 and "data-week='2'" in svg
+
+
+def test_a_band_is_shaded_under_its_line_and_kept_in_view():
+    weeks = np.arange(3)
+    band = Line("a", weeks, np.array([0.0, 1.0, 2.0]), "#000000", "", np.zeros(3), np.full(3, 9.0))
+    svg = line_chart_svg("Banded", [band], zero=True, span=(-4.0, 0.0))
+    assert svg.count("<polygon") == 1 and svg.count("<polyline") == 1
+    assert ">10</text>" in svg and f">{MINUS}5</text>" in svg  # past the band and the span
+
+
+def test_grouped_bars_show_intervals_missing_bars_and_a_reference():
+    svg = grouped_bars_svg(
+        "Ratios",
+        ["first", "second & third"],
+        [("low", "#111111"), ("high", "#222222")],
+        [[(2.0, 1.0, 3.0), (None, None, None)], [(0.5, None, None), (-1.0, -2.0, 0.5)]],
+        reference=(1.0, "break-even"),
+    )
+    assert svg.count("<rect x=") == 3 + 2  # bars drawn (not the missing one) and the legend
+    assert svg.count("stroke='#222' stroke-width='1'") == 2  # the two intervals
+    assert "break-even" in svg and "second &amp; third" in svg
+    together = panels_svg("Both", [svg, svg, svg], columns=2)
+    assert together.count("<svg") == 4 and together.count("width='100%'") == 0
+    assert "<svg x='480' y='0'" in together
 
 
 def test_play_steps_on_its_own_until_paused():

@@ -3,7 +3,12 @@ or crowded comparisons. Comparisons are built directly, plus one tiny real run."
 
 from __future__ import annotations
 
+import html
+import pickle
 import re
+import subprocess
+import sys
+import urllib.parse
 
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -285,13 +290,17 @@ def test_access_without_a_car_by_kind(two):
 
 
 def test_a_brief_report_draws_fewer_charts_and_keeps_every_table(two):
-    """The workshop app's report draws a few outcomes over time and no chart of the gaps (a
-    third of the drawing, done while the other tables step), and keeps every table and word:
-    the levers, the headline results, every gap and SII."""
+    """The workshop app's report draws a few outcomes over time and no chart of the gaps, as
+    small SVG with no matplotlib (drawn while the other tables step, and downloaded beside
+    them), and keeps every table and word: the levers, the headline results, every gap and
+    SII."""
     full, brief = render_report(two), render_report(two, brief=True)
     over_time = [m for m in BRIEF_OVER_TIME if m in SERIES]
-    assert brief.count("data:image/png;base64,") == len(over_time) + 2  # by quintile, value
+    assert brief.count("data:image/svg+xml,") == len(over_time) + 2  # by quintile, value
+    assert "data:image/png" not in brief
     assert full.count("data:image/png;base64,") == len(SERIES) + 3
+    assert "data:image/svg" not in full
+    assert len(brief) < len(full) / 5
     assert "brief report" in brief and "brief report" not in full
     assert "healthgap compare" in brief
     for name in over_time:
@@ -303,3 +312,65 @@ def test_a_brief_report_draws_fewer_charts_and_keeps_every_table(two):
     assert "gyms &amp; pools widens the gap in inactivity" in brief  # the warning
     for section in ("key", "over-time", "by-quintile", "gap", "value", "certainty", "provenance"):
         assert f'<section id="{section}">' in brief
+
+
+def brief_images(page: str) -> list[tuple[str, str]]:
+    """Each picture of a page as (its SVG, its alt text), both unescaped."""
+    return [
+        (urllib.parse.unquote(html.unescape(src)), html.unescape(alt))
+        for src, alt in re.findall(r'<img src="data:image/svg\+xml,([^"]*)" alt="([^"]*)">', page)
+    ]
+
+
+def test_the_brief_reports_svg_charts_show_what_the_full_ones_do(two):
+    """Each SVG chart carries the text alternative of the matplotlib figure it stands for, a
+    line and a shaded interval per scenario over time, a bar and an error bar per quintile,
+    and break-even; user text in them is escaped."""
+    images = brief_images(render_report(two, brief=True))
+    over_time = [m for m in BRIEF_OVER_TIME if m in SERIES]
+    assert [alt for _, alt in images] == [
+        *(figures.change_over_time_alt(two, m) for m in over_time),
+        figures.change_by_quintile_alt(two),
+        figures.wellbeing_and_value_alt(two),
+    ]
+    lines, quintiles, value = images[0][0], images[-2][0], images[-1][0]
+    for svg, _ in images:
+        assert svg.startswith("<svg xmlns='http://www.w3.org/2000/svg'")
+        assert "gyms &amp; pools" in svg and "gyms & pools" not in svg
+    # three panels (town, quintiles 1 and 5), each a line and a band per scenario
+    assert lines.count("<polyline") == lines.count("<polygon") == 3 * 2
+    assert lines.count("<svg") == 1 + 3
+    panels = len(INEQUALITY_METRICS)
+    assert quintiles.count("<rect x=") == panels * 2 * 5 + 2 * 5  # bars and the first legends
+    assert quintiles.count("stroke='#222'") == panels * 2 * 5  # an error bar per bar
+    assert "Quintile 1 (most deprived)" in quintiles
+    assert "break-even (benefit equals cost)" in value and "at £13,000 per WELLBY" in value
+
+
+def test_a_brief_report_of_one_run_draws_no_bands_or_error_bars():
+    one = comparison(effect("solo", cost=10_000, wellbys=2.0, half=None), replicates=1)
+    images = brief_images(render_report(one, brief=True))
+    assert images and all("<polygon" not in svg for svg, _ in images)
+    assert all("stroke='#222'" not in svg for svg, _ in images)
+
+
+def test_the_brief_report_needs_no_matplotlib():
+    """Rendered in a fresh interpreter, the brief report loads no matplotlib (a tenth of a
+    second to import and tens of megabytes in the process that draws it)."""
+    probe = (
+        "import sys\n"
+        "from healthgap.effects import Comparison\n"
+        "from healthgap.viz.report import render_report\n"
+        "import pickle\n"
+        "page = render_report(pickle.loads(sys.stdin.buffer.read()), brief=True)\n"
+        "assert 'data:image/svg+xml,' in page\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))\n"
+    )
+    sample = comparison(effect("seed-funding", cost=100_000, wellbys=41.2))
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        input=pickle.dumps(sample),
+        capture_output=True,
+        check=True,
+    )
+    assert done.stdout.decode().strip() == "[]", done.stderr.decode()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 import os
 import pickle
 import threading
@@ -39,16 +38,11 @@ REPORTS_KEPT = 16  # reports drawn lately (about 0.6 MB each), by what they show
 
 def lowered_worker(server: int) -> None:
     """A worker process's start: low priority, deaf to Ctrl-C (the server stops it), ending with
-    the server (process `server`) however it ends, and the report's charting loaded and a
-    figure drawn, so the first report is as quick as the next."""
+    the server (process `server`) however it ends, and the report's code loaded, so the first
+    report is as quick as the next. The brief report's charts are SVG (no matplotlib)."""
     start_worker(server)
     os.nice(max(0, NICE - os.nice(0)))
     import healthgap.viz.report  # noqa: F401
-    from healthgap.viz.figures import new_figure
-
-    warm = new_figure(2, 1)  # the first figure drawn loads fonts: a tenth of a second
-    warm.subplots().set_title("warm")
-    warm.savefig(io.BytesIO(), format="png")
 
 
 _worker: ProcessPoolExecutor | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import textwrap
 from collections import namedtuple
 from dataclasses import dataclass
@@ -375,6 +376,8 @@ class Line:
     values: np.ndarray
     colour: str
     dash: str = ""
+    low: np.ndarray | None = None  # a shaded band from `low` to `high` (an interval), if any
+    high: np.ndarray | None = None
 
 
 def nice_ticks(lo: float, hi: float, count: int = 4) -> np.ndarray:
@@ -397,17 +400,34 @@ def thinned(weeks: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def line_chart_svg(
-    title: str, lines: list[Line], *, zero: bool = False, width: int = 320, height: int = 210
+    title: str,
+    lines: list[Line],
+    *,
+    zero: bool = False,
+    width: int = 320,
+    height: int = 210,
+    span: tuple[float, float] | None = None,
 ) -> str:
     """A small line chart over the weeks, with round-numbered axes and a legend underneath;
-    `zero` keeps 0 in view and draws it (for differences)."""
+    `zero` keeps 0 in view and draws it (for differences); a line's band is shaded under it;
+    `span` keeps those values in view too (charts side by side on one scale)."""
     titled = title_lines(title, width)
     left, right, top = 44, 10, 10 + HEADING_LINE * len(titled)
     height += top - 24
     legend_h = 14 * math.ceil(len(lines) / 2) + 6
     bottom = height - legend_h - 18
     shown = [(line, *thinned(line.weeks, line.values)) for line in lines]
-    values = np.concatenate([v for *_, v in shown] + ([np.zeros(1)] if zero else []))
+    bands = [
+        (line, *thinned(line.weeks, line.low), thinned(line.weeks, line.high)[1])
+        for line in lines
+        if line.low is not None and line.high is not None
+    ]
+    values = np.concatenate(
+        [v for *_, v in shown]
+        + [np.concatenate([lo, hi]) for _, _, lo, hi in bands]
+        + ([np.zeros(1)] if zero else [])
+        + ([np.asarray(span, dtype=float)] if span else [])
+    )
     values = values[np.isfinite(values)]
     lo, hi = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
     yticks = nice_ticks(lo, hi)
@@ -448,6 +468,16 @@ def line_chart_svg(
             f"<text x='{left - 4}' y='{bottom + 12}' font-size='9' text-anchor='end' "
             "fill='#555'>week</text>"
         )
+    for line, weeks, lo, hi in bands:
+        ok = np.isfinite(lo) & np.isfinite(hi)
+        if ok.any():
+            xs, top_ys, bottom_ys = sx(weeks[ok]), sy(hi[ok]), sy(lo[ok])
+            edge = [*zip(xs, top_ys, strict=True), *zip(xs[::-1], bottom_ys[::-1], strict=True)]
+            points = " ".join(f"{a:.1f},{b:.1f}" for a, b in edge)
+            out.append(
+                f"<polygon points='{points}' fill='{line.colour}' fill-opacity='0.18' "
+                "stroke='none'/>"
+            )
     for line, weeks, vals in shown:
         ok = np.isfinite(vals)
         if not ok.any():
@@ -518,6 +548,139 @@ def stacked_bars_svg(
         )
     out.append("</svg>")
     return "".join(out)
+
+
+def grouped_bars_svg(
+    title: str,
+    groups: list[str],
+    series: list[tuple[str, str]],
+    values: list[list[tuple[float | None, float | None, float | None]]],
+    *,
+    reference: tuple[float, str] | None = None,
+    width: int = 480,
+    height: int = 150,
+    legend: bool = True,
+) -> str:
+    """Vertical bars in groups (a label each along the bottom), a bar per series ((label,
+    colour) each) in every group: values[group][series] is (mean, low, high), the low-high
+    interval drawn as an error bar where there is one. `reference` is (value, meaning): a
+    dashed line across, such as break-even. Zero is always in view and drawn; `legend` says what
+    each series is under the chart (not for one series)."""
+    titled = title_lines(title, width)
+    left, right, top = 44, 10, 10 + HEADING_LINE * len(titled)
+    bottom = top + height
+    group_w = (width - left - right) / max(1, len(groups))
+    wrapped = [textwrap.wrap(g, max(8, int(group_w / TICK_CHAR_PX))) or [g] for g in groups]
+    label_h = 11 * max(len(lines) for lines in wrapped) if groups else 0
+    items = [(f"<rect x='-5' y='-8' width='10' height='10' fill='{c}' stroke='#333' "
+              "stroke-width='0.5'/>", name) for name, c in series]  # fmt: skip
+    if reference is not None:
+        items.append(
+            (
+                f"<line x1='-8' x2='8' y1='-3' y2='-3' stroke='{ADDED_LINK}' stroke-width='2' "
+                "stroke-dasharray='5 3'/>",
+                reference[1],
+            )  # fmt: skip
+        )
+    columns = max(1, min(len(items), int((width - 8) // 160)))
+    shown_items = items if legend and len(items) > 1 else []
+    total = bottom + 6 + label_h + 16 * math.ceil(len(shown_items) / columns) + 6
+    known = [
+        float(v) for row in values for bar in row for v in bar if v is not None and np.isfinite(v)
+    ] + [0.0] + ([float(reference[0])] if reference else [])  # fmt: skip
+    yticks = nice_ticks(min(known), max(known))
+    ylo, yhi = float(yticks[0]), float(yticks[-1])
+
+    def sy(v: float) -> float:
+        return bottom - (v - ylo) / (yhi - ylo) * (bottom - top)
+
+    out = [svg_open(title, width, int(total), 0), heading(titled)]
+    places = max(0, -math.floor(math.log10(float(yticks[1] - yticks[0])) + 1e-9))
+    for t in yticks:
+        y = sy(float(t))
+        out.append(
+            f"<line x1='{left}' x2='{width - right}' y1='{y:.1f}' y2='{y:.1f}' "
+            f"stroke='{'#888' if t == 0 else '#E6E6E6'}'/>"
+            f"<text x='{left - 4}' y='{y + 3:.1f}' font-size='9' text-anchor='end' fill='#555'>"
+            f"{number(float(t), places)}</text>"
+        )
+    bar_w = min(0.8 * group_w / max(1, len(series)), 60.0)
+    zero = sy(0.0)
+    for g, (group, row) in enumerate(zip(groups, values, strict=True)):
+        centre = left + (g + 0.5) * group_w
+        for s, ((name, colour), (mean, low, high)) in enumerate(zip(series, row, strict=True)):
+            if mean is None or not np.isfinite(mean):
+                continue
+            x = centre + (s - len(series) / 2) * bar_w
+            y = sy(float(mean))
+            said = number(float(mean))
+            if low is not None and high is not None and np.isfinite(low) and np.isfinite(high):
+                said += f" ({number(float(low))} to {number(float(high))})"
+            out.append(
+                f"<rect x='{x:.1f}' y='{min(y, zero):.1f}' width='{bar_w:.1f}' "
+                f"height='{abs(zero - y):.1f}' fill='{colour}' stroke='#333' stroke-width='0.5'>"
+                f"<title>{escape(group)}, {escape(name)}: {said}</title></rect>"
+            )
+            if low is not None and high is not None and np.isfinite(low) and np.isfinite(high):
+                mid, cap, y1, y2 = x + bar_w / 2, min(3.0, bar_w / 3), sy(low), sy(high)
+                out.append(
+                    f"<path d='M{mid:.1f} {y1:.1f}V{y2:.1f}M{mid - cap:.1f} {y1:.1f}"
+                    f"h{2 * cap:.1f}M{mid - cap:.1f} {y2:.1f}h{2 * cap:.1f}' stroke='#222' "
+                    "stroke-width='1' fill='none'/>"
+                )
+        out.append(
+            f"<text x='{centre:.1f}' y='{bottom + 12}' font-size='9' text-anchor='middle' "
+            "fill='#222'>"
+            + "".join(
+                f"<tspan x='{centre:.1f}' dy='{0 if i == 0 else 11}'>{escape(line)}</tspan>"
+                for i, line in enumerate(wrapped[g])
+            )
+            + "</text>"
+        )
+    if reference is not None:
+        y = sy(float(reference[0]))
+        out.append(
+            f"<line x1='{left}' x2='{width - right}' y1='{y:.1f}' y2='{y:.1f}' "
+            f"stroke='{ADDED_LINK}' stroke-width='1.5' stroke-dasharray='5 3'/>"
+        )
+    column = (width - 8) / columns
+    for i, (mark, meaning) in enumerate(shown_items):
+        mx = 12 + (i % columns) * column
+        my = bottom + 6 + label_h + 16 * (i // columns) + 12
+        out.append(
+            f"<g transform='translate({mx:.0f},{my:.0f})'>{mark}</g>"
+            f"<text x='{mx + 12:.0f}' y='{my + 1:.0f}' font-size='10' fill='#222'>"
+            f"{escape(meaning)}</text>"
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def panels_svg(title: str, panels: list[str], columns: int = 1) -> str:
+    """Charts drawn by the functions above in one picture, `columns` to a row (each row as
+    tall as its tallest), at their own sizes in pixels."""
+    sizes = [
+        tuple(float(v) for v in re.search(r"viewBox='0 0 (\S+) (\S+)'", p).groups()) for p in panels
+    ]
+    rows_of = [range(i, min(i + columns, len(panels))) for i in range(0, len(panels), columns)]
+    width = max(sum(sizes[i][0] for i in row) for row in rows_of)
+    inner, y = [], 0.0
+    for row in rows_of:
+        x = 0.0
+        for i in row:
+            w, h = sizes[i]
+            panel = panels[i].replace(" width='100%'", "", 1)
+            inner.append(
+                panel.replace("<svg ", f"<svg x='{x:g}' y='{y:g}' width='{w:g}' height='{h:g}' ", 1)
+            )
+            x += w
+        y += max(sizes[i][1] for i in row)
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width:g} {y:g}' "
+        f"width='{width:g}' height='{y:g}' role='img' aria-label='{escape(title)}' {FONT}>"
+        + "".join(inner)
+        + "</svg>"
+    )
 
 
 def series_lookup(
