@@ -391,6 +391,22 @@ def nice_ticks(lo: float, hi: float, count: int = 4) -> np.ndarray:
     return np.arange(math.floor(lo / step), math.ceil(hi / step) + 1) * step
 
 
+def y_gridlines(yticks: np.ndarray, sy, left: float, right: float, zero: bool) -> list[str]:
+    """A chart's horizontal gridlines with their labels at `yticks` (`sy` maps a value to y);
+    `zero` draws the line at 0 darker."""
+    places = max(0, -math.floor(math.log10(float(yticks[1] - yticks[0])) + 1e-9))
+    out = []
+    for t in yticks:
+        y = float(sy(float(t)))
+        out.append(
+            f"<line x1='{left}' x2='{right}' y1='{y:.1f}' y2='{y:.1f}' "
+            f"stroke='{'#888' if zero and t == 0 else '#E6E6E6'}'/>"
+            f"<text x='{left - 4}' y='{y + 3:.1f}' font-size='9' text-anchor='end' fill='#555'>"
+            f"{number(float(t), places)}</text>"
+        )
+    return out
+
+
 def thinned(weeks: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """At most `MAX_POINTS` points, evenly spaced in time, always keeping the last."""
     if len(weeks) <= MAX_POINTS:
@@ -445,15 +461,7 @@ def line_chart_svg(
         return bottom - (np.asarray(v, dtype=float) - ylo) / (yhi - ylo) * (bottom - top)
 
     out = [svg_open(title, width, height, int(last)), heading(titled)]
-    places = max(0, -math.floor(math.log10(float(yticks[1] - yticks[0])) + 1e-9))
-    for t in yticks:
-        y = float(sy(t))
-        out.append(
-            f"<line x1='{left}' x2='{width - right}' y1='{y:.1f}' y2='{y:.1f}' "
-            f"stroke='{'#888' if zero and t == 0 else '#E6E6E6'}'/>"
-            f"<text x='{left - 4}' y='{y + 3:.1f}' font-size='9' text-anchor='end' fill='#555'>"
-            f"{number(float(t), places)}</text>"
-        )
+    out += y_gridlines(yticks, sy, left, width - right, zero)
     for t in xticks:
         x = float(sx(t))
         label = f"year {t / 52:g}" if in_years else f"{t:g}"
@@ -595,15 +603,7 @@ def grouped_bars_svg(
         return bottom - (v - ylo) / (yhi - ylo) * (bottom - top)
 
     out = [svg_open(title, width, int(total), 0), heading(titled)]
-    places = max(0, -math.floor(math.log10(float(yticks[1] - yticks[0])) + 1e-9))
-    for t in yticks:
-        y = sy(float(t))
-        out.append(
-            f"<line x1='{left}' x2='{width - right}' y1='{y:.1f}' y2='{y:.1f}' "
-            f"stroke='{'#888' if t == 0 else '#E6E6E6'}'/>"
-            f"<text x='{left - 4}' y='{y + 3:.1f}' font-size='9' text-anchor='end' fill='#555'>"
-            f"{number(float(t), places)}</text>"
-        )
+    out += y_gridlines(yticks, sy, left, width - right, True)
     bar_w = min(0.8 * group_w / max(1, len(series)), 60.0)
     zero = sy(0.0)
     for g, (group, row) in enumerate(zip(groups, values, strict=True)):
