@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -56,12 +57,13 @@ def test_room_addresses():
     assert server.url("::1", 8765) == "http://[::1]:8765/"
 
 
-def app(*args: str) -> subprocess.CompletedProcess:
+def app(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "healthgap", "app", *args],
         capture_output=True,
         text=True,
         timeout=120,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -89,6 +91,13 @@ def test_bad_port_is_refused_by_the_command(port):
     assert "Traceback" not in result.stderr
 
 
+def test_a_log_level_that_is_not_one_is_a_clear_error():
+    result = app("--port", str(server.free_port()), env={server.LOG_VARIABLE: "loud"})
+    assert result.returncode == 2
+    assert f"{server.LOG_VARIABLE}=loud is not a logging level" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_scenario_file_that_is_not_toml_is_a_clear_error(tmp_path):
     (tmp_path / "mine.toml").write_text('name = "unfinished\n')
     result = app(str(tmp_path / "mine.toml"))
@@ -102,18 +111,21 @@ def test_a_scenario_file_that_is_not_toml_is_a_clear_error(tmp_path):
     [("127.0.0.1", signal.SIGINT), ("0.0.0.0", signal.SIGTERM)],
     ids=["ctrl-c", "room-sigterm"],
 )
-def test_the_app_says_where_it_is_and_stops_cleanly(host, stop):
+def test_the_app_says_where_it_is_and_stops_cleanly(host, stop, tmp_path):
     folders = set(Path(tempfile.gettempdir()).glob("healthgap-app-assets-*"))
     port = server.free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "healthgap", "app", "--host", host, "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    server.wait_until_answering(server.RunningApp(server.url("127.0.0.1", port), process), 120)
+    said_out, said_err = tmp_path / "out.txt", tmp_path / "err.txt"
+    with said_out.open("w") as stdout, said_err.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "healthgap", "app", "--host", host, "--port", str(port)],
+            stdout=stdout,
+            stderr=stderr,
+        )
+    app = server.RunningApp(server.url("127.0.0.1", port), process, said_out)
+    server.wait_until_answering(app, 120)
     process.send_signal(stop)
-    out, err = process.communicate(timeout=60)
+    process.wait(timeout=60)
+    out, err = said_out.read_text(), said_err.read_text()
     assert process.returncode == 0, err
     assert f"The app is at http://127.0.0.1:{port}/" in out
     if host == "0.0.0.0":  # the room is told where to go, and what to do if it cannot

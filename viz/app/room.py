@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import logging
 import threading
 from collections.abc import Callable
 
@@ -27,6 +28,7 @@ PLANS_KEPT = 500  # the plans of the most recent tabs and names; each is a few k
 MAX_NAME = 40
 ROOM_SEEDS = 3  # seeds the facilitator's run gives every plan: enough for an interval
 TRIM_AFTER_SECONDS = 2.0
+log = logging.getLogger(__name__)  # printed when `healthgap app` runs with HEALTHGAP_APP_LOG=info
 
 
 @dataclasses.dataclass(frozen=True)
@@ -224,8 +226,10 @@ class Room:
     def track(self, session: Session) -> None:
         """Release `session` when the kernel of the tab it belongs to closes."""
         if has_current_context():
+            kernel = get_current_context().id
             with self.lock:
-                self.sessions.setdefault(get_current_context().id, []).append(session)
+                self.sessions.setdefault(kernel, []).append(session)
+            log.info("Tab %s opened its towns", kernel)
 
     def kernel_started(self) -> Callable[[], None]:
         """For `solara.lab.on_kernel_start`: when this kernel (a tab) closes, its sessions
@@ -237,6 +241,9 @@ class Room:
                 sessions = self.sessions.pop(kernel, [])
             for session in sessions:
                 session.close()
+            log.info(
+                "Tab %s closed: %d of its sessions let go of their towns", kernel, len(sessions)
+            )
             # Solara lets go of the tab's page after this runs: trim once it has.
             threading.Timer(TRIM_AFTER_SECONDS, trim_memory).start()
 

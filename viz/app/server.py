@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import logging
 import os
 import signal
 import socket
@@ -17,12 +18,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from healthgap.model.errors import InputError
 
 PAGE = "healthgap.viz.app.routes"  # a table's page at /, the facilitator's at /facilitator
 SCENARIO_VARIABLE = "HEALTHGAP_APP_SCENARIO"  # the page's starting scenario: a name or a .toml path
 RESIDENTS_VARIABLE = "HEALTHGAP_APP_RESIDENTS"  # optional: a town size for benchmarks
+# Optional: "info" prints each tab's kernel coming and going and what it let go of (Solara's and
+# the app's own lines), to see why a server keeps its memory.
+LOG_VARIABLE = "HEALTHGAP_APP_LOG"
+TAB_LOGGERS = ("solara.server.app", "healthgap.viz.app")  # Solara's kernels log as .app
 ANY_ADDRESS = {"0.0.0.0", "::"}
 ROOM_WARNING = (
     "Warning: anyone on this network can open the app while it runs: they can run its "
@@ -163,10 +169,30 @@ def trim_memory() -> None:
         libc.malloc_trim(0)
 
 
+def log_tabs_if_asked() -> None:
+    """Print the tabs' comings and goings when `LOG_VARIABLE` names a logging level."""
+    level = os.environ.get(LOG_VARIABLE, "").upper()
+    if not level:
+        return
+    if not isinstance(logging.getLevelName(level), int):
+        raise InputError(
+            f"{LOG_VARIABLE}={level.lower()} is not a logging level.",
+            fix=f"Set {LOG_VARIABLE} to info or debug, or unset it.",
+        )
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
+    for name in TAB_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        logger.addHandler(handler)
+
+
 def serve(start: str, host: str, port: int) -> None:
     """Run Solara's production server for the page, which opens at scenario `start`, until
     Ctrl-C (or SIGTERM) stops it."""
     import uvicorn
+
+    log_tabs_if_asked()
 
     from healthgap.model.health import solve_levels
     from healthgap.model.parameters import Parameters
@@ -199,10 +225,26 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 @dataclass
 class RunningApp:
-    """A `healthgap app` process in the background and its address."""
+    """A `healthgap app` process in the background, its address, and the file its output
+    goes to (a file, not a pipe: a pipe that nobody reads would stop a chatty server)."""
 
     url: str
     process: subprocess.Popen
+    output_file: Path
+
+    def output(self) -> str:
+        """All the server has printed so far."""
+        return self.output_file.read_text(errors="replace")
+
+    def connections(self) -> int:
+        """How many browser connections the server holds open now."""
+        import psutil
+
+        port = urlsplit(self.url).port
+        return sum(
+            c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port
+            for c in psutil.Process(self.process.pid).net_connections(kind="tcp")
+        )
 
     def rss_mib(self) -> float:
         """The server's resident memory now, in MiB."""
@@ -224,32 +266,38 @@ def running_app(
     residents: int | None = None,
     start_seconds: float = 120,
     python: str | None = None,
+    log: str | None = None,
 ) -> Iterator[RunningApp]:
     """`healthgap app SCENARIO` on a free port of 127.0.0.1, once it answers (a RuntimeError
     with its output if it stops or stays silent for `start_seconds`); Ctrl-C stops it after.
-    `python` runs it with another interpreter (another checkout's, to compare versions)."""
+    `python` runs it with another interpreter (another checkout's, to compare versions);
+    `log` (e.g. "info") has it print its tabs' comings and goings (`LOG_VARIABLE`)."""
     port = free_port()
     env = dict(os.environ)
     if residents is not None:
         env[RESIDENTS_VARIABLE] = str(residents)
-    process = subprocess.Popen(
-        [python or sys.executable, "-m", "healthgap", "app", scenario, "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    app = RunningApp(url(LOOPBACK, port), process)
-    try:
-        wait_until_answering(app, start_seconds)
-        yield app
-    finally:
-        process.send_signal(signal.SIGINT)
+    if log is not None:
+        env[LOG_VARIABLE] = log
+    with tempfile.TemporaryDirectory(prefix="healthgap-app-output-") as folder:
+        output_file = Path(folder, "output.txt")
+        with output_file.open("w") as output:
+            process = subprocess.Popen(
+                [python or sys.executable, "-m", "healthgap", "app", scenario, "--port", str(port)],
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        app = RunningApp(url(LOOPBACK, port), process, output_file)
         try:
-            process.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
+            wait_until_answering(app, start_seconds)
+            yield app
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def wait_until_answering(app: RunningApp, seconds: float) -> None:
@@ -257,9 +305,7 @@ def wait_until_answering(app: RunningApp, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if app.process.poll() is not None:
-            raise RuntimeError(
-                f"healthgap app stopped before answering:\n{app.process.stdout.read()}"
-            )
+            raise RuntimeError(f"healthgap app stopped before answering:\n{app.output()}")
         try:
             with urllib.request.urlopen(app.url + "readyz", timeout=5):
                 return
