@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,6 +63,13 @@ def waited(condition, seconds: float) -> bool:
     return condition()
 
 
+def memory_back(app, opened: float) -> float:
+    """The server's memory once within `BACK_WITHIN_MIB` of `opened`, or after
+    `BACK_WITHIN_SECONDS` if it never gets there, in MiB."""
+    waited(lambda: app.rss_mib() - opened <= BACK_WITHIN_MIB, BACK_WITHIN_SECONDS)
+    return app.rss_mib()
+
+
 def test_memory_comes_back_after_visitors_vanish(chromium):
     with running_app(residents=RESIDENTS, start_seconds=300, log="info") as app:
         opened = app.rss_mib()
@@ -83,10 +91,58 @@ def test_memory_comes_back_after_visitors_vanish(chromium):
         assert waited(lambda: app.connections() == 0, GONE_WITHIN_SECONDS), (
             f"the server still holds {app.connections()} connections of the killed browsers"
         )
-        waited(lambda: app.rss_mib() - opened <= BACK_WITHIN_MIB, BACK_WITHIN_SECONDS)
-        back = app.rss_mib()
+        back = memory_back(app, opened)
+        unclosed = app.output().count("Solara had not closed it")
         print(
             f"\nserver memory: {opened:.0f} MiB at the start, {held:.0f} MiB with {VISITORS} "
-            f"visitors gone without a goodbye, {back:.0f} MiB once back"
+            f"visitors gone without a goodbye, {back:.0f} MiB once back; the room's own check "
+            f"closed {unclosed} tabs that Solara had not"
         )
         assert back - opened <= BACK_WITHIN_MIB, f"the server's log:\n{app.output()[-6000:]}"
+
+
+class Towns:
+    """A tab's session, as far as the room's check of gone tabs sees it."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_the_room_lets_go_of_tabs_that_solara_did_not_close(monkeypatch):
+    from types import SimpleNamespace
+
+    from solara.server import kernel_context
+    from solara.server.kernel_context import PageStatus
+
+    from healthgap.viz.app.room import GONE_TAB_SECONDS, Room
+
+    def tab(status: PageStatus, closed: bool = False) -> SimpleNamespace:
+        ended = threading.Event()
+        if closed:  # closed without the room hearing of it
+            ended.set()
+        return SimpleNamespace(
+            page_status={"page": status}, closed_event=ended, close=lambda reason: ended.set()
+        )
+
+    kernels = {
+        "open": tab(PageStatus.CONNECTED),
+        "gone": tab(PageStatus.DISCONNECTED),
+        "closed": tab(PageStatus.CLOSED, closed=True),
+    }
+    for kernel, context in kernels.items():
+        monkeypatch.setitem(kernel_context.contexts, kernel, context)
+    room = Room()
+    towns = {kernel: Towns() for kernel in [*kernels, "not a server's"]}
+    room.sessions = {kernel: [session] for kernel, session in towns.items()}
+
+    assert room.let_go_of_gone_tabs(now=0.0) == ["closed"]
+    assert room.let_go_of_gone_tabs(now=GONE_TAB_SECONDS - 1) == []
+    kernels["open"].page_status["page"] = PageStatus.DISCONNECTED  # it goes later: its own clock
+    assert room.let_go_of_gone_tabs(now=GONE_TAB_SECONDS) == ["gone"]
+    assert [k for k, session in towns.items() if session.closed] == ["gone", "closed"]
+    assert kernels["gone"].closed_event.is_set() and not kernels["open"].closed_event.is_set()
+    assert room.let_go_of_gone_tabs(now=2 * GONE_TAB_SECONDS) == ["open"]
+    assert not towns["not a server's"].closed

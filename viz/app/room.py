@@ -12,10 +12,12 @@ import atexit
 import dataclasses
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 import solara
-from solara.server.kernel_context import get_current_context, has_current_context
+from solara.server import kernel_context
+from solara.server.kernel_context import PageStatus, get_current_context, has_current_context
 
 from healthgap.model.errors import InputError
 from healthgap.scenarios import Scenario
@@ -28,6 +30,11 @@ PLANS_KEPT = 500  # the plans of the most recent tabs and names; each is a few k
 MAX_NAME = 40
 ROOM_SEEDS = 3  # seeds the facilitator's run gives every plan: enough for an interval
 TRIM_AFTER_SECONDS = 2.0
+# A tab's towns are let go of by Solara's kernel close, half a minute after its last page went;
+# should that close not come (seen once on CI's machine: nothing freed a minute on, cause not
+# found), the room's own check lets go of them within 45 s.
+CHECK_TABS_EVERY_SECONDS = 5.0
+GONE_TAB_SECONDS = 40.0
 log = logging.getLogger(__name__)  # printed when `healthgap app` runs with HEALTHGAP_APP_LOG=info
 
 
@@ -102,6 +109,8 @@ class Room:
         self.runs = 0  # numbers the runs, so a cancelled one's last words are ignored
         self.version = 0  # bumped at every change the facilitator's page shows
         self.sessions: dict[str, list[Session]] = {}  # by Solara kernel (one per tab)
+        self.unconnected: dict[str, float] = {}  # kernels seen with no page, since when
+        self.checking: threading.Thread | None = None
 
     def keep(self, tab: str, plan: Plan) -> None:
         """Remember the plan for this tab, and under its name when named."""
@@ -229,25 +238,61 @@ class Room:
             kernel = get_current_context().id
             with self.lock:
                 self.sessions.setdefault(kernel, []).append(session)
+                if self.checking is None:
+                    self.checking = threading.Thread(target=self._check_tabs, daemon=True)
+                    self.checking.start()
             log.info("Tab %s opened its towns", kernel)
+
+    def _check_tabs(self) -> None:
+        while True:
+            time.sleep(CHECK_TABS_EVERY_SECONDS)
+            self.let_go_of_gone_tabs(time.monotonic())
+
+    def let_go_of_gone_tabs(self, now: float) -> list[str]:
+        """Close, as Solara's cull does, every server tab's kernel that has had no page
+        connected for `GONE_TAB_SECONDS`, and release the towns of any whose kernel closed
+        without the room hearing of it; returns those tabs. (A tab's page holds its towns too,
+        so only closing its kernel gives their memory back.)"""
+        gone = []
+        with self.lock:
+            for kernel in list(self.sessions):
+                context = kernel_context.contexts.get(kernel)
+                if context is None:  # not a server's tab (a test's page): nothing to judge by
+                    continue
+                if PageStatus.CONNECTED in list(context.page_status.values()):
+                    self.unconnected.pop(kernel, None)
+                    continue
+                since = self.unconnected.setdefault(kernel, now)
+                if context.closed_event.is_set() or now - since >= GONE_TAB_SECONDS:
+                    gone.append((kernel, context))
+                    del self.unconnected[kernel]
+        for kernel, context in gone:
+            log.warning("Tab %s had gone and Solara had not closed it: the room closes it", kernel)
+            if not context.closed_event.is_set():
+                try:
+                    context.close(reason="cull")  # Solara's own close, which calls `closed`
+                except Exception:
+                    log.exception("Tab %s could not be closed", kernel)
+            self.release(kernel)
+        return [kernel for kernel, _ in gone]
+
+    def release(self, kernel: str) -> None:
+        """Let go of the towns of the tab whose kernel is `kernel` (it has closed)."""
+        with self.lock:
+            sessions = self.sessions.pop(kernel, [])
+        if not sessions:
+            return
+        for session in sessions:
+            session.close()
+        log.info("Tab %s closed: %d of its sessions let go of their towns", kernel, len(sessions))
+        # Solara lets go of the tab's page after this runs: trim once it has.
+        threading.Timer(TRIM_AFTER_SECONDS, trim_memory).start()
 
     def kernel_started(self) -> Callable[[], None]:
         """For `solara.lab.on_kernel_start`: when this kernel (a tab) closes, its sessions
         let go of their towns."""
         kernel = get_current_context().id
-
-        def closed() -> None:
-            with self.lock:
-                sessions = self.sessions.pop(kernel, [])
-            for session in sessions:
-                session.close()
-            log.info(
-                "Tab %s closed: %d of its sessions let go of their towns", kernel, len(sessions)
-            )
-            # Solara lets go of the tab's page after this runs: trim once it has.
-            threading.Timer(TRIM_AFTER_SECONDS, trim_memory).start()
-
-        return closed
+        return lambda: self.release(kernel)
 
 
 class Session:
