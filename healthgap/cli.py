@@ -467,6 +467,7 @@ def workshop_app(
     if start not in builtin_names():
         start = str(Path(start).resolve())
     server.check_port_free(host, port)
+    server.log_tabs_if_asked()  # a bad HEALTHGAP_APP_LOG is reported before the app says where it is
     shown = server.LOOPBACK if host in server.ANY_ADDRESS else host
     out.print(f"The app is at {server.url(shown, port)} (Ctrl-C stops it)", highlight=False)
     if not server.is_local(host):

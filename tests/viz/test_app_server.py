@@ -95,6 +95,7 @@ def test_a_log_level_that_is_not_one_is_a_clear_error():
     result = app("--port", str(server.free_port()), env={server.LOG_VARIABLE: "loud"})
     assert result.returncode == 2
     assert f"{server.LOG_VARIABLE}=loud is not a logging level" in result.stderr
+    assert "The app is at" not in result.stdout
     assert "Traceback" not in result.stderr
 
 

@@ -192,8 +192,6 @@ def serve(start: str, host: str, port: int) -> None:
     Ctrl-C (or SIGTERM) stops it."""
     import uvicorn
 
-    log_tabs_if_asked()
-
     from healthgap.model.health import solve_levels
     from healthgap.model.parameters import Parameters
 
