@@ -5,6 +5,7 @@ once the visitors close their tabs."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from healthgap.viz.app.server import running_app
 
@@ -69,9 +70,13 @@ def test_a_room_of_ten_visitors_in_three_plans_and_the_facilitators_run(chromium
         facilitator.get_by_text("0 of 3 seeds done").or_(
             facilitator.locator(".hg-ranking")
         ).first.wait_for()
-        facilitator.get_by_role("button", name="The report for all plans (HTML)").wait_for(
-            timeout=RUN_BOUND_MS
-        )
+        room_report = facilitator.get_by_role("link", name="The report for all plans (HTML)")
+        room_report.wait_for(timeout=RUN_BOUND_MS)
+        with facilitator.expect_download() as download:
+            room_report.click()
+        assert download.value.suggested_filename == "healthgap-room-report.html"
+        report_text = Path(download.value.path()).read_text(encoding="utf-8")
+        assert all(table in report_text for table in TABLES)
         ranking = facilitator.locator(".hg-ranking tbody tr").all_inner_texts()
         assert len(ranking) == len(TABLES)
         assert all(any(table in row for row in ranking) for table in TABLES)

@@ -22,8 +22,9 @@ from healthgap.viz.formatting import (
 from healthgap.viz.workshop import INACTIVE
 
 from .controls import Message
-from .page import CSS, LARGE_CSS, room_baseline
+from .page import CSS, LARGE_CSS, DownloadLink, room_baseline
 from .room import ROOM_SEEDS, TablePlan, room
+from .web import ROOM_REPORT
 
 POLL_SECONDS = 1.0  # how often the page looks for the tables' news
 TABLE_CSS = """
@@ -198,11 +199,8 @@ def FacilitatorPage():
                 tag="div", unsafe_innerHTML=ranking_html(run.comparison), classes=["hg-ranking"]
             )
             if run.report:
-                solara.FileDownload(
-                    run.report,
-                    filename="healthgap-room-report.html",
-                    label="The report for all plans (HTML)",
-                    mime_type="text/html",
+                DownloadLink(
+                    "The report for all plans (HTML)", ROOM_REPORT, "healthgap-room-report.html"
                 )
             else:
                 solara.Text("Drawing the report for all plans…")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import re
 import threading
 import time
 import uuid
@@ -39,14 +38,14 @@ from healthgap.viz.workshop import (
 )
 
 from .about import About
-from .background import report_html
 from .charts import Charts
 from .controls import Choice, Message, UploadButton
 from .drawing import change_with_unit, with_unit
 from .levers import LeverPanel, as_raw
-from .room import Plan, Session, check_name, room
+from .room import Plan, Session, check_name, room, slug
 from .server import RESIDENTS_VARIABLE, SCENARIO_VARIABLE
 from .town_map import TownMapView
+from .web import report_address
 
 SPEEDS = [("1", "1 week a second"), ("4", "4 weeks a second"), ("13", "A quarter a second"),
           ("52", "A year a second")]  # fmt: skip
@@ -375,9 +374,6 @@ def WorkshopPage(session: Session, tab: str):
             )
         )
 
-    def report() -> str:
-        return report_html(session.read(lambda w: w.comparison(session.name)))
-
     def version_of() -> int:
         return use_version(session)
 
@@ -388,7 +384,7 @@ def WorkshopPage(session: Session, tab: str):
         return session.read(lambda w: w.chart_series(metrics))
 
     downloads = solara.use_memo(
-        lambda: (plan_file, report, lambda: session.read(lambda w: w.results_csv())), []
+        lambda: (plan_file, lambda: session.read(lambda w: w.results_csv())), []
     )
 
     text_scale = LARGE_TEXT if large else 1.0
@@ -436,7 +432,7 @@ def WorkshopPage(session: Session, tab: str):
         LiveResult(session, name)
         with solara.Columns([1, 2]):
             with solara.Column(gap="4px"):
-                PlanCard(name, rename, name_error, downloads)
+                PlanCard(name, rename, name_error, downloads, session.token)
                 ScenarioPicker(w.scenario.name, load, upload, load_error)
                 ApplyLevers(levers, errors, levers == w.levers, costs, apply)
                 LeverPanel(raw, set_field, errors, neighbourhoods, dict(w.scenario.parameters))
@@ -561,10 +557,11 @@ def ResultCard(so_far: SoFar, name: str):
 
 
 @solara.component
-def PlanCard(name: str, rename: Callable[[str], None], error: str, downloads):
+def PlanCard(name: str, rename: Callable[[str], None], error: str, downloads, token: str):
     """The plan's name, which the facilitator sees (and others at the table type to join it),
-    and what can be taken away: the plan as a scenario file, the results, the report."""
-    plan_file, report, results = downloads
+    and what can be taken away: the plan as a scenario file, the results, the report (a plain
+    link, which costs the room nothing: see `web`)."""
+    plan_file, results = downloads
     with solara.Card("Your table's plan", margin=0, classes=["mb-2"]):
         solara.InputText(
             "Its name (e.g. Table 1): type it and press Enter",
@@ -591,17 +588,22 @@ def PlanCard(name: str, rename: Callable[[str], None], error: str, downloads):
             label="Results so far (CSV)",
             mime_type="text/csv",
         )
-        solara.FileDownload(
-            report,
-            filename=f"{slug(name) or 'healthgap'}-report.html",
-            label="Comparison with the baseline (HTML report)",
-            mime_type="text/html",
+        DownloadLink(
+            "Comparison with the baseline (HTML report)",
+            report_address(token),
+            f"{slug(name) or 'healthgap'}-report.html",
         )
 
 
-def slug(name: str) -> str:
-    """A plan's name as a file name: "Table 1: walks" -> "table-1-walks"."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+@solara.component
+def DownloadLink(label: str, address: str, filename: str):
+    """A button that is a plain link to a file the server makes at `address` (see `web`)."""
+    solara.Button(
+        label,
+        icon_name="mdi-cloud-download-outline",
+        href=address,
+        attributes={"download": filename},
+    )
 
 
 def neighbourhood_text(town, code: str | None) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import logging
+import re
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -94,6 +96,11 @@ def check_name(name: str, baseline: str) -> str:
             f"'{name}' is the baseline's name.", fix="Give your plan a name of its own."
         )
     return name
+
+
+def slug(name: str) -> str:
+    """A plan's name as a file name: "Table 1: walks" -> "table-1-walks"."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 class Room:
@@ -288,6 +295,13 @@ class Room:
         # Solara lets go of the tab's page after this runs: trim once it has.
         threading.Timer(TRIM_AFTER_SECONDS, trim_memory).start()
 
+    def session_with(self, token: str) -> Session | None:
+        """The open tab session whose report address carries `token` (`web.report_address`)."""
+        with self.lock:
+            return next(
+                (s for tab in self.sessions.values() for s in tab if s.token == token), None
+            )
+
     def kernel_started(self) -> Callable[[], None]:
         """For `solara.lab.on_kernel_start`: when this kernel (a tab) closes, its sessions
         let go of their towns."""
@@ -315,6 +329,7 @@ class Session:
             self.workshop = Workshop("baseline", residents=residents)
         self.draft = plan.draft if plan else None
         self.closed = threading.Event()
+        self.token = secrets.token_urlsafe(16)  # in the address of its report: no one else's
         self.version = 0  # bumped whenever either run changes (`bump`)
         self._watchers: set[Callable[[int], None]] = set()
         self._status: tuple[int, tuple] = (-1, ())
@@ -362,6 +377,15 @@ class Session:
         """`fn(workshop)` under the lock."""
         with self.lock:
             return fn(self.workshop)
+
+    def report(self) -> tuple[str, str] | None:
+        """This tab's plan against the baseline as the brief HTML report (drawn in the worker),
+        and the report's file name; None once the tab has closed."""
+        with self.lock:
+            if self.workshop is None:
+                return None
+            comparison, name = self.workshop.comparison(self.name), self.name
+        return report_html(comparison), f"{slug(name) or 'healthgap'}-report.html"
 
     def close(self) -> None:
         """Let go of the towns: the tab has gone (its play thread stops at its next tick)."""

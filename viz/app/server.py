@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from healthgap.model.errors import InputError
 
 PAGE = "healthgap.viz.app.routes"  # a table's page at /, the facilitator's at /facilitator
+WEB_APP = "healthgap.viz.app.web:make_app"  # Solara's server, and the reports' addresses
 SCENARIO_VARIABLE = "HEALTHGAP_APP_SCENARIO"  # the page's starting scenario: a name or a .toml path
 RESIDENTS_VARIABLE = "HEALTHGAP_APP_RESIDENTS"  # optional: a town size for benchmarks
 # Optional: "info" prints each tab's kernel coming and going and what it let go of (Solara's and
@@ -213,7 +214,7 @@ def serve(start: str, host: str, port: int) -> None:
         # SIGTERM (a service manager, a test) stops it as Ctrl-C does, so the folder is removed.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         with contextlib.suppress(KeyboardInterrupt):
-            uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
+            uvicorn.run(WEB_APP, factory=True, host=host, port=port, log_level="warning")
 
 
 # --- the app in the background, and Debian's Chromium to drive it (tests and benchmarks) ---
