@@ -106,9 +106,10 @@ CSS = """
 """  # Solara's busy bar (shown once the server takes over 0.3 s to answer) stands still and
 # shows at once: its animation moved the bar's ends, a layout and paint of the whole page every
 # frame while a tab waited, and its fading in and out drew frames too, which in a room of ten
-# tabs on the serving laptop's cores took more CPU than the server. A button's spinner (the
-# report's, while it is drawn) stands still too: turning, it took a tenth of a core of Chromium
-# for as long as the report took, and slowed nine other tabs' Steps on 2 cores by a seventh
+# tabs on the serving laptop's cores took more CPU than the server. A button's spinner (a
+# download's, while it is made) stands still too: turning, the report's took a tenth of a core
+# of Chromium for as long as the report took, and slowed nine other tabs' Steps on 2 cores by a
+# seventh (the report is now a link, with no spinner; the plan file and results keep theirs)
 LARGE_CSS = "html { font-size: 22px !important; } .v-application { font-size: 1.1rem; }"
 LARGE_TEXT = 1.6  # how much larger Large type draws the map's and charts' text
 # The projector's map is drawn on a canvas half as wide (so its text is twice the size). The
