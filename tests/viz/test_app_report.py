@@ -62,3 +62,13 @@ def test_the_report_is_drawn_in_the_worker_at_low_priority(stepped, monkeypatch)
     in_the_worker = worker.submit(time.process_time).result() - worker_started
     assert "Table 2" in html
     assert on_this_thread < 0.1 * in_the_worker, (on_this_thread, in_the_worker)
+
+
+def test_a_report_is_drawn_after_the_worker_died(stepped, monkeypatch):
+    monkeypatch.setattr(background, "_reports", type(background._reports)())
+    worker = background.worker()
+    worker.submit(background.os.kill, worker.submit(background.os.getpid).result(), 9)
+    with pytest.raises(background.BrokenProcessPool):
+        worker.submit(int).result(timeout=60)  # a server that found it dead
+    html = background.report_html(stepped.comparison("Table 4"))
+    assert "Table 4" in html and background.worker() is not worker

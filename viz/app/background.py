@@ -18,6 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
@@ -65,6 +66,15 @@ def worker() -> ProcessPoolExecutor:
         return _worker
 
 
+def forget_worker() -> None:
+    """Let go of a worker process that has died, so that `worker` starts another."""
+    global _worker
+    with _worker_lock:
+        if _worker is not None:
+            _worker.shutdown(wait=False)
+        _worker = None
+
+
 def warm_up() -> None:
     """Start the worker process now, in the background, and load what a report needs on the
     server (the comparison's summary), so no table waits for either at its first report."""
@@ -98,7 +108,11 @@ def report_html(comparison: Comparison) -> str:
         if key in _reports:
             _reports.move_to_end(key)
             return _reports[key]
-    html = worker().submit(render, sent).result()
+    try:
+        html = worker().submit(render, sent).result()
+    except BrokenProcessPool:  # the worker died (killed, out of memory): start another, once
+        forget_worker()
+        html = worker().submit(render, sent).result()
     with _reports_lock:
         _reports[key] = html
         while len(_reports) > REPORTS_KEPT:

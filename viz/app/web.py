@@ -10,6 +10,8 @@ Each tab's address carries a token of its own, so a room cannot fetch another ta
 
 from __future__ import annotations
 
+import logging
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse
@@ -17,11 +19,17 @@ from starlette.routing import Route
 
 from .room import room
 
+log = logging.getLogger(__name__)
+
 REPORTS = "_healthgap/report"  # a table's report at REPORTS/<its tab's token>
 ROOM_REPORT = "_healthgap/room-report"  # the facilitator's run's report for all plans
 GONE = (
     "This tab's towns have closed (the tab was closed, or went quiet for a minute). "
     "Open the app again, and download the report from its page."
+)
+FAILED = (
+    "The report could not be drawn ({error}). Click its link again; if it fails again, the "
+    "facilitator can restart the app (each table's plan comes back with a reload)."
 )
 NOT_YET = "The facilitator's run has no report yet. Run every plan, and download it when shown."
 
@@ -40,7 +48,11 @@ def table_report(request: Request):
     """The report of the tab whose token the address carries: its plan against the baseline.
     Starlette runs it on a thread of its pool, where waiting for the worker holds up no one."""
     session = room.session_with(request.path_params["token"])
-    report = session.report() if session is not None else None
+    try:
+        report = session.report() if session is not None else None
+    except Exception as error:  # the page's own link: say what happened, not a bare 500
+        log.exception("A table's report could not be drawn")
+        return PlainTextResponse(FAILED.format(error=error), status_code=500)
     if report is None:
         return PlainTextResponse(GONE, status_code=404)
     return attachment(*report)
