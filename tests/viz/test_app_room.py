@@ -11,7 +11,7 @@ from healthgap.viz.app.server import running_app
 
 from .conftest import TEST_RESIDENTS
 from .test_app_browser import drawn_week, open_app, step, wait_until_drawn
-from .test_app_memory import BACK_WITHIN_MIB, memory_back
+from .test_app_memory import BACK_WITHIN_MIB, memory_back, waited
 from .test_app_report_browser import apply_levers, name_plan
 
 VISITORS = 10
@@ -25,7 +25,7 @@ RUN_BOUND_MS = 300_000
 
 
 def test_a_room_of_ten_visitors_in_three_plans_and_the_facilitators_run(chromium, new_session):
-    with running_app(residents=TEST_RESIDENTS) as app:
+    with running_app(residents=TEST_RESIDENTS, log="info") as app:
         first, _ = new_session()  # the server's start: with what a page loads loaded
         open_app(first, app.url)
         first.context.close()
@@ -87,6 +87,11 @@ def test_a_room_of_ten_visitors_in_three_plans_and_the_facilitators_run(chromium
             assert recorded.errors == [] and recorded.beyond_this_machine() == []
             page.context.close()
         assert facilitator_recorded.errors == []
+        # Ten small towns may take less than the memory allowed, so the log must say each tab
+        # let go of its towns: the first visitor's and the ten's (the facilitator's has none).
+        assert waited(lambda: app.output().count("let go of their towns") == VISITORS + 1, 60), (
+            f"not every closed tab let go of its towns; the server said:\n{app.output()[-4000:]}"
+        )
         back = memory_back(app, opened)
         print(
             f"\nserver memory: {opened:.0f} MiB at the start, {loaded:.0f} MiB with {VISITORS} "
