@@ -17,7 +17,8 @@ The room also says where its time went: CPU a step of the server and of Chromium
 
 `--against PYTHON` times the room (and the report's room) also with the server run by another
 interpreter (another checkout's .venv, e.g. the commit before a change), alternating the two
-`--pairs` times, so a before-and-after comparison shares the machine's load.
+`--pairs` times (before first in one pair, after first in the next: use an even number), so a
+before-and-after comparison shares the machine's load and neither side always goes first.
 """
 
 from __future__ import annotations
@@ -231,13 +232,22 @@ def report_entry(during: list[float], without: list[float], reports: list[float]
     }
 
 
+def in_turn(sides: dict, pair: int) -> list:
+    """The sides' (label, value) in the order pair `pair` (from 0) runs them: before first in
+    the first pair, after first in the second, and so on. Whichever side went first ran
+    slower (the same server on both sides, 2 pairs: x0.90 after/before), so a side always
+    first would carry that."""
+    order = list(sides.items())
+    return order if pair % 2 == 0 else order[::-1]
+
+
 def time_reporting_rooms(browser, rounds: int, against: str | None, pairs: int) -> dict:
     """The report's room with this checkout's server, and with `against`'s too when given
     (alternating `pairs` times, each side's steps pooled)."""
     sides = {"before": against, "after": None} if against else {"": None}
     got: dict[str, tuple[list, list, list]] = {label: ([], [], []) for label in sides}
     for pair in range(pairs if against else 1):
-        for label, python in sides.items():
+        for label, python in in_turn(sides, pair):
             with running_app(residents=ROOM_RESIDENTS, start_seconds=300, python=python) as app:
                 measured = time_room_reporting(browser, app, rounds)
             for pooled, new in zip(got[label], measured, strict=True):
@@ -315,7 +325,7 @@ def time_rooms_against(browser, rounds: int, against: str, pairs: int) -> dict:
     another checkout), alternating `pairs` times; each side's steps pooled."""
     sides = {"before": (against, [], []), "after": (None, [], [])}
     for pair in range(pairs):
-        for label, (python, times, splits) in sides.items():
+        for label, (python, times, splits) in in_turn(sides, pair):
             with running_app(residents=ROOM_RESIDENTS, start_seconds=300, python=python) as app:
                 got, split = time_room(browser, app, rounds)
             times.extend(got)
