@@ -434,12 +434,23 @@ def over_time_svg(comparison: Comparison, metric: str) -> str:
     span = (float(every.min()), float(every.max()))
     m = METRICS[metric]
     return drawing.panels_svg(
-        f"{m.label}: change against the baseline ({m.change_unit})",
+        f"{m.label}: change against the baseline ({m.change_unit})" + said_unchanged(every),
         [
             drawing.line_chart_svg(title, panels[group], zero=True, span=span)
             for group, title in figures.PANELS
         ],
         columns=len(figures.PANELS),
+    )
+
+
+def said_unchanged(values) -> str:
+    """What a chart's title adds when every value (None and NaN aside) is zero: that nothing
+    changed (its axis, padded around the flat line, would otherwise read as a change)."""
+    found = np.array([v for v in values if v is not None], dtype=float)
+    return (
+        ": no change against the baseline"
+        if np.all(np.abs(found[np.isfinite(found)]) < 1e-12)
+        else ""
     )
 
 
@@ -459,7 +470,15 @@ def by_quintile_svg(comparison: Comparison) -> str:
         "Change against the baseline at the end, by deprivation quintile",
         [
             drawing.grouped_bars_svg(
-                f"{METRICS[metric].label} ({METRICS[metric].change_unit})",
+                f"{METRICS[metric].label} ({METRICS[metric].change_unit})"
+                + said_unchanged(
+                    [
+                        v
+                        for e in comparison.scenarios.values()
+                        for q in figures.QUINTILES
+                        for v in interval_of(e.delta[metric][q])
+                    ]
+                ),  # fmt: skip
                 list(comparison.scenarios),
                 series,
                 [

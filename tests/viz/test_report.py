@@ -3,6 +3,7 @@ or crowded comparisons. Comparisons are built directly, plus one tiny real run."
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import pickle
 import re
@@ -374,3 +375,25 @@ def test_the_brief_report_needs_no_matplotlib():
         check=True,
     )
     assert done.stdout.decode().strip() == "[]", done.stderr.decode()
+
+
+def test_a_chart_of_an_outcome_that_did_not_move_says_so():
+    """A flat line or zero bars sit on an axis padded to ±0.001, which reads as a change: the
+    chart's title says there was none, and only that chart's."""
+    moved = effect("walks", cost=10_000, wellbys=2.0)
+    still = "inactive_pct"
+    flat = dataclasses.replace(
+        moved,
+        delta={**moved.delta, still: {g: Interval(0.0, 0.0, 0.0) for g in GROUPS}},
+        series={
+            **moved.series,
+            still: {g: Band([0.0] * 11, [0.0] * 11, [0.0] * 11) for g in ("all", "1", "5")},
+        },
+    )
+    said = ": no change against the baseline"
+    images = [svg for svg, _ in brief_images(render_report(comparison(flat), brief=True))]
+    over_time = dict(zip([m for m in BRIEF_OVER_TIME if m in SERIES], images, strict=False))
+    assert said in over_time[still]
+    assert all(said not in svg for m, svg in over_time.items() if m != still)
+    assert images[-2].count(said) == 1  # the quintiles' chart of inactivity, not the others
+    assert said not in render_report(comparison(moved), brief=True)
