@@ -36,6 +36,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 err = Console(stderr=True)
+# Errors and warnings are printed unwrapped (`soft_wrap`): rich wrapped them at 80 columns when
+# not a terminal and broke a long file path mid-name ("bad.tom" / "l"); a terminal wraps them
+# for the eye, and a log or a copy keeps the path whole.
 out = Console() if sys.stdout.isatty() else Console(width=120)  # tables stay whole in logs
 
 
@@ -595,7 +598,7 @@ class Stopped(Exception):
 
 def say_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """A warning is one line for the user (a value beyond its plausible range), not a trace."""
-    err.print(f"[bold yellow]Warning:[/] {escape(str(message))}", highlight=False)
+    err.print(f"[bold yellow]Warning:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
 
 
 def main() -> None:
@@ -605,10 +608,10 @@ def main() -> None:
     try:
         app()
     except InputError as error:
-        err.print(f"[bold red]Error:[/] {escape(error.message())}", highlight=False)
+        err.print(f"[bold red]Error:[/] {escape(error.message())}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except Stopped as stop:
-        err.print(str(stop), highlight=False)
+        err.print(str(stop), highlight=False, soft_wrap=True)
         sys.exit(130)
     except (KeyboardInterrupt, SystemExit) as stop:
         # Typer turns Ctrl-C into exit status 130 without a word: say what happened.

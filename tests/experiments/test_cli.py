@@ -107,6 +107,16 @@ BAD_FILES = {
 }
 
 
+def test_an_error_keeps_a_long_file_path_whole(tmp_path):
+    """Rich wrapped errors at 80 columns when not on a terminal, breaking a path mid-name."""
+    folder = tmp_path / "a-folder-with-a-long-name-as-shared-drives-have" / "workshop-scenarios"
+    folder.mkdir(parents=True)
+    path = folder / "bad.toml"
+    path.write_text(BAD_FILES["unknown intervention"])
+    result = healthgap("run", str(path), cwd=tmp_path)
+    assert result.returncode == 2 and str(path) in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize("case", BAD_FILES, ids=list(BAD_FILES))
 def test_bad_scenario_file_gives_a_clear_error(case, tmp_path):
     path = tmp_path / "bad.toml"
