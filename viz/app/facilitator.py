@@ -24,7 +24,7 @@ from healthgap.viz.workshop import INACTIVE
 from .controls import Message
 from .page import CSS, LARGE_CSS, DownloadLink, room_baseline
 from .room import ROOM_SEEDS, TablePlan, room
-from .web import ROOM_REPORT
+from .web import ROOM_REPORT, ROOM_REPORT_FILE
 
 POLL_SECONDS = 1.0  # how often the page looks for the tables' news
 TABLE_CSS = """
@@ -199,8 +199,6 @@ def FacilitatorPage():
                 tag="div", unsafe_innerHTML=ranking_html(run.comparison), classes=["hg-ranking"]
             )
             if run.report:
-                DownloadLink(
-                    "The report for all plans (HTML)", ROOM_REPORT, "healthgap-room-report.html"
-                )
+                DownloadLink("The report for all plans (HTML)", ROOM_REPORT, ROOM_REPORT_FILE)
             else:
                 solara.Text("Drawing the report for all plans…")

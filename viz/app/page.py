@@ -42,7 +42,7 @@ from .charts import Charts
 from .controls import Choice, Message, UploadButton
 from .drawing import change_with_unit, with_unit
 from .levers import LeverPanel, as_raw
-from .room import Plan, Session, check_name, room, slug
+from .room import Plan, Session, check_name, report_filename, room, slug
 from .server import RESIDENTS_VARIABLE, SCENARIO_VARIABLE
 from .town_map import TownMapView
 from .web import report_address
@@ -592,7 +592,7 @@ def PlanCard(name: str, rename: Callable[[str], None], error: str, downloads, to
         DownloadLink(
             "Comparison with the baseline (HTML report)",
             report_address(token),
-            f"{slug(name) or 'healthgap'}-report.html",
+            report_filename(name),
         )
 
 

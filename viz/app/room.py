@@ -103,6 +103,11 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
+def report_filename(name: str) -> str:
+    """The file name a plan's report downloads as."""
+    return f"{slug(name) or 'healthgap'}-report.html"
+
+
 class Room:
     """Plans by browser and by name, the named plans' progress, and the facilitator's run."""
 
@@ -385,7 +390,7 @@ class Session:
             if self.workshop is None:
                 return None
             comparison, name = self.workshop.comparison(self.name), self.name
-        return report_html(comparison), f"{slug(name) or 'healthgap'}-report.html"
+        return report_html(comparison), report_filename(name)
 
     def close(self) -> None:
         """Let go of the towns: the tab has gone (its play thread stops at its next tick)."""

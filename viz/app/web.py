@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 REPORTS = "_healthgap/report"  # a table's report at REPORTS/<its tab's token>
 ROOM_REPORT = "_healthgap/room-report"  # the facilitator's run's report for all plans
+ROOM_REPORT_FILE = "healthgap-room-report.html"
 GONE = (
     "This tab's towns have closed (the tab was closed, or went quiet for a minute). "
     "Open the app again, and download the report from its page."
@@ -63,7 +64,7 @@ def room_report(request: Request):
     report = room.run.report
     if not report:
         return PlainTextResponse(NOT_YET, status_code=404)
-    return attachment(report, "healthgap-room-report.html")
+    return attachment(report, ROOM_REPORT_FILE)
 
 
 def make_app() -> Starlette:
